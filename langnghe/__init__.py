@@ -1,0 +1,1 @@
+"""Lắng Nghe — the citizen-facing service platform of a provincial police force."""

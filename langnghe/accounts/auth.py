@@ -1,0 +1,36 @@
+"""API authentication: ``Authorization: Bearer <token>`` or the console's session (with CSRF)."""
+
+import hashlib
+
+from django.utils import timezone
+from ninja.security import HttpBearer, SessionAuth
+
+from .models import ApiToken
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request, token: str):
+        if not token or len(token) > 200:
+            return None
+        record = (ApiToken.objects.select_related("user")
+                  .filter(token_hash=hash_token(token), revoked_at__isnull=True).first())
+        if record is None or not record.user.is_active:
+            return None
+        now = timezone.now()
+        if record.last_used_at is None or (now - record.last_used_at).total_seconds() > 300:
+            ApiToken.objects.filter(pk=record.pk).update(last_used_at=now)
+        request.user = record.user
+        return record.user
+
+
+class StaffSession(SessionAuth):
+    def authenticate(self, request, key):
+        user = super().authenticate(request, key)
+        return user if user is not None and user.is_active else None
+
+
+staff_auth = [BearerToken(), StaffSession()]

@@ -1,0 +1,62 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class User(AbstractUser):
+    """A staff member. Citizens never need an account."""
+
+    full_name = models.CharField("họ và tên", max_length=150, blank=True)
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Quản trị"
+    SUPERVISOR = "supervisor", "Chỉ huy / giám sát"
+    EDITOR = "editor", "Biên tập"
+    DUTY_OFFICER = "duty_officer", "Cán bộ trực ban"
+    INVESTIGATOR = "investigator", "Cán bộ thụ lý"
+    VIEWER = "viewer", "Xem"
+
+
+class Membership(models.Model):
+    """A person's role in a unit. The role holds for the unit and its whole subtree."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="memberships")
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit", "role"], name="membership_unique")
+        ]
+        verbose_name = "phân công"
+        verbose_name_plural = "phân công"
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} — {self.unit}"
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API. Only its SHA-256 is stored: tokens are 256-bit random, so a
+    fast hash is enough (no dictionary to attack) and lookups stay one indexed query."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="api_tokens")
+    name = models.CharField(max_length=100, blank=True)
+    prefix = models.CharField(max_length=12)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "mã truy cập API"
+        verbose_name_plural = "mã truy cập API"
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"

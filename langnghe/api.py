@@ -1,0 +1,67 @@
+"""The REST API under /api/v1/: one NinjaAPI, one router per domain app (found by discovery).
+
+Errors are JSON: ``{"detail": "<Vietnamese message>", "code": "..."}``; validation errors are
+422 with the failing fields. Nothing here knows about a domain.
+"""
+
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from langnghe.core.exceptions import ApplicationError
+from langnghe.discovery import api_routers
+
+
+
+class UnicodeJSONRenderer(JSONRenderer):
+    json_dumps_params = {"ensure_ascii": False}
+
+
+api = NinjaAPI(
+    renderer=UnicodeJSONRenderer(),
+    title="Lắng Nghe API",
+    version="1",
+    description="API của nền tảng Lắng Nghe: đơn vị, thủ tục, khảo sát, vụ việc, trực ban.",
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+@api.exception_handler(ApplicationError)
+def application_error(request, exc: ApplicationError):
+    body = {"detail": exc.message, "code": exc.code}
+    if exc.field:
+        body["field"] = exc.field
+    return api.create_response(request, body, status=exc.status)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return api.create_response(request, {"detail": "Không tìm thấy.", "code": "not_found"},
+                               status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def unauthenticated(request, exc):
+    return api.create_response(
+        request, {"detail": "Cần đăng nhập hoặc mã truy cập (Bearer token) hợp lệ.",
+                  "code": "unauthenticated"}, status=401)
+
+
+@api.exception_handler(ValidationError)
+def invalid(request, exc: ValidationError):
+    return api.create_response(
+        request, {"detail": "Dữ liệu gửi lên không hợp lệ.", "code": "validation_error",
+                  "errors": exc.errors}, status=422)
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    return api.create_response(request, {"detail": str(exc), "code": "error"},
+                               status=exc.status_code)
+
+
+for _label, _router in api_routers():
+    api.add_router(getattr(_router, "prefix", f"/{_label}"), _router)

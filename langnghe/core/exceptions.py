@@ -1,0 +1,35 @@
+"""Errors that domain code raises and every interface turns into a clear message."""
+
+
+class ApplicationError(Exception):
+    """A request that cannot be carried out as asked; the message is for a person (Vietnamese).
+
+    The API answers it with HTTP ``status`` and ``{"detail": message, "code": code}``; pages
+    show the message next to the form; commands print it and exit non-zero.
+    """
+
+    status = 400
+
+    def __init__(self, message: str, *, code: str = "invalid", status: int | None = None,
+                 field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.field = field
+        if status is not None:
+            self.status = status
+
+
+class NotFound(ApplicationError):
+    status = 404
+
+    def __init__(self, message: str = "Không tìm thấy.", *, code: str = "not_found"):
+        super().__init__(message, code=code)
+
+
+class PermissionDenied(ApplicationError):
+    status = 403
+
+    def __init__(self, message: str = "Bạn không có quyền thực hiện thao tác này.", *,
+                 code: str = "forbidden"):
+        super().__init__(message, code=code)

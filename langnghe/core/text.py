@@ -1,0 +1,29 @@
+"""Vietnamese text helpers shared by every search: accent folding and tokenising."""
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"\s+")
+_NON_WORD = re.compile(r"[^\w\s]", re.UNICODE)
+
+
+def fold(text: str) -> str:
+    """Lower-case, strip diacritics (đ → d) and collapse spaces: "Thọ  Xương" → "tho xuong".
+
+    Citizens often type without diacritics or with wrong ones, so every search compares
+    folded text with folded text.
+    """
+    text = (text or "").replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return _SPACES.sub(" ", stripped.lower()).strip()
+
+
+def words(text: str) -> list[str]:
+    """Folded word tokens, punctuation dropped."""
+    return _NON_WORD.sub(" ", fold(text)).split()
+
+
+def slugify_vi(text: str) -> str:
+    """ASCII slug of a Vietnamese name: "Công an phường Thọ Xương" → "cong-an-phuong-tho-xuong"."""
+    return "-".join(words(text)).replace("_", "-")

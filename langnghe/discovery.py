@@ -1,0 +1,58 @@
+"""Finds what each domain app contributes: API routers, page URLs, websocket routes.
+
+An app opts in by defining ``api.router`` (a ninja Router), ``urls.urlpatterns`` or
+``routing.websocket_urlpatterns``; nothing central needs editing when an app arrives.
+"""
+
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.conf import settings
+
+
+def _modules(name: str):
+    for app in settings.LANGNGHE_APPS:
+        if find_spec(f"{app}.{name}") is not None:
+            yield app, import_module(f"{app}.{name}")
+
+
+def api_routers():
+    for app, module in _modules("api"):
+        if hasattr(module, "router"):
+            yield app.rsplit(".", 1)[-1], module.router
+
+
+def url_modules():
+    for app, module in _modules("urls"):
+        yield app, module
+
+
+def demo_loaders():
+    """``demo.load(stdout)`` of each app, in app order (units first: the others need them)."""
+    for app, module in _modules("demo"):
+        yield app, module.load
+
+
+def unit_page_sections(request, unit) -> list[dict]:
+    """Sections other apps add to a unit's public page: ``unit_page.section(request, unit)``
+    returns ``{"template": ..., **context}`` or None."""
+    sections = []
+    for _app, module in _modules("unit_page"):
+        if (section := module.section(request, unit)) is not None:
+            sections.append(section)
+    return sections
+
+
+def console_nav() -> list[tuple[str, str]]:
+    """Console menu entries: ``console.NAV`` = [(label, url), ...] of each app."""
+    entries: list[tuple[str, str]] = []
+    for _app, module in _modules("console"):
+        entries.extend(module.NAV)
+    return entries
+
+
+def websocket_urlpatterns() -> list:
+    patterns: list = []
+    for _app, module in _modules("routing"):
+        patterns.extend(module.websocket_urlpatterns)
+    return patterns

@@ -1,0 +1,72 @@
+"""Public unit directory API. Staff-scoped views of the tree are under /units/mine."""
+
+from django.conf import settings
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from langnghe.accounts.auth import staff_auth
+from langnghe.accounts.selectors import visible_units
+
+from . import selectors
+from .models import Unit
+
+router = Router(tags=["units"])
+
+
+class UnitOut(Schema):
+    code: str
+    name: str
+    short_name: str
+    kind: str = Field(alias="kind.code")
+    parent_code: str | None = Field(None, alias="parent.code")
+    division_code: str
+    division_name: str
+    hotline: str
+    duty_phone: str
+    url: str
+
+    @staticmethod
+    def resolve_url(obj: Unit) -> str:
+        return settings.LANGNGHE_PUBLIC_URL + obj.get_absolute_url()
+
+
+class UnitRef(Schema):
+    code: str
+    name: str
+    kind: str = Field(alias="kind.code")
+
+
+class UnitDetail(UnitOut):
+    address: str
+    office_hours: str
+    ancestors: list[UnitRef]
+    children_count: int
+
+
+class UnitFilter(Schema):
+    kind: str | None = Field(None, description="province, department, district, commune")
+    parent: str | None = Field(None, description="mã đơn vị cấp trên trực tiếp")
+    q: str | None = Field(None, max_length=200, description="tìm theo tên, không cần dấu")
+
+
+@router.get("", response=list[UnitOut], auth=None, summary="Danh bạ đơn vị")
+@paginate(LimitOffsetPagination)
+def unit_list(request, filters: Query[UnitFilter]):
+    return selectors.unit_list(kind=filters.kind, parent=filters.parent, q=filters.q)
+
+
+@router.get("/mine", response=list[UnitOut], auth=staff_auth,
+            summary="Các đơn vị trong phạm vi của cán bộ đang đăng nhập")
+@paginate(LimitOffsetPagination)
+def unit_list_mine(request, filters: Query[UnitFilter]):
+    within = visible_units(request.auth).select_related("kind", "parent")
+    return selectors.unit_list(kind=filters.kind, parent=filters.parent, q=filters.q,
+                               within=within)
+
+
+@router.get("/{code}", response=UnitDetail, auth=None, summary="Một đơn vị và các cấp trên")
+def unit_detail(request, code: str):
+    unit = selectors.unit_get(code=code)
+    unit.ancestors = selectors.ancestors(unit)
+    unit.children_count = unit.children.filter(is_active=True).count()
+    return unit

@@ -1,0 +1,67 @@
+"""The unit tree: province → (departments, districts) → communes, or province → communes.
+
+The tree is kept as a materialized path (``path`` = the ids from the root, fixed width), so a
+subtree is one indexed ``path LIKE 'prefix%'`` and the ancestors are read off the path itself:
+both stay cheap at the ~3,400 units of the whole country.
+"""
+
+from django.db import models
+
+PATH_STEP = 8  # digits per level: ids up to 99,999,999
+
+
+class UnitKind(models.Model):
+    """A level of the tree. Kinds are data, so a 2-level tree (after the 2025 reform) works too."""
+
+    code = models.SlugField(max_length=32, unique=True)
+    name = models.CharField("tên cấp", max_length=100)
+    rank = models.PositiveSmallIntegerField("thứ bậc", default=0, help_text="0 = cao nhất")
+
+    class Meta:
+        ordering = ["rank", "code"]
+        verbose_name = "cấp đơn vị"
+        verbose_name_plural = "cấp đơn vị"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Unit(models.Model):
+    code = models.CharField("mã đơn vị", max_length=32, unique=True)
+    kind = models.ForeignKey(UnitKind, on_delete=models.PROTECT, related_name="units")
+    name = models.CharField("tên chính thức", max_length=200)
+    short_name = models.CharField("tên ngắn", max_length=100, blank=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    division_code = models.CharField("mã đơn vị hành chính", max_length=16, blank=True)
+    division_name = models.CharField("địa bàn", max_length=200, blank=True)
+    address = models.CharField("địa chỉ", max_length=300, blank=True)
+    hotline = models.CharField("đường dây nóng", max_length=40, blank=True)
+    duty_phone = models.CharField("điện thoại trực ban", max_length=40, blank=True)
+    office_hours = models.CharField("giờ làm việc", max_length=200, blank=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    # Folded (no diacritics, lower case) name, short name, area and code, for directory search.
+    search_text = models.CharField(max_length=600, blank=True, editable=False)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = "đơn vị"
+        verbose_name_plural = "đơn vị"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return f"/don-vi/{self.slug}/"
+
+    @property
+    def ancestor_ids(self) -> list[int]:
+        """Ids from the root down to the parent, read off the path (no query)."""
+        ids = [int(self.path[i : i + PATH_STEP]) for i in range(0, len(self.path), PATH_STEP)]
+        return ids[:-1]

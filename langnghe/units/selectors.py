@@ -1,0 +1,73 @@
+"""Reads of the unit tree. The directory (names, phones, hours) is public information;
+data *owned* by a unit is read through ``langnghe.accounts.selectors.visible_units``."""
+
+from django.db.models import QuerySet
+
+from langnghe.core.exceptions import ApplicationError, NotFound
+from langnghe.core.text import fold
+
+from .models import Unit, UnitKind
+
+
+def unit_queryset() -> QuerySet[Unit]:
+    return Unit.objects.filter(is_active=True).select_related("kind", "parent")
+
+
+def subtree(unit: Unit, *, include_self: bool = True) -> QuerySet[Unit]:
+    """The unit and everything below it: one indexed prefix match on the path."""
+    qs = Unit.objects.filter(path__startswith=unit.path)
+    return qs if include_self else qs.exclude(pk=unit.pk)
+
+
+def ancestors(unit: Unit) -> list[Unit]:
+    """From the root down to the parent, in order."""
+    ids = unit.ancestor_ids
+    by_id = {u.pk: u for u in Unit.objects.filter(pk__in=ids).select_related("kind")}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def unit_get(*, code: str) -> Unit:
+    unit = unit_queryset().filter(code__iexact=(code or "").strip()).first()
+    if unit is None:
+        raise NotFound(f"Không có đơn vị mã “{code}”.", code="unit_not_found")
+    return unit
+
+
+def unit_get_by_slug(*, slug: str) -> Unit:
+    unit = unit_queryset().filter(slug=slug).first()
+    if unit is None:
+        raise NotFound("Không có đơn vị này.", code="unit_not_found")
+    return unit
+
+
+def unit_list(*, kind: str | None = None, parent: str | None = None, q: str | None = None,
+              within: QuerySet[Unit] | None = None) -> QuerySet[Unit]:
+    """Directory listing with filters. Unknown kind or parent is an error, not an empty list.
+
+    ``q`` is matched without diacritics on every word: "tho xuong" finds "Thọ Xương".
+    """
+    qs = within if within is not None else unit_queryset()
+    if kind:
+        if not UnitKind.objects.filter(code=kind).exists():
+            codes = ", ".join(UnitKind.objects.values_list("code", flat=True))
+            raise ApplicationError(f"Cấp đơn vị “{kind}” không tồn tại. Các cấp: {codes}.",
+                                   code="unknown_kind", field="kind")
+        qs = qs.filter(kind__code=kind)
+    if parent:
+        parent_unit = Unit.objects.filter(code__iexact=parent.strip()).first()
+        if parent_unit is None:
+            raise ApplicationError(f"Không có đơn vị cấp trên mã “{parent}”.",
+                                   code="unknown_parent", field="parent")
+        qs = qs.filter(parent=parent_unit)
+    if q is not None:
+        folded = fold(q)
+        if len(folded) > 200:
+            raise ApplicationError("Từ khóa tìm kiếm quá dài (tối đa 200 ký tự).",
+                                   code="query_too_long", field="q")
+        for word in folded.split():
+            qs = qs.filter(search_text__contains=word)
+    return qs.order_by("path")
+
+
+def unit_kinds() -> QuerySet[UnitKind]:
+    return UnitKind.objects.all()
