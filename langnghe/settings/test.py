@@ -12,6 +12,9 @@ from .base import DATABASES, env  # noqa: E402
 if test_url := env.str("TEST_DATABASE_URL", default=""):
     DATABASES["default"] = env.db_url_config(test_url)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # A distinct test database name lets two suites run side by side on one server.
+    if test_name := env.str("TEST_DATABASE_NAME", default=""):
+        DATABASES["default"]["TEST"] = {"NAME": test_name}
 else:
     DATABASES["default"] = {
         "ENGINE": "django.db.backends.sqlite3",

@@ -1,0 +1,49 @@
+# Lắng Nghe — the two commands: `make run` and `make test`. See README.md.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+
+.PHONY: install run test lint test-sqlite test-postgres eval-search bench e2e clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(PY) -m langnghe migrate --noinput -v0
+	$(PY) -m langnghe ensure_demo
+	$(PY) -m langnghe serve --host $(HOST) --port $(PORT)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) -m langnghe makemigrations --check --dry-run -v0
+	$(PY) -m langnghe check_openapi
+
+test-sqlite: install
+	$(VENV)/bin/pytest
+
+# PostgreSQL pass: TEST_DATABASE_URL, else the local server when it answers.
+test-postgres: install
+	@url="$${TEST_DATABASE_URL:-$(PG_TEST_URL)}"; \
+	if $(PY) -m langnghe db_reachable "$$url"; then \
+		echo "== PostgreSQL: $$url"; TEST_DATABASE_URL="$$url" $(VENV)/bin/pytest; \
+	else echo "== PostgreSQL not reachable at $$url: skipped"; fi
+
+test: lint test-sqlite test-postgres
+
+eval-search: install
+	$(PY) -m langnghe eval_search
+
+bench: install
+	$(PY) -m langnghe bench
+
+clean:
+	rm -rf $(VENV) var
