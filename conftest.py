@@ -11,7 +11,7 @@ PROVINCE = "BG"
 CITY = "BG-H213"  # Công an thành phố Bắc Giang
 THO_XUONG = "BG-X07201"  # Công an phường Thọ Xương (under the city)
 TRAN_NGUYEN_HAN = "BG-X07204"  # Công an phường Trần Nguyên Hãn (under the city)
-YEN_THE = "BG-H214"  # Công an huyện Yên Thế
+YEN_THE = "BG-H215"  # Công an huyện Yên Thế
 
 
 @pytest.fixture(scope="session")
@@ -19,6 +19,16 @@ def django_db_setup(django_db_setup, django_db_blocker):
     from langnghe.units.networks import load_demo_network
 
     with django_db_blocker.unblock():
+        load_demo_network()
+
+
+@pytest.fixture
+def demo_network():
+    """For transactional tests (browser tests with live_server): their tables are emptied after
+    each test, so they load the network again when it is missing."""
+    from langnghe.units.networks import load_demo_network
+
+    if not Unit.objects.filter(code=PROVINCE).exists():
         load_demo_network()
 
 
@@ -38,8 +48,9 @@ def make_staff(db):
     def make(code: str, role: str = "viewer", username: str | None = None):
         counter["n"] += 1
         name = username or f"staff{counter['n']}_{code.lower()}_{role}"
-        return staff_create(username=name, password="password-123", unit=Unit.objects.get(code=code),
-                            role=role)
+        return staff_create(
+            username=name, password="password-123", unit=Unit.objects.get(code=code), role=role
+        )
 
     return make
 
@@ -62,8 +73,13 @@ def api_client(client):
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -82,8 +98,9 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                              args=CHROMIUM_ARGS)
+        instance = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
         yield instance
         instance.close()
 
@@ -91,8 +108,9 @@ def browser():
 @pytest.fixture
 def phone_page(browser):
     """A page the size of a 360 px wide phone, Vietnamese locale."""
-    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="vi-VN",
-                                  is_mobile=True, has_touch=True)
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, locale="vi-VN", is_mobile=True, has_touch=True
+    )
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page

@@ -6,12 +6,11 @@ Errors are JSON: ``{"detail": "<Vietnamese message>", "code": "..."}``; validati
 
 from django.http import Http404
 from ninja import NinjaAPI
-from ninja.renderers import JSONRenderer
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.renderers import JSONRenderer
 
 from langnghe.core.exceptions import ApplicationError
 from langnghe.discovery import api_routers
-
 
 
 class UnicodeJSONRenderer(JSONRenderer):
@@ -39,28 +38,41 @@ def application_error(request, exc: ApplicationError):
 
 @api.exception_handler(Http404)
 def not_found(request, exc):
-    return api.create_response(request, {"detail": "Không tìm thấy.", "code": "not_found"},
-                               status=404)
+    return api.create_response(
+        request, {"detail": "Không tìm thấy.", "code": "not_found"}, status=404
+    )
 
 
 @api.exception_handler(AuthenticationError)
 def unauthenticated(request, exc):
     return api.create_response(
-        request, {"detail": "Cần đăng nhập hoặc mã truy cập (Bearer token) hợp lệ.",
-                  "code": "unauthenticated"}, status=401)
+        request,
+        {
+            "detail": "Cần đăng nhập hoặc mã truy cập (Bearer token) hợp lệ.",
+            "code": "unauthenticated",
+        },
+        status=401,
+    )
 
 
 @api.exception_handler(ValidationError)
 def invalid(request, exc: ValidationError):
     return api.create_response(
-        request, {"detail": "Dữ liệu gửi lên không hợp lệ.", "code": "validation_error",
-                  "errors": exc.errors}, status=422)
+        request,
+        {
+            "detail": "Dữ liệu gửi lên không hợp lệ.",
+            "code": "validation_error",
+            "errors": exc.errors,
+        },
+        status=422,
+    )
 
 
 @api.exception_handler(HttpError)
 def http_error(request, exc: HttpError):
-    return api.create_response(request, {"detail": str(exc), "code": "error"},
-                               status=exc.status_code)
+    return api.create_response(
+        request, {"detail": str(exc), "code": "error"}, status=exc.status_code
+    )
 
 
 for _label, _router in api_routers():

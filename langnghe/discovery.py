@@ -23,8 +23,7 @@ def api_routers():
 
 
 def url_modules():
-    for app, module in _modules("urls"):
-        yield app, module
+    yield from _modules("urls")
 
 
 def demo_loaders():

@@ -16,8 +16,11 @@ class BearerToken(HttpBearer):
     def authenticate(self, request, token: str):
         if not token or len(token) > 200:
             return None
-        record = (ApiToken.objects.select_related("user")
-                  .filter(token_hash=hash_token(token), revoked_at__isnull=True).first())
+        record = (
+            ApiToken.objects.select_related("user")
+            .filter(token_hash=hash_token(token), revoked_at__isnull=True)
+            .first()
+        )
         if record is None or not record.user.is_active:
             return None
         now = timezone.now()

@@ -24,8 +24,9 @@ def load(stdout) -> None:
         unit = Unit.objects.filter(code=code).first()
         if unit is None or User.objects.filter(username=username).exists():
             continue
-        staff_create(username=username, password=DEMO_PASSWORD, unit=unit, role=role,
-                     full_name=full_name)
+        staff_create(
+            username=username, password=DEMO_PASSWORD, unit=unit, role=role, full_name=full_name
+        )
         made += 1
     if not User.objects.filter(is_superuser=True).exists():
         User.objects.create_superuser("admin", password=DEMO_PASSWORD, full_name="Superuser")

@@ -24,8 +24,9 @@ class Role(models.TextChoices):
 class Membership(models.Model):
     """A person's role in a unit. The role holds for the unit and its whole subtree."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
     unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -45,8 +46,9 @@ class ApiToken(models.Model):
     """A bearer token for the API. Only its SHA-256 is stored: tokens are 256-bit random, so a
     fast hash is enough (no dictionary to attack) and lookups stay one indexed query."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="api_tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField(max_length=100, blank=True)
     prefix = models.CharField(max_length=12)
     token_hash = models.CharField(max_length=64, unique=True)

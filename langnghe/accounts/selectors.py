@@ -19,10 +19,13 @@ from .models import Membership, Role
 def _member_paths(user) -> list[str]:
     cached = getattr(user, "_langnghe_member_paths", None)
     if cached is None:
-        paths = sorted(set(
-            Membership.objects.filter(user=user, unit__is_active=True)
-            .values_list("unit__path", flat=True)
-        ))
+        paths = sorted(
+            set(
+                Membership.objects.filter(user=user, unit__is_active=True).values_list(
+                    "unit__path", flat=True
+                )
+            )
+        )
         # Drop paths already covered by a shorter one (a member of a district and its commune).
         cached = [p for i, p in enumerate(paths) if not any(p.startswith(q) for q in paths[:i])]
         user._langnghe_member_paths = cached
@@ -38,8 +41,7 @@ def visible_units(user) -> QuerySet[Unit]:
     paths = _member_paths(user)
     if not paths:
         return Unit.objects.none()
-    return Unit.objects.filter(reduce(or_, (Q(path__startswith=p) for p in paths)),
-                               is_active=True)
+    return Unit.objects.filter(reduce(or_, (Q(path__startswith=p) for p in paths)), is_active=True)
 
 
 def can_see_unit(user, unit: Unit) -> bool:
@@ -55,8 +57,7 @@ def visible_unit_get(*, user, code: str) -> Unit:
     code outside the scope reveals nothing)."""
     unit = Unit.objects.select_related("kind").filter(code__iexact=(code or "").strip()).first()
     if unit is None or not can_see_unit(user, unit):
-        raise NotFound(f"Không có đơn vị mã “{code}” trong phạm vi của bạn.",
-                       code="unit_not_found")
+        raise NotFound(f"Không có đơn vị mã “{code}” trong phạm vi của bạn.", code="unit_not_found")
     return unit
 
 
@@ -72,8 +73,11 @@ def has_role(user, unit: Unit, roles: set[str] | list[str] | tuple[str, ...]) ->
 
 def membership_list(*, user) -> QuerySet[Membership]:
     """Memberships in units the user may see."""
-    return (Membership.objects.filter(unit__in=visible_units(user))
-            .select_related("user", "unit", "unit__kind").order_by("unit__path", "user__username"))
+    return (
+        Membership.objects.filter(unit__in=visible_units(user))
+        .select_related("user", "unit", "unit__kind")
+        .order_by("unit__path", "user__username")
+    )
 
 
 def top_units(user) -> list[Unit]:

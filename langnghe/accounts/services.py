@@ -12,31 +12,42 @@ from .auth import hash_token
 from .models import ApiToken, Membership, Role, User
 
 
-def staff_create(*, username: str, password: str, unit: Unit, role: str, full_name: str = "",
-                 by=None) -> User:
+def staff_create(
+    *, username: str, password: str, unit: Unit, role: str, full_name: str = "", by=None
+) -> User:
     """Create the account if it does not exist and give it ``role`` in ``unit``."""
     username = (username or "").strip()
     if not username or len(username) > 150:
-        raise ApplicationError("Tên đăng nhập không hợp lệ.", code="invalid_username",
-                               field="username")
+        raise ApplicationError(
+            "Tên đăng nhập không hợp lệ.", code="invalid_username", field="username"
+        )
     if role not in Role.values:
         raise ApplicationError(
             f"Vai trò “{role}” không tồn tại. Các vai trò: {', '.join(Role.values)}.",
-            code="unknown_role", field="role")
+            code="unknown_role",
+            field="role",
+        )
     if not password or len(password) < 8:
-        raise ApplicationError("Mật khẩu phải có ít nhất 8 ký tự.", code="weak_password",
-                               field="password")
+        raise ApplicationError(
+            "Mật khẩu phải có ít nhất 8 ký tự.", code="weak_password", field="password"
+        )
     with transaction.atomic():
-        user, created = User.objects.get_or_create(username=username,
-                                                   defaults={"full_name": full_name})
+        user, created = User.objects.get_or_create(
+            username=username, defaults={"full_name": full_name}
+        )
         user.set_password(password)
         if full_name:
             user.full_name = full_name
         user.save()
         membership, added = Membership.objects.get_or_create(user=user, unit=unit, role=role)
         user.__dict__.pop("_langnghe_member_paths", None)
-        audit_record(actor=by, action="staff.create" if created else "staff.update",
-                     target=user, unit=unit, data={"role": role, "membership_added": added})
+        audit_record(
+            actor=by,
+            action="staff.create" if created else "staff.update",
+            target=user,
+            unit=unit,
+            data={"role": role, "membership_added": added},
+        )
     return user
 
 
@@ -46,8 +57,13 @@ def membership_add(*, user: User, unit: Unit, role: str, by=None) -> Membership:
     with transaction.atomic():
         membership, _ = Membership.objects.get_or_create(user=user, unit=unit, role=role)
         user.__dict__.pop("_langnghe_member_paths", None)
-        audit_record(actor=by, action="membership.add", target=membership, unit=unit,
-                     data={"user": user.username, "role": role})
+        audit_record(
+            actor=by,
+            action="membership.add",
+            target=membership,
+            unit=unit,
+            data={"user": user.username, "role": role},
+        )
     return membership
 
 
@@ -55,8 +71,13 @@ def api_token_create(*, user: User, name: str = "", by=None) -> tuple[ApiToken, 
     """Returns the record and the token itself, which is shown once and never stored."""
     token = "ln_" + secrets.token_urlsafe(32)
     with transaction.atomic():
-        record = ApiToken.objects.create(user=user, name=name, prefix=token[:10],
-                                         token_hash=hash_token(token))
-        audit_record(actor=by or user, action="api_token.create", target=record,
-                     data={"prefix": record.prefix})
+        record = ApiToken.objects.create(
+            user=user, name=name, prefix=token[:10], token_hash=hash_token(token)
+        )
+        audit_record(
+            actor=by or user,
+            action="api_token.create",
+            target=record,
+            data={"prefix": record.prefix},
+        )
     return record, token

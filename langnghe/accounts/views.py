@@ -9,8 +9,8 @@ from django_ratelimit.decorators import ratelimit
 
 from langnghe.units.models import Unit
 
-from .console import SESSION_KEY, current_unit
 from .selectors import can_see_unit, membership_list, visible_units
+from .workspace import SESSION_KEY, current_unit
 
 
 @method_decorator(ratelimit(key="ip", rate="20/m", method="POST", block=False), name="post")
@@ -30,11 +30,15 @@ class StaffLoginView(auth_views.LoginView):
 def console_home(request):
     unit = current_unit(request)
     scope = visible_units(request.user)
-    return render(request, "accounts/console_home.html", {
-        "unit": unit,
-        "scope_count": scope.count(),
-        "memberships": membership_list(user=request.user).filter(user=request.user),
-    })
+    return render(
+        request,
+        "accounts/console_home.html",
+        {
+            "unit": unit,
+            "scope_count": scope.count(),
+            "memberships": membership_list(user=request.user).filter(user=request.user),
+        },
+    )
 
 
 @login_required

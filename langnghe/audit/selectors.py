@@ -5,8 +5,9 @@ from langnghe.accounts.selectors import visible_units
 from .models import AuditEntry
 
 
-def audit_list(*, user, unit_code: str | None = None, action: str | None = None
-               ) -> QuerySet[AuditEntry]:
+def audit_list(
+    *, user, unit_code: str | None = None, action: str | None = None
+) -> QuerySet[AuditEntry]:
     """Entries about units the user may see (scope check); entries with no unit are for
     superusers only."""
     qs = AuditEntry.objects.select_related("unit")

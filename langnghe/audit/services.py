@@ -7,9 +7,16 @@ from django.db import models
 from .models import AuditEntry
 
 
-def audit_record(*, actor, action: str, target: models.Model | None = None,
-                 target_type: str = "", target_id: str = "", unit=None,
-                 data: dict[str, Any] | None = None) -> AuditEntry:
+def audit_record(
+    *,
+    actor,
+    action: str,
+    target: models.Model | None = None,
+    target_type: str = "",
+    target_id: str = "",
+    unit=None,
+    data: dict[str, Any] | None = None,
+) -> AuditEntry:
     """Append one entry. Call it inside the service's transaction so both commit together.
 
     ``actor`` is a user or None for the system (commands, tasks, citizens on public forms).

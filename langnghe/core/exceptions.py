@@ -10,8 +10,14 @@ class ApplicationError(Exception):
 
     status = 400
 
-    def __init__(self, message: str, *, code: str = "invalid", status: int | None = None,
-                 field: str | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str = "invalid",
+        status: int | None = None,
+        field: str | None = None,
+    ):
         super().__init__(message)
         self.message = message
         self.code = code
@@ -30,6 +36,10 @@ class NotFound(ApplicationError):
 class PermissionDenied(ApplicationError):
     status = 403
 
-    def __init__(self, message: str = "Bạn không có quyền thực hiện thao tác này.", *,
-                 code: str = "forbidden"):
+    def __init__(
+        self,
+        message: str = "Bạn không có quyền thực hiện thao tác này.",
+        *,
+        code: str = "forbidden",
+    ):
         super().__init__(message, code=code)

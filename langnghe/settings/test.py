@@ -1,8 +1,9 @@
 """Test overlay: with these settings, tests run faster and touch nothing outside."""
 
 import os
+import tempfile
 
-os.environ.setdefault("LANGNGHE_VAR_DIR", "/tmp/langnghe-test-var")
+os.environ.setdefault("LANGNGHE_VAR_DIR", os.path.join(tempfile.gettempdir(), "langnghe-test-var"))
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 
 from .base import *  # noqa: E402,F403

@@ -55,13 +55,16 @@ def unit_list(request, filters: Query[UnitFilter]):
     return selectors.unit_list(kind=filters.kind, parent=filters.parent, q=filters.q)
 
 
-@router.get("/mine", response=list[UnitOut], auth=staff_auth,
-            summary="Các đơn vị trong phạm vi của cán bộ đang đăng nhập")
+@router.get(
+    "/mine",
+    response=list[UnitOut],
+    auth=staff_auth,
+    summary="Các đơn vị trong phạm vi của cán bộ đang đăng nhập",
+)
 @paginate(LimitOffsetPagination)
 def unit_list_mine(request, filters: Query[UnitFilter]):
     within = visible_units(request.auth).select_related("kind", "parent")
-    return selectors.unit_list(kind=filters.kind, parent=filters.parent, q=filters.q,
-                               within=within)
+    return selectors.unit_list(kind=filters.kind, parent=filters.parent, q=filters.q, within=within)
 
 
 @router.get("/{code}", response=UnitDetail, auth=None, summary="Một đơn vị và các cấp trên")

@@ -40,8 +40,13 @@ def unit_get_by_slug(*, slug: str) -> Unit:
     return unit
 
 
-def unit_list(*, kind: str | None = None, parent: str | None = None, q: str | None = None,
-              within: QuerySet[Unit] | None = None) -> QuerySet[Unit]:
+def unit_list(
+    *,
+    kind: str | None = None,
+    parent: str | None = None,
+    q: str | None = None,
+    within: QuerySet[Unit] | None = None,
+) -> QuerySet[Unit]:
     """Directory listing with filters. Unknown kind or parent is an error, not an empty list.
 
     ``q`` is matched without diacritics on every word: "tho xuong" finds "Thọ Xương".
@@ -50,20 +55,25 @@ def unit_list(*, kind: str | None = None, parent: str | None = None, q: str | No
     if kind:
         if not UnitKind.objects.filter(code=kind).exists():
             codes = ", ".join(UnitKind.objects.values_list("code", flat=True))
-            raise ApplicationError(f"Cấp đơn vị “{kind}” không tồn tại. Các cấp: {codes}.",
-                                   code="unknown_kind", field="kind")
+            raise ApplicationError(
+                f"Cấp đơn vị “{kind}” không tồn tại. Các cấp: {codes}.",
+                code="unknown_kind",
+                field="kind",
+            )
         qs = qs.filter(kind__code=kind)
     if parent:
         parent_unit = Unit.objects.filter(code__iexact=parent.strip()).first()
         if parent_unit is None:
-            raise ApplicationError(f"Không có đơn vị cấp trên mã “{parent}”.",
-                                   code="unknown_parent", field="parent")
+            raise ApplicationError(
+                f"Không có đơn vị cấp trên mã “{parent}”.", code="unknown_parent", field="parent"
+            )
         qs = qs.filter(parent=parent_unit)
     if q is not None:
         folded = fold(q)
         if len(folded) > 200:
-            raise ApplicationError("Từ khóa tìm kiếm quá dài (tối đa 200 ký tự).",
-                                   code="query_too_long", field="q")
+            raise ApplicationError(
+                "Từ khóa tìm kiếm quá dài (tối đa 200 ký tự).", code="query_too_long", field="q"
+            )
         for word in folded.split():
             qs = qs.filter(search_text__contains=word)
     return qs.order_by("path")

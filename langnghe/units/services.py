@@ -10,8 +10,17 @@ from langnghe.core.text import fold, slugify_vi
 
 from .models import PATH_STEP, Unit, UnitKind
 
-EDITABLE_FIELDS = ("name", "short_name", "division_code", "division_name", "address",
-                   "hotline", "duty_phone", "office_hours", "is_active")
+EDITABLE_FIELDS = (
+    "name",
+    "short_name",
+    "division_code",
+    "division_name",
+    "address",
+    "hotline",
+    "duty_phone",
+    "office_hours",
+    "is_active",
+)
 
 
 def _search_text(unit: Unit) -> str:
@@ -31,20 +40,37 @@ def unit_kind_ensure(*, code: str, name: str, rank: int) -> UnitKind:
     return kind
 
 
-def unit_create(*, code: str, kind: UnitKind, name: str, parent: Unit | None = None,
-                short_name: str = "", slug: str = "", by=None, **fields) -> Unit:
+def unit_create(
+    *,
+    code: str,
+    kind: UnitKind,
+    name: str,
+    parent: Unit | None = None,
+    short_name: str = "",
+    slug: str = "",
+    by=None,
+    **fields,
+) -> Unit:
     code = (code or "").strip().upper()
     if not code or len(code) > 32:
         raise ApplicationError("Mã đơn vị không hợp lệ.", code="invalid_code", field="code")
     if Unit.objects.filter(code=code).exists():
-        raise ApplicationError(f"Mã đơn vị “{code}” đã tồn tại.", code="duplicate_code",
-                               field="code")
+        raise ApplicationError(
+            f"Mã đơn vị “{code}” đã tồn tại.", code="duplicate_code", field="code"
+        )
     unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise ApplicationError(f"Trường không hợp lệ: {', '.join(sorted(unknown))}.")
     with transaction.atomic():
-        unit = Unit(code=code, kind=kind, name=name.strip(), short_name=short_name.strip(),
-                    parent=parent, slug=_unique_slug(slug or slugify_vi(name)), **fields)
+        unit = Unit(
+            code=code,
+            kind=kind,
+            name=name.strip(),
+            short_name=short_name.strip(),
+            parent=parent,
+            slug=_unique_slug(slug or slugify_vi(name)),
+            **fields,
+        )
         unit.search_text = _search_text(unit)
         unit.save()
         # The path needs the id, so it is written right after the insert, in the same
@@ -52,9 +78,13 @@ def unit_create(*, code: str, kind: UnitKind, name: str, parent: Unit | None = N
         unit.path = (parent.path if parent else "") + f"{unit.pk:0{PATH_STEP}d}"
         unit.depth = parent.depth + 1 if parent else 0
         Unit.objects.filter(pk=unit.pk).update(path=unit.path, depth=unit.depth)
-        audit_record(actor=by, action="unit.create", target=unit, unit=unit,
-                     data={"code": code, "kind": kind.code,
-                           "parent": parent.code if parent else None})
+        audit_record(
+            actor=by,
+            action="unit.create",
+            target=unit,
+            unit=unit,
+            data={"code": code, "kind": kind.code, "parent": parent.code if parent else None},
+        )
     return unit
 
 
@@ -70,16 +100,16 @@ def unit_update(*, unit: Unit, by=None, **fields) -> Unit:
             setattr(unit, key, value)
         unit.search_text = _search_text(unit)
         unit.save()
-        audit_record(actor=by, action="unit.update", target=unit, unit=unit,
-                     data={"fields": sorted(changed)})
+        audit_record(
+            actor=by, action="unit.update", target=unit, unit=unit, data={"fields": sorted(changed)}
+        )
     return unit
 
 
 def unit_move(*, unit: Unit, new_parent: Unit, by=None) -> Unit:
     """Re-attach a unit (and its subtree) under ``new_parent``; one UPDATE rewrites the paths."""
     if new_parent.path.startswith(unit.path):
-        raise ApplicationError("Không thể chuyển đơn vị vào chính cấp dưới của nó.",
-                               code="cycle")
+        raise ApplicationError("Không thể chuyển đơn vị vào chính cấp dưới của nó.", code="cycle")
     old_path, old_parent = unit.path, unit.parent
     new_path = new_parent.path + f"{unit.pk:0{PATH_STEP}d}"
     depth_shift = new_parent.depth + 1 - unit.depth
@@ -90,7 +120,11 @@ def unit_move(*, unit: Unit, new_parent: Unit, by=None) -> Unit:
         )
         Unit.objects.filter(pk=unit.pk).update(parent=new_parent)
         unit.refresh_from_db()
-        audit_record(actor=by, action="unit.move", target=unit, unit=unit,
-                     data={"from": old_parent.code if old_parent else None,
-                           "to": new_parent.code})
+        audit_record(
+            actor=by,
+            action="unit.move",
+            target=unit,
+            unit=unit,
+            data={"from": old_parent.code if old_parent else None, "to": new_parent.code},
+        )
     return unit

@@ -3,7 +3,6 @@ from django.http import Http404
 from django.shortcuts import render
 
 from langnghe.core.exceptions import ApplicationError, NotFound
-
 from langnghe.discovery import unit_page_sections
 
 from . import selectors
@@ -20,11 +19,19 @@ def home(request):
         except ApplicationError as exc:
             error, units = exc.message, units.none()
     page = Paginator(units, 30).get_page(request.GET.get("page"))
-    return render(request, "units/home.html", {
-        "q": q, "page": page, "error": error, "result_count": page.paginator.count,
-        "top_units": selectors.unit_queryset().filter(depth__lte=1).order_by("path") if not q
-        else None,
-    })
+    return render(
+        request,
+        "units/home.html",
+        {
+            "q": q,
+            "page": page,
+            "error": error,
+            "result_count": page.paginator.count,
+            "top_units": selectors.unit_queryset().filter(depth__lte=1).order_by("path")
+            if not q
+            else None,
+        },
+    )
 
 
 def unit_page(request, slug: str):
@@ -33,7 +40,13 @@ def unit_page(request, slug: str):
     except NotFound as exc:
         raise Http404 from exc
     children = selectors.unit_queryset().filter(parent=unit).order_by("name")
-    return render(request, "units/unit.html", {
-        "unit": unit, "ancestors": selectors.ancestors(unit), "children": children,
-        "unit_sections": unit_page_sections(request, unit),
-    })
+    return render(
+        request,
+        "units/unit.html",
+        {
+            "unit": unit,
+            "ancestors": selectors.ancestors(unit),
+            "children": children,
+            "unit_sections": unit_page_sections(request, unit),
+        },
+    )

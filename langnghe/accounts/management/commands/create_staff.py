@@ -21,9 +21,13 @@ class Command(BaseCommand):
         if unit_obj is None:
             raise CommandError(f"Không có đơn vị mã “{unit}”.")
         try:
-            user = staff_create(username=username, password=password, unit=unit_obj,
-                                role=role, full_name=full_name)
+            user = staff_create(
+                username=username, password=password, unit=unit_obj, role=role, full_name=full_name
+            )
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
-        self.stdout.write(self.style.SUCCESS(
-            f"Cán bộ {user.username}: {Role(role).label} tại {unit_obj.name} ({unit_obj.code})."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Cán bộ {user.username}: {Role(role).label} tại {unit_obj.name} ({unit_obj.code})."
+            )
+        )

@@ -17,13 +17,22 @@ class Command(BaseCommand):
     def handle(self, *args, write, **options):
         from langnghe.api import api
 
-        current = json.dumps(api.get_openapi_schema(path_prefix="/api/v1"), ensure_ascii=False,
-                             indent=1, sort_keys=True) + "\n"
+        current = (
+            json.dumps(
+                api.get_openapi_schema(path_prefix="/api/v1"),
+                ensure_ascii=False,
+                indent=1,
+                sort_keys=True,
+            )
+            + "\n"
+        )
         if write:
             DOC.write_text(current, encoding="utf-8")
             self.stdout.write(f"Đã ghi {DOC}")
             return
         if not DOC.exists() or DOC.read_text(encoding="utf-8") != current:
-            raise CommandError("Tài liệu OpenAPI đã lệch so với mã nguồn. Chạy "
-                               "`.venv/bin/python -m langnghe check_openapi --write` và commit.")
+            raise CommandError(
+                "Tài liệu OpenAPI đã lệch so với mã nguồn. Chạy "
+                "`.venv/bin/python -m langnghe check_openapi --write` và commit."
+            )
         self.stdout.write("OpenAPI: khớp.")

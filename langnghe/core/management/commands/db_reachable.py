@@ -16,9 +16,12 @@ class Command(BaseCommand):
 
         try:
             psycopg.connect(
-                host=config.get("HOST") or None, port=config.get("PORT") or None,
-                user=config.get("USER") or None, password=config.get("PASSWORD") or None,
-                dbname=config.get("NAME") or "postgres", connect_timeout=3,
+                host=config.get("HOST") or None,
+                port=config.get("PORT") or None,
+                user=config.get("USER") or None,
+                password=config.get("PASSWORD") or None,
+                dbname=config.get("NAME") or "postgres",
+                connect_timeout=3,
             ).close()
         except psycopg.Error as exc:
             raise CommandError(f"Không kết nối được: {exc}") from exc

@@ -5,8 +5,10 @@ from langnghe.discovery import demo_loaders
 
 
 class Command(BaseCommand):
-    help = "Nạp mạng lưới demo (Công an tỉnh Bắc Giang 2021, 224 đơn vị) và dữ liệu mẫu. " \
-           "Chạy lại nhiều lần không tạo trùng."
+    help = (
+        "Nạp mạng lưới demo (Công an tỉnh Bắc Giang 2021, 224 đơn vị) và dữ liệu mẫu. "
+        "Chạy lại nhiều lần không tạo trùng."
+    )
 
     def handle(self, *args, **options):
         for _app, load in demo_loaders():

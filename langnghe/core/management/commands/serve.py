@@ -19,10 +19,15 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--workers", type=int, default=1,
-                            help="Số tiến trình web (cần REDIS_URL nếu > 1)")
-        parser.add_argument("--task-workers", type=int, default=1,
-                            help="Số tiến trình xử lý tác vụ nền (0 = không chạy)")
+        parser.add_argument(
+            "--workers", type=int, default=1, help="Số tiến trình web (cần REDIS_URL nếu > 1)"
+        )
+        parser.add_argument(
+            "--task-workers",
+            type=int,
+            default=1,
+            help="Số tiến trình xử lý tác vụ nền (0 = không chạy)",
+        )
 
     def handle(self, *args, host, port, workers, task_workers, **options):
         import uvicorn
@@ -32,11 +37,24 @@ class Command(BaseCommand):
         if workers < 1 or task_workers < 0:
             raise CommandError("Số tiến trình không hợp lệ.")
         if workers > 1 and not settings.REDIS_URL:
-            raise CommandError("Chạy nhiều tiến trình web cần REDIS_URL để chia sẻ sự kiện "
-                               "trực tiếp giữa các tiến trình.")
+            raise CommandError(
+                "Chạy nhiều tiến trình web cần REDIS_URL để chia sẻ sự kiện "
+                "trực tiếp giữa các tiến trình."
+            )
         children = [
-            subprocess.Popen([sys.executable, "-m", "langnghe", "db_worker", "--queue-name", "*",
-                              "--no-reload", "--interval", "0.5"])
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "langnghe",
+                    "db_worker",
+                    "--queue-name",
+                    "*",
+                    "--no-reload",
+                    "--interval",
+                    "0.5",
+                ]
+            )
             for _ in range(task_workers)
         ]
 
@@ -46,11 +64,20 @@ class Command(BaseCommand):
                     child.terminate()
 
         signal.signal(signal.SIGTERM, lambda *a: (stop_children(), sys.exit(0)))
-        self.stdout.write(f"Lắng Nghe đang chạy tại http://{host}:{port}/ "
-                          f"({workers} tiến trình web, {task_workers} tiến trình tác vụ nền)")
+        self.stdout.write(
+            f"Lắng Nghe đang chạy tại http://{host}:{port}/ "
+            f"({workers} tiến trình web, {task_workers} tiến trình tác vụ nền)"
+        )
         try:
-            uvicorn.run("langnghe.asgi:application", host=host, port=port, workers=workers,
-                        lifespan="off", log_level="info", proxy_headers=False)
+            uvicorn.run(
+                "langnghe.asgi:application",
+                host=host,
+                port=port,
+                workers=workers,
+                lifespan="off",
+                log_level="info",
+                proxy_headers=False,
+            )
         finally:
             stop_children()
             for child in children:
