@@ -18,7 +18,7 @@ install: $(VENV)/.installed
 
 run: install
 	$(PY) -m langnghe migrate --noinput -v0
-	$(PY) -m langnghe ensure_demo
+	$(PY) -m langnghe ensure_demo --host $(HOST) --port $(PORT)
 	$(PY) -m langnghe serve --host $(HOST) --port $(PORT)
 
 lint: install
