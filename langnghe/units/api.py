@@ -37,10 +37,16 @@ class UnitRef(Schema):
 
 
 class UnitDetail(UnitOut):
+    feed_url: str
     address: str
     office_hours: str
     ancestors: list[UnitRef]
     children_count: int
+
+    @staticmethod
+    def resolve_feed_url(obj: Unit) -> str:
+        # The Atom feed of the unit's channel (served by the content app).
+        return settings.LANGNGHE_PUBLIC_URL + obj.get_absolute_url() + "feed.atom"
 
 
 class UnitFilter(Schema):
