@@ -46,6 +46,7 @@ LANGNGHE_APPS = [
     "langnghe.units",
     "langnghe.accounts",
     "langnghe.audit",
+    "langnghe.surveys",
     "langnghe.procedures",
 ]
 

@@ -1,0 +1,4 @@
+NAV = [
+    ("Khảo sát hài lòng", "/staff/surveys/"),
+    ("Mẫu phiếu khảo sát", "/staff/surveys/templates/"),
+]

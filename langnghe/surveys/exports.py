@@ -1,0 +1,325 @@
+"""Exports of results with the officer's filters: XLSX (openpyxl) and PDF (reportlab).
+
+Small exports are built in the request; large ones by the ``export_build`` task, which writes
+its progress to ``SurveyExport`` so the console can show it.
+"""
+
+import io
+import logging
+from collections.abc import Callable
+from datetime import date
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db.models import F, Sum
+from django.utils import timezone
+
+from .models import DailyCount, ExportStatus, SurveyExport
+from .printing import FONT, FONT_BOLD, _register_fonts
+from .selectors import DateRange, comment_list, ranking_compute, results_compute
+
+logger = logging.getLogger(__name__)
+
+INLINE_LIMIT = 2000  # comments; above this the console runs the export in the background
+PDF_COMMENT_LIMIT = 500
+CONTENT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
+}
+SCORE_LABELS = {
+    5: "Rất hài lòng",
+    4: "Hài lòng",
+    3: "Bình thường",
+    2: "Không hài lòng",
+    1: "Rất không hài lòng",
+}
+
+
+def _filters_text(params: dict) -> str:
+    parts = [f"Từ {params['from']} đến {params['to']}"]
+    if params.get("negative"):
+        parts.append("chỉ ý kiến không hài lòng")
+    if params.get("q"):
+        parts.append(f"có chữ “{params['q']}”")
+    return "; ".join(parts)
+
+
+def _period(params: dict) -> DateRange:
+    return DateRange(date.fromisoformat(params["from"]), date.fromisoformat(params["to"]))
+
+
+def unit_totals(unit, period: DateRange) -> list[dict]:
+    """Each unit of the subtree with its own responses and overall index (one grouped query)."""
+    totals: dict[str, dict] = {}
+    rows = (
+        DailyCount.objects.filter(
+            unit__path__startswith=unit.path,
+            flagged=False,
+            day__gte=period.start,
+            day__lte=period.end,
+            metric__in=["responses", "overall"],
+        )
+        .values(
+            code=F("unit__code"),
+            name=F("unit__name"),
+            path=F("unit__path"),
+            m=F("metric"),
+            v=F("value"),
+        )
+        .annotate(n=Sum("count"))
+        .order_by()
+    )
+    for row in rows:
+        entry = totals.setdefault(
+            row["code"],
+            {
+                "code": row["code"],
+                "name": row["name"],
+                "path": row["path"],
+                "responses": 0,
+                "answers": 0,
+                "satisfied": 0,
+            },
+        )
+        if row["m"] == "responses":
+            entry["responses"] += row["n"]
+        else:
+            entry["answers"] += row["n"]
+            entry["satisfied"] += row["n"] if row["v"] in ("4", "5") else 0
+    out = sorted(totals.values(), key=lambda e: e["path"])
+    for entry in out:
+        entry["index"] = (
+            round(100 * entry["satisfied"] / entry["answers"], 1) if entry["answers"] else None
+        )
+    return out
+
+
+def build(
+    unit, params: dict, export_format: str, progress: Callable[[int, int], None] | None = None
+) -> tuple[bytes, int]:
+    """The file's bytes and the number of comment rows in it."""
+    period = _period(params)
+    comments = comment_list(
+        unit, period, negative_only=bool(params.get("negative")), q=params.get("q", "")
+    )
+    if export_format == "pdf":
+        return _build_pdf(unit, params, period, comments, progress)
+    return _build_xlsx(unit, params, period, comments, progress)
+
+
+def _build_xlsx(unit, params, period, comments, progress) -> tuple[bytes, int]:
+    from openpyxl import Workbook
+
+    results = results_compute(unit, period)
+    workbook = Workbook(write_only=True)
+    summary = workbook.create_sheet("Tổng hợp")
+    summary.append([f"Kết quả khảo sát sự hài lòng — {unit.name}"])
+    summary.append([_filters_text(params)])
+    summary.append(["Số phiếu", results["responses"]])
+    summary.append(["Chỉ số hài lòng chung (%)", results["index"]])
+    summary.append([])
+    summary.append(
+        [
+            "Yếu tố",
+            "Số câu trả lời",
+            "Hài lòng + rất hài lòng",
+            "Chỉ số (%)",
+            *[SCORE_LABELS[int(v)] for v in "54321"],
+        ]
+    )
+    for element in results["elements"].values():
+        summary.append(
+            [
+                element["label"],
+                element["answers"],
+                element["satisfied"],
+                element["index"],
+                *element["distribution"].values(),
+            ]
+        )
+    by_unit = workbook.create_sheet("Theo đơn vị")
+    by_unit.append(["Mã đơn vị", "Tên đơn vị", "Số phiếu", "Câu trả lời chung", "Chỉ số chung (%)"])
+    for entry in unit_totals(unit, period):
+        by_unit.append(
+            [entry["code"], entry["name"], entry["responses"], entry["answers"], entry["index"]]
+        )
+    sheet = workbook.create_sheet("Ý kiến")
+    sheet.append(["Thời gian", "Mã đơn vị", "Đơn vị", "Mức thấp nhất", "Ý kiến", "Mã hồ sơ"])
+    total = comments.count()
+    written = 0
+    for response in comments.iterator(chunk_size=1000):
+        sheet.append(
+            [
+                timezone.localtime(response.submitted_at).strftime("%d/%m/%Y %H:%M"),
+                response.unit.code,
+                response.unit.name,
+                SCORE_LABELS.get(response.lowest_score, ""),
+                # A leading "=" would make the spreadsheet run a formula.
+                _cell_text(response.comment),
+                _cell_text(response.dossier_code),
+            ]
+        )
+        written += 1
+        if progress and written % 500 == 0:
+            progress(written, total)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue(), written
+
+
+def _cell_text(text: str) -> str:
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def _build_pdf(unit, params, period, comments, progress) -> tuple[bytes, int]:
+    from xml.sax.saxutils import escape
+
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    _register_fonts()
+    results = results_compute(unit, period)
+    body = ParagraphStyle("body", fontName=FONT, fontSize=9, leading=12)
+    title = ParagraphStyle("title", fontName=FONT_BOLD, fontSize=15, leading=19)
+    heading = ParagraphStyle("heading", fontName=FONT_BOLD, fontSize=11, leading=15, spaceBefore=8)
+    table_style = TableStyle(
+        [
+            ("FONT", (0, 0), (-1, -1), FONT, 8.5),
+            ("FONT", (0, 0), (-1, 0), FONT_BOLD, 8.5),
+            ("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e7edf4")),
+        ]
+    )
+    index = results["index"]
+    story = [
+        Paragraph(escape(f"Kết quả khảo sát sự hài lòng — {unit.name}"), title),
+        Paragraph(escape(_filters_text(params)), body),
+        Paragraph(
+            escape(
+                f"Số phiếu: {results['responses']}. Chỉ số hài lòng chung: "
+                f"{'—' if index is None else f'{index}%'}"
+            ),
+            body,
+        ),
+        Paragraph("Theo yếu tố", heading),
+    ]
+    rows = [["Yếu tố", "Câu trả lời", "Chỉ số (%)"]]
+    rows += [
+        [
+            Paragraph(escape(e["label"]), body),
+            e["answers"],
+            "—" if e["index"] is None else e["index"],
+        ]
+        for e in results["elements"].values()
+    ]
+    story.append(Table(rows, colWidths=[110 * mm, 30 * mm, 30 * mm], style=table_style))
+    ranked = ranking_compute(unit, period)
+    if ranked:
+        story.append(Paragraph("Xếp hạng đơn vị trực thuộc", heading))
+        rows = [["#", "Đơn vị", "Số phiếu", "Chỉ số (%)"]]
+        rows += [
+            [
+                i + 1,
+                Paragraph(escape(r["name"]), body),
+                r["responses"],
+                "—" if r["index"] is None else r["index"],
+            ]
+            for i, r in enumerate(ranked)
+        ]
+        story.append(
+            Table(
+                rows,
+                colWidths=[10 * mm, 110 * mm, 25 * mm, 25 * mm],
+                style=table_style,
+                repeatRows=1,
+            )
+        )
+    total = comments.count()
+    story.append(
+        Paragraph(
+            f"Ý kiến góp ý ({total}; đánh giá thấp nhất trước"
+            f"{f', {PDF_COMMENT_LIMIT} ý kiến đầu' if total > PDF_COMMENT_LIMIT else ''})",
+            heading,
+        )
+    )
+    rows = [["Thời gian", "Đơn vị", "Mức thấp nhất", "Ý kiến"]]
+    written = 0
+    for response in comments[:PDF_COMMENT_LIMIT]:
+        rows.append(
+            [
+                timezone.localtime(response.submitted_at).strftime("%d/%m/%Y"),
+                Paragraph(escape(response.unit.short_name or response.unit.name), body),
+                SCORE_LABELS.get(response.lowest_score, ""),
+                Paragraph(escape(response.comment), body),
+            ]
+        )
+        written += 1
+        if progress and written % 100 == 0:
+            progress(written, min(total, PDF_COMMENT_LIMIT))
+    story.append(
+        Table(rows, colWidths=[20 * mm, 40 * mm, 28 * mm, 87 * mm], style=table_style, repeatRows=1)
+    )
+    buffer = io.BytesIO()
+    SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        title="Kết quả khảo sát",
+        author="Lắng Nghe",
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+    ).build(story)
+    return buffer.getvalue(), written
+
+
+def export_file_name(unit, params: dict, export_format: str) -> str:
+    return f"khao-sat-{unit.code}-{params['from']}-{params['to']}.{export_format}"
+
+
+def export_run(export_id: str) -> None:
+    """Build a queued export, reporting progress; a failure is recorded, never raised."""
+    from .services import export_progress_set
+
+    export = SurveyExport.objects.select_related("unit").filter(pk=export_id).first()
+    if export is None or export.status != ExportStatus.QUEUED:
+        return
+    export_progress_set(export_id=export.pk, status=ExportStatus.RUNNING, progress=1)
+
+    def progress(done: int, total: int) -> None:
+        export_progress_set(
+            export_id=export.pk,
+            status=ExportStatus.RUNNING,
+            progress=5 + int(90 * done / max(total, 1)),
+            rows=done,
+        )
+
+    try:
+        content, rows = build(export.unit, export.params, export.format, progress)
+        name = f"exports/surveys/{export.pk}.{export.format}"
+        if default_storage.exists(name):
+            default_storage.delete(name)
+        default_storage.save(name, ContentFile(content))
+    except Exception as exc:  # a failed export is shown to the officer, not retried blindly
+        logger.exception("survey export %s failed", export.pk)
+        export_progress_set(
+            export_id=export.pk,
+            status=ExportStatus.FAILED,
+            progress=100,
+            error=f"Không tạo được tệp: {type(exc).__name__}",
+        )
+        return
+    export_progress_set(
+        export_id=export.pk,
+        status=ExportStatus.DONE,
+        progress=100,
+        rows=rows,
+        file_name=export_file_name(export.unit, export.params, export.format),
+    )
+
+
+def export_open(export: SurveyExport):
+    name = f"exports/surveys/{export.pk}.{export.format}"
+    return default_storage.open(name, "rb"), CONTENT_TYPES[export.format]

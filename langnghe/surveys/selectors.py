@@ -1,0 +1,296 @@
+"""Reads of the surveys app.
+
+Results are sums of ``DailyCount`` rows over a subtree (one indexed path prefix) and a day
+range: their cost grows with units × days, never with the number of responses. Staff reads
+go through ``visible_unit_get`` (the single scope check) before anything is summed.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import F, Prefetch, QuerySet, Sum
+from django.db.models.functions import TruncMonth, TruncWeek
+from django.utils import timezone
+
+from langnghe.accounts.selectors import visible_unit_get
+from langnghe.core.exceptions import ApplicationError
+from langnghe.units.models import PATH_STEP, Unit
+
+from .builtin import DEFAULT_CODE, SATISFIED_VALUES
+from .models import (
+    DailyCount,
+    Element,
+    Question,
+    SurveyAssignment,
+    SurveyResponse,
+    SurveyTemplate,
+)
+
+MAX_RANGE_DAYS = 3 * 366
+DEFAULT_RANGE_DAYS = 365
+ELEMENT_CODES = list(Element.values)
+
+
+# --- Templates and forms -----------------------------------------------------------------------
+
+
+def _current_template(code: str) -> SurveyTemplate | None:
+    return (
+        SurveyTemplate.objects.filter(code=code, is_current=True)
+        .prefetch_related(
+            Prefetch("questions", queryset=Question.objects.order_by("position", "id"))
+        )
+        .first()
+    )
+
+
+def template_effective(unit: Unit) -> SurveyTemplate:
+    """The unit's own template, else the nearest ancestor's, else the SIPAS default."""
+    chain = [*unit.ancestor_ids, unit.pk]
+    assigned = {
+        a.unit_id: a.template_code for a in SurveyAssignment.objects.filter(unit_id__in=chain)
+    }
+    for unit_id in reversed(chain):
+        if unit_id in assigned and (template := _current_template(assigned[unit_id])):
+            return template
+    template = _current_template(DEFAULT_CODE)
+    if template is None:
+        from .services import builtin_templates_ensure
+
+        builtin_templates_ensure()
+        template = _current_template(DEFAULT_CODE)
+    return template
+
+
+def template_list_for(unit: Unit) -> QuerySet[SurveyTemplate]:
+    """Templates a unit may use: the built-in ones and those owned by it or its ancestors."""
+    return (
+        SurveyTemplate.objects.filter(is_current=True).filter(is_builtin=True)
+        | SurveyTemplate.objects.filter(is_current=True, owner_id__in=[*unit.ancestor_ids, unit.pk])
+    ).order_by("-is_builtin", "name")
+
+
+def active_unit_get(*, code: str) -> Unit:
+    from langnghe.units.selectors import unit_get
+
+    return unit_get(code=code)
+
+
+# --- Date range --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DateRange:
+    start: date
+    end: date
+
+
+def date_range(start: date | None, end: date | None) -> DateRange:
+    """Defaults to the last 365 days; refuses a reversed or over-long range (4xx)."""
+    today = timezone.localdate()
+    end = end or today
+    start = start or (end - timedelta(days=DEFAULT_RANGE_DAYS - 1))
+    if start > end:
+        raise ApplicationError(
+            "Ngày bắt đầu phải trước ngày kết thúc.", code="invalid_range", field="from"
+        )
+    if (end - start).days > MAX_RANGE_DAYS:
+        raise ApplicationError(
+            "Khoảng thời gian tối đa là 3 năm.", code="range_too_long", field="from"
+        )
+    return DateRange(start, end)
+
+
+# --- Results -----------------------------------------------------------------------------------
+
+
+def _counts(unit: Unit, period: DateRange, include_flagged: bool) -> QuerySet[DailyCount]:
+    rows = DailyCount.objects.filter(
+        unit__path__startswith=unit.path, day__gte=period.start, day__lte=period.end
+    )
+    return rows if include_flagged else rows.filter(flagged=False)
+
+
+def _index(distribution: dict[str, int]) -> tuple[int, int, float | None]:
+    answers = sum(distribution.values())
+    satisfied = sum(n for v, n in distribution.items() if v in SATISFIED_VALUES)
+    return answers, satisfied, (round(100 * satisfied / answers, 1) if answers else None)
+
+
+def results_compute(unit: Unit, period: DateRange, *, include_flagged: bool = False) -> dict:
+    """Results for ``unit`` and its whole subtree (no scope check: callers do it)."""
+    distributions: dict[str, dict[str, int]] = defaultdict(dict)
+    for row in (
+        _counts(unit, period, include_flagged)
+        .values("metric", "value")
+        .annotate(n=Sum("count"))
+        .order_by()
+    ):
+        distributions[row["metric"]][row["value"]] = row["n"]
+    elements = {}
+    for code, label in Element.choices:
+        dist = distributions.get(code, {})
+        answers, satisfied, index = _index(dist)
+        elements[code] = {
+            "label": label,
+            "answers": answers,
+            "satisfied": satisfied,
+            "index": index,
+            "distribution": {v: dist.get(v, 0) for v in "54321"},
+        }
+    if elements["overall"]["answers"]:
+        index = elements["overall"]["index"]
+    else:
+        parts = [e["index"] for c, e in elements.items() if c != "overall" and e["answers"]]
+        index = round(sum(parts) / len(parts), 1) if parts else None
+    flagged = (
+        DailyCount.objects.filter(
+            unit__path__startswith=unit.path,
+            flagged=True,
+            metric="responses",
+            day__gte=period.start,
+            day__lte=period.end,
+        ).aggregate(n=Sum("count"))["n"]
+        or 0
+    )
+    questions = {
+        metric: dist
+        for metric, dist in distributions.items()
+        if metric not in ELEMENT_CODES and metric not in ("responses", "comments")
+    }
+    return {
+        "unit": {"code": unit.code, "name": unit.name},
+        "from": period.start.isoformat(),
+        "to": period.end.isoformat(),
+        "responses": distributions.get("responses", {}).get("", 0),
+        "comments": distributions.get("comments", {}).get("", 0),
+        "index": index,
+        "elements": elements,
+        "questions": questions,
+        "flagged": flagged,
+        "include_flagged": include_flagged,
+    }
+
+
+def results_get(
+    *,
+    user,
+    unit_code: str,
+    start: date | None = None,
+    end: date | None = None,
+    include_flagged: bool = False,
+) -> dict:
+    unit = visible_unit_get(user=user, code=unit_code)
+    return results_compute(unit, date_range(start, end), include_flagged=include_flagged)
+
+
+def trend_compute(
+    unit: Unit, period: DateRange, *, by: str = "month", include_flagged: bool = False
+) -> list[dict]:
+    """Responses and overall index per week or month, oldest first."""
+    trunc = TruncWeek("day") if by == "week" else TruncMonth("day")
+    buckets: dict[date, dict] = {}
+    rows = (
+        _counts(unit, period, include_flagged)
+        .filter(metric__in=["responses", "overall"])
+        .annotate(period=trunc)
+        .values("period", "metric", "value")
+        .annotate(n=Sum("count"))
+        .order_by()
+    )
+    for row in rows:
+        start = row["period"]
+        start = start.date() if hasattr(start, "date") and callable(start.date) else start
+        bucket = buckets.setdefault(start, {"responses": 0, "overall": {}})
+        if row["metric"] == "responses":
+            bucket["responses"] += row["n"]
+        else:
+            bucket["overall"][row["value"]] = row["n"]
+    out = []
+    for start in sorted(buckets):
+        answers, satisfied, index = _index(buckets[start]["overall"])
+        label = f"Tuần {start:%d/%m}" if by == "week" else f"{start:%m/%Y}"
+        out.append(
+            {
+                "start": start.isoformat(),
+                "label": label,
+                "responses": buckets[start]["responses"],
+                "index": index,
+            }
+        )
+    return out
+
+
+def ranking_compute(unit: Unit, period: DateRange, *, include_flagged: bool = False) -> list[dict]:
+    """The unit's direct children with their subtree totals, best overall index first. One
+    grouped query over the subtree's counters, rolled up by path prefix."""
+    children = list(Unit.objects.filter(parent=unit, is_active=True).select_related("kind"))
+    if not children:
+        return []
+    prefix_len = len(unit.path) + PATH_STEP
+    by_prefix = {c.path: {"unit": c, "responses": 0, "overall": {}} for c in children}
+    rows = (
+        _counts(unit, period, include_flagged)
+        .exclude(unit=unit)
+        .filter(metric__in=["responses", "overall"])
+        .values(path=F("unit__path"), m=F("metric"), v=F("value"))
+        .annotate(n=Sum("count"))
+        .order_by()
+    )
+    for row in rows:
+        entry = by_prefix.get(row["path"][:prefix_len])
+        if entry is None:
+            continue
+        if row["m"] == "responses":
+            entry["responses"] += row["n"]
+        else:
+            entry["overall"][row["v"]] = entry["overall"].get(row["v"], 0) + row["n"]
+    ranked = []
+    for entry in by_prefix.values():
+        answers, satisfied, index = _index(entry["overall"])
+        ranked.append(
+            {
+                "code": entry["unit"].code,
+                "name": entry["unit"].name,
+                "kind": entry["unit"].kind.code,
+                "responses": entry["responses"],
+                "answers": answers,
+                "index": index,
+            }
+        )
+    ranked.sort(key=lambda r: (r["index"] is None, -(r["index"] or 0), -r["responses"]))
+    return ranked
+
+
+def comment_list(
+    unit: Unit,
+    period: DateRange,
+    *,
+    negative_only: bool = False,
+    q: str = "",
+    include_flagged: bool = False,
+) -> QuerySet[SurveyResponse]:
+    """Responses with a comment in the subtree, the worst-rated first."""
+    qs = (
+        SurveyResponse.objects.filter(
+            unit__path__startswith=unit.path, day__gte=period.start, day__lte=period.end
+        )
+        .exclude(comment="")
+        .select_related("unit")
+    )
+    if not include_flagged:
+        qs = qs.filter(is_flagged=False)
+    if negative_only:
+        qs = qs.filter(lowest_score__lte=2)
+    if q:
+        qs = qs.filter(comment__icontains=q[:100])
+    return qs.order_by(F("lowest_score").asc(nulls_last=True), "-submitted_at", "-id")
+
+
+def flagged_list(unit: Unit) -> QuerySet[SurveyResponse]:
+    return (
+        SurveyResponse.objects.filter(unit__path__startswith=unit.path, is_flagged=True)
+        .select_related("unit")
+        .order_by("-submitted_at")
+    )

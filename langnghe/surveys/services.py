@@ -1,0 +1,500 @@
+"""Every write of the surveys app: one function per state change (STYLE.md §2)."""
+
+import re
+import uuid
+from datetime import timedelta
+
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from langnghe.audit.services import audit_record
+from langnghe.core.exceptions import ApplicationError, NotFound
+from langnghe.units.models import Unit
+
+from .builtin import BUILTIN_TEMPLATES, FIVE_LEVEL, builtin_questions
+from .models import (
+    DailyCount,
+    Element,
+    ExportStatus,
+    Question,
+    QuestionType,
+    Source,
+    SurveyAssignment,
+    SurveyExport,
+    SurveyResponse,
+    SurveyTemplate,
+)
+from .security import form_key_check
+
+MAX_COMMENT = 2000
+MAX_TEXT_ANSWER = 2000
+DOSSIER_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,39}$")
+
+# Abuse control (counted in the database, so it holds across web processes without Redis).
+WINDOW = timedelta(minutes=10)
+DEVICE_LIMIT = 10  # responses per device per window: above it, refused (429)
+DEVICE_BURST = 3  # from the 4th response of one device in the window: kept but flagged
+IP_LIMIT = 150  # a public office's Wi-Fi or a carrier NAT serves many citizens at once
+IP_BURST = 40
+UNIT_BURST_WINDOW = timedelta(minutes=5)
+UNIT_BURST = 60  # more than this at one unit in 5 minutes is not a queue at a counter
+
+
+class SurveyValidationError(ApplicationError):
+    """Several fields wrong at once: ``errors`` maps a field to its Vietnamese message."""
+
+    def __init__(self, errors: dict[str, str]):
+        first_field, first = next(iter(errors.items()))
+        summary = first if len(errors) == 1 else f"{first} (và {len(errors) - 1} lỗi khác)"
+        super().__init__(summary, code="invalid_answers", status=400, field=first_field)
+        self.errors = errors
+
+
+# --- Templates ---------------------------------------------------------------------------------
+
+
+def builtin_templates_ensure() -> None:
+    """Create the built-in templates if missing (idempotent; also run by the demo loader)."""
+    for definition in BUILTIN_TEMPLATES:
+        if SurveyTemplate.objects.filter(code=definition["code"]).exists():
+            continue
+        with transaction.atomic():
+            template = SurveyTemplate.objects.create(
+                code=definition["code"],
+                name=definition["name"],
+                description=definition["description"],
+                is_builtin=True,
+            )
+            Question.objects.bulk_create(
+                Question(template=template, **row) for row in builtin_questions(definition)
+            )
+            audit_record(
+                actor=None,
+                action="survey_template.create",
+                target=template,
+                data={"code": template.code, "version": 1, "builtin": True},
+            )
+
+
+def _clean_question_specs(specs: list[dict]) -> list[dict]:
+    """Validate the questions of a custom template; raise SurveyValidationError."""
+    errors: dict[str, str] = {}
+    rows = []
+    if not specs:
+        raise SurveyValidationError({"questions": "Mẫu phiếu cần ít nhất một câu hỏi."})
+    if len(specs) > 30:
+        raise SurveyValidationError({"questions": "Mẫu phiếu có tối đa 30 câu hỏi."})
+    for position, spec in enumerate(specs):
+        field = f"questions.{position}"
+        text = (spec.get("text") or "").strip()
+        qtype = spec.get("type")
+        element = spec.get("element") or ""
+        if not text or len(text) > 500:
+            errors[field] = f"Câu hỏi {position + 1}: cần nội dung (tối đa 500 ký tự)."
+            continue
+        if qtype not in QuestionType.values:
+            errors[field] = f"Câu hỏi {position + 1}: loại “{qtype}” không hợp lệ."
+            continue
+        if element and element not in Element.values:
+            errors[field] = f"Câu hỏi {position + 1}: yếu tố “{element}” không hợp lệ."
+            continue
+        choices: list[dict] = []
+        if qtype == QuestionType.SCALE:
+            choices = FIVE_LEVEL
+        elif qtype in (QuestionType.SINGLE, QuestionType.MULTIPLE):
+            labels = [str(c).strip() for c in spec.get("choices") or [] if str(c).strip()]
+            if len(labels) < 2 or len(labels) > 12 or len(set(labels)) != len(labels):
+                errors[field] = f"Câu hỏi {position + 1}: cần từ 2 đến 12 lựa chọn khác nhau."
+                continue
+            choices = [
+                {"value": f"c{i + 1}", "label": label[:200]} for i, label in enumerate(labels)
+            ]
+        if element and qtype != QuestionType.SCALE:
+            errors[field] = (
+                f"Câu hỏi {position + 1}: chỉ câu hỏi thang mức độ hài lòng mới "
+                "tính vào yếu tố SIPAS."
+            )
+            continue
+        rows.append(
+            {
+                "key": spec.get("key") or f"q{position + 1}",
+                "position": position,
+                "type": qtype,
+                "text": text,
+                "required": bool(spec.get("required")),
+                "element": element,
+                "choices": choices,
+            }
+        )
+    if errors:
+        raise SurveyValidationError(errors)
+    return rows
+
+
+def template_create(*, owner: Unit, name: str, questions: list[dict], by) -> SurveyTemplate:
+    """A custom template owned by ``owner`` (version 1). ``questions``: [{"text", "type",
+    "required", "choices": [labels], "element"}]."""
+    name = (name or "").strip()
+    if not name or len(name) > 200:
+        raise SurveyValidationError({"name": "Cần tên mẫu phiếu (tối đa 200 ký tự)."})
+    rows = _clean_question_specs(questions)
+    base = f"{owner.code.lower()}-{uuid.uuid4().hex[:6]}"
+    with transaction.atomic():
+        template = SurveyTemplate.objects.create(code=base, name=name, owner=owner, created_by=by)
+        Question.objects.bulk_create(Question(template=template, **row) for row in rows)
+        audit_record(
+            actor=by,
+            action="survey_template.create",
+            target=template,
+            unit=owner,
+            data={"code": template.code, "version": 1, "questions": len(rows)},
+        )
+    return template
+
+
+def template_revise(
+    *, template: SurveyTemplate, name: str, questions: list[dict], by
+) -> SurveyTemplate:
+    """A new version of a custom template; the old one stays for the responses it has."""
+    if template.is_builtin:
+        raise ApplicationError(
+            "Không sửa được mẫu phiếu có sẵn; hãy tạo mẫu riêng.",
+            code="builtin_template",
+            status=400,
+        )
+    rows = _clean_question_specs(questions)
+    with transaction.atomic():
+        current = SurveyTemplate.objects.select_for_update().get(
+            code=template.code, is_current=True
+        )
+        SurveyTemplate.objects.filter(pk=current.pk).update(is_current=False)
+        revised = SurveyTemplate.objects.create(
+            code=current.code,
+            version=current.version + 1,
+            name=(name or current.name)[:200],
+            owner=current.owner,
+            created_by=by,
+        )
+        Question.objects.bulk_create(Question(template=revised, **row) for row in rows)
+        audit_record(
+            actor=by,
+            action="survey_template.revise",
+            target=revised,
+            unit=current.owner,
+            data={"code": revised.code, "version": revised.version},
+        )
+    return revised
+
+
+def template_assign(*, unit: Unit, template_code: str | None, by) -> None:
+    """Make ``unit`` (and the units below it that have no template of their own) use a
+    template; ``None`` removes the unit's own choice so it inherits its parent's again."""
+    with transaction.atomic():
+        if not template_code:
+            SurveyAssignment.objects.filter(unit=unit).delete()
+        else:
+            template = SurveyTemplate.objects.filter(code=template_code, is_current=True).first()
+            if template is None:
+                raise NotFound(f"Không có mẫu phiếu “{template_code}”.", code="unknown_template")
+            if template.owner_id and not unit.path.startswith(template.owner.path):
+                raise ApplicationError(
+                    "Mẫu phiếu riêng của đơn vị khác không dùng được ở đây.",
+                    code="template_out_of_scope",
+                    status=400,
+                )
+            SurveyAssignment.objects.update_or_create(
+                unit=unit, defaults={"template_code": template_code, "assigned_by": by}
+            )
+        audit_record(
+            actor=by,
+            action="survey_template.assign",
+            target=unit,
+            unit=unit,
+            data={"template": template_code or None},
+        )
+
+
+# --- Responses ---------------------------------------------------------------------------------
+
+
+def _clean_answers(template: SurveyTemplate, answers: dict) -> tuple[dict, dict[str, str]]:
+    questions = {q.key: q for q in template.questions.all()}
+    errors: dict[str, str] = {}
+    clean: dict = {}
+    if not isinstance(answers, dict):
+        return {}, {"answers": "Câu trả lời phải là một bảng {mã câu hỏi: giá trị}."}
+    for key in answers:
+        if key not in questions:
+            errors[f"answers.{key}"] = f"Câu hỏi “{str(key)[:40]}” không có trong phiếu."
+    for key, question in questions.items():
+        field = f"answers.{key}"
+        raw = answers.get(key)
+        if raw in (None, "", []):
+            if question.required:
+                errors[field] = "Vui lòng trả lời câu hỏi này."
+            continue
+        allowed = question.choice_values()
+        if question.type in (QuestionType.SCALE, QuestionType.SINGLE):
+            value = str(raw)
+            if value not in allowed:
+                errors[field] = "Câu trả lời không nằm trong các lựa chọn của câu hỏi."
+                continue
+            clean[key] = value
+        elif question.type == QuestionType.MULTIPLE:
+            values = [str(v) for v in (raw if isinstance(raw, list) else [raw])]
+            if any(v not in allowed for v in values):
+                errors[field] = "Có lựa chọn không thuộc câu hỏi này."
+                continue
+            clean[key] = sorted(set(values), key=allowed.index)
+        else:
+            text = str(raw).strip()
+            if len(text) > MAX_TEXT_ANSWER:
+                errors[field] = f"Câu trả lời dài quá {MAX_TEXT_ANSWER} ký tự."
+                continue
+            if text:
+                clean[key] = text
+    return clean, errors
+
+
+def _counter_cells(template: SurveyTemplate, answers: dict, comment: str) -> list[tuple[str, str]]:
+    cells = [("responses", "")]
+    if comment:
+        cells.append(("comments", ""))
+    for question in template.questions.all():
+        value = answers.get(question.key)
+        if value is None or question.type == QuestionType.TEXT:
+            continue
+        metric = question.element or f"{template.code}.{question.key}"
+        for v in value if isinstance(value, list) else [value]:
+            cells.append((metric, v))
+    return cells
+
+
+def _counters_add(
+    *, unit_id: int, day, cells: list[tuple[str, str]], flagged: bool, delta: int
+) -> None:
+    """Add ``delta`` to each counter cell in one statement. Django's ORM cannot express
+    "insert or increment", so this is the one raw SQL of the app; the same ON CONFLICT syntax
+    runs on SQLite (≥ 3.24) and PostgreSQL, and is safe under concurrent submissions."""
+    table = DailyCount._meta.db_table
+    placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(cells))
+    params: list = []
+    for metric, value in cells:
+        params += [unit_id, day.isoformat(), metric, value, flagged, delta]
+    sql = (
+        f"INSERT INTO {table} (unit_id, day, metric, value, flagged, count) "  # noqa: S608
+        f"VALUES {placeholders} ON CONFLICT (unit_id, day, metric, value, flagged) "
+        f"DO UPDATE SET count = {table}.count + excluded.count"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _abuse_check(*, unit: Unit, ip_hash: str, device_hash: str, now) -> str:
+    """Refuse (429) above the hard limits; return a flag reason for a burst, else ""."""
+    since = now - WINDOW
+    recent = SurveyResponse.objects.filter(submitted_at__gte=since)
+    device_count = recent.filter(device_hash=device_hash).count() if device_hash else 0
+    ip_count = recent.filter(ip_hash=ip_hash).count() if ip_hash else 0
+    if device_count >= DEVICE_LIMIT or ip_count >= IP_LIMIT:
+        raise ApplicationError(
+            "Bạn đã gửi quá nhiều phiếu trong thời gian ngắn. Vui lòng thử lại sau ít phút.",
+            code="rate_limited",
+            status=429,
+        )
+    if device_count >= DEVICE_BURST:
+        return "device_burst"
+    if ip_count >= IP_BURST:
+        return "ip_burst"
+    unit_recent = SurveyResponse.objects.filter(
+        unit=unit, submitted_at__gte=now - UNIT_BURST_WINDOW
+    )
+    if unit_recent.count() >= UNIT_BURST:
+        return "unit_burst"
+    return ""
+
+
+def response_submit(
+    *,
+    unit_code: str,
+    client_id,
+    answers: dict,
+    comment: str = "",
+    dossier_code: str = "",
+    key: str | None = None,
+    require_key: bool = False,
+    source: str = Source.QR,
+    ip_hash: str = "",
+    device_hash: str = "",
+    template_id: int | None = None,
+) -> tuple[SurveyResponse, bool]:
+    """Record one response and update the counters in the same transaction.
+
+    Returns ``(response, created)``. A ``client_id`` seen before returns the stored response
+    with ``created=False`` and changes nothing (safe retries, KoboToolbox-style instance ids).
+    Raises ApplicationError (4xx, nothing stored) for an unknown unit, a forged or expired
+    ``key``, invalid answers, an oversized comment, a dossier already rated, or too many
+    submissions. Suspicious bursts are stored flagged, outside the index.
+    """
+    from .selectors import template_effective
+
+    try:
+        client_uuid = client_id if isinstance(client_id, uuid.UUID) else uuid.UUID(str(client_id))
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise ApplicationError(
+            "Mã phiếu (client_id) phải là UUID.", code="invalid_client_id", field="client_id"
+        ) from exc
+    existing = SurveyResponse.objects.filter(client_id=client_uuid).first()
+    if existing is not None:
+        return existing, False
+
+    unit = Unit.objects.filter(code__iexact=(unit_code or "").strip(), is_active=True).first()
+    if unit is None:
+        raise NotFound(f"Không có đơn vị mã “{str(unit_code)[:40]}”.", code="unit_not_found")
+    if key or require_key:
+        form_key_check(unit.code, key or "")
+
+    template = template_effective(unit)
+    if template_id and template_id != template.pk:
+        # The page was opened on an older version of the same template: accept that version.
+        older = SurveyTemplate.objects.filter(pk=template_id, code=template.code).first()
+        if older is not None:
+            template = older
+    clean, errors = _clean_answers(template, answers or {})
+    comment = (comment or "").strip()
+    if len(comment) > MAX_COMMENT:
+        errors["comment"] = f"Ý kiến góp ý dài quá {MAX_COMMENT} ký tự (hiện {len(comment)})."
+    dossier_code = (dossier_code or "").strip().upper()
+    if dossier_code and not DOSSIER_CODE.match(dossier_code):
+        errors["dossier_code"] = "Mã hồ sơ chỉ gồm chữ, số và các dấu . _ / - (tối đa 40 ký tự)."
+    if errors:
+        raise SurveyValidationError(errors)
+
+    now = timezone.now()
+    flag_reason = _abuse_check(unit=unit, ip_hash=ip_hash, device_hash=device_hash, now=now)
+    scores = [int(clean[q.key]) for q in template.questions.all() if q.element and q.key in clean]
+    try:
+        with transaction.atomic():
+            if (
+                dossier_code
+                and SurveyResponse.objects.filter(unit=unit, dossier_code=dossier_code).exists()
+            ):
+                raise ApplicationError(
+                    "Hồ sơ này đã được đánh giá. Mỗi hồ sơ chỉ đánh giá một lần.",
+                    code="dossier_already_rated",
+                    status=409,
+                    field="dossier_code",
+                )
+            response = SurveyResponse.objects.create(
+                client_id=client_uuid,
+                unit=unit,
+                template=template,
+                answers=clean,
+                comment=comment,
+                dossier_code=dossier_code,
+                lowest_score=min(scores) if scores else None,
+                source=source,
+                submitted_at=now,
+                day=timezone.localdate(now),
+                ip_hash=ip_hash,
+                device_hash=device_hash,
+                is_flagged=bool(flag_reason),
+                flag_reason=flag_reason,
+            )
+            _counters_add(
+                unit_id=unit.pk,
+                day=response.day,
+                cells=_counter_cells(template, clean, comment),
+                flagged=response.is_flagged,
+                delta=1,
+            )
+    except IntegrityError:
+        # A concurrent retry with the same client_id (or dossier) won the race.
+        existing = SurveyResponse.objects.filter(client_id=client_uuid).first()
+        if existing is not None:
+            return existing, False
+        raise ApplicationError(
+            "Hồ sơ này đã được đánh giá. Mỗi hồ sơ chỉ đánh giá một lần.",
+            code="dossier_already_rated",
+            status=409,
+            field="dossier_code",
+        ) from None
+    return response, True
+
+
+def response_flag_set(
+    *, response: SurveyResponse, flagged: bool, by, reason: str = "manual"
+) -> SurveyResponse:
+    """Flag a response out of the index, or clear a flag so it counts again; the counters move
+    between the flagged and unflagged cells in the same transaction."""
+    with transaction.atomic():
+        locked = (
+            SurveyResponse.objects.select_for_update()
+            .select_related("template")
+            .get(pk=response.pk)
+        )
+        if locked.is_flagged == flagged:
+            return locked
+        cells = _counter_cells(locked.template, locked.answers, locked.comment)
+        _counters_add(
+            unit_id=locked.unit_id, day=locked.day, cells=cells, flagged=locked.is_flagged, delta=-1
+        )
+        _counters_add(unit_id=locked.unit_id, day=locked.day, cells=cells, flagged=flagged, delta=1)
+        locked.is_flagged = flagged
+        locked.flag_reason = reason[:40] if flagged else ""
+        locked.save(update_fields=["is_flagged", "flag_reason"])
+        audit_record(
+            actor=by,
+            action="survey_response.flag" if flagged else "survey_response.unflag",
+            target=locked,
+            unit=locked.unit,
+            data={"reason": locked.flag_reason},
+        )
+    return locked
+
+
+# --- Exports -----------------------------------------------------------------------------------
+
+
+def export_request(*, user, unit: Unit, export_format: str, params: dict) -> SurveyExport:
+    """Queue an export with the officer's filters; the task builds the file after commit."""
+    from .tasks import export_build
+
+    if export_format not in ("xlsx", "pdf"):
+        raise ApplicationError(
+            "Định dạng xuất phải là xlsx hoặc pdf.", code="invalid_format", field="format"
+        )
+    with transaction.atomic():
+        export = SurveyExport.objects.create(
+            requested_by=user, unit=unit, format=export_format, params=params
+        )
+        audit_record(
+            actor=user,
+            action="survey_export.request",
+            target=export,
+            unit=unit,
+            data={"format": export_format, **params},
+        )
+        transaction.on_commit(lambda: export_build.enqueue(str(export.pk)))
+    return export
+
+
+def export_progress_set(
+    *,
+    export_id,
+    status: str,
+    progress: int,
+    rows: int | None = None,
+    file_name: str = "",
+    error: str = "",
+) -> None:
+    fields = {"status": status, "progress": max(0, min(100, progress))}
+    if rows is not None:
+        fields["rows"] = rows
+    if file_name:
+        fields["file_name"] = file_name
+    if error:
+        fields["error"] = error[:300]
+    if status in (ExportStatus.DONE, ExportStatus.FAILED):
+        fields["finished_at"] = timezone.now()
+    SurveyExport.objects.filter(pk=export_id).update(**fields)
