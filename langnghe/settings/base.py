@@ -47,6 +47,7 @@ LANGNGHE_APPS = [
     "langnghe.accounts",
     "langnghe.audit",
     "langnghe.surveys",
+    "langnghe.cases",
     "langnghe.procedures",
 ]
 

@@ -1,0 +1,697 @@
+"""Cases API: public intake and follow-up, and the staff workflow (scoped).
+
+Public endpoints (``auth=None``) are rate-limited per client address in the cache only; the
+address is never stored with a case. Receipts travel only in request bodies.
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from django.utils import timezone
+from django_ratelimit.core import is_ratelimited
+from ninja import Field, File, Form, Query, Router, Schema
+from ninja.files import UploadedFile
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from langnghe.accounts.auth import staff_auth
+from langnghe.accounts.models import User
+from langnghe.accounts.selectors import has_role, visible_unit_get
+from langnghe.core.exceptions import ApplicationError, NotFound
+from langnghe.units.models import Unit
+
+from . import selectors, services
+from .files import MAX_BYTES
+from .models import Case, Channel
+
+router = Router(tags=["cases"], auth=staff_auth)
+
+NOT_FOUND_RECEIPT = "Mã biên nhận không đúng hoặc không tồn tại."
+
+
+def _limit(request, group: str, rate: str) -> None:
+    if is_ratelimited(request, group=group, key="ip", rate=rate, method="ALL", increment=True):
+        raise ApplicationError(
+            "Bạn gửi quá nhiều yêu cầu. Vui lòng đợi một lát rồi thử lại.",
+            code="rate_limited",
+            status=429,
+        )
+
+
+# --- schemas ------------------------------------------------------------------------------------
+
+
+class ReporterIn(Schema):
+    name: str | None = Field(None, max_length=300)
+    phone: str | None = Field(None, max_length=300)
+    address: str | None = Field(None, max_length=300)
+    id_number: str | None = Field(None, max_length=300)
+    email: str | None = Field(None, max_length=300)
+
+
+class LocationIn(Schema):
+    lat: float
+    long: float
+
+
+class CaseCreateIn(Schema):
+    category: str = Field(
+        ...,
+        description="crime_report, public_order, service_feedback, complaint, denunciation, other",
+    )
+    unit: str | None = Field(None, description="mã đơn vị nhận (nếu người gửi chọn)")
+    address: str | None = Field(
+        None, description="địa chỉ nơi xảy ra, ví dụ “Phường Thọ Xương, Thành phố Bắc Giang”"
+    )
+    description: str = ""
+    anonymous: bool = False
+    reporter: ReporterIn | None = None
+    location: LocationIn | None = None
+
+
+class UnitRef(Schema):
+    code: str
+    name: str
+
+
+class DeadlineOut(Schema):
+    step: str
+    label: str
+    due_at: dt.datetime
+    met_at: dt.datetime | None
+    law: str
+    state: str
+    extensions_used: int
+
+
+class CaseCreatedOut(Schema):
+    id: int
+    tracking_code: str
+    status: str
+    category: str
+    unit: UnitRef
+    routed_by: str
+    deadlines: list[DeadlineOut]
+    status_url: str
+    receipt: str | None = Field(None, description="chỉ với tin ẩn danh; hiển thị một lần")
+
+
+class CategoryOut(Schema):
+    code: str
+    name: str
+    description: str
+    allows_anonymous: bool
+    legal_basis: str
+    deadline_policy: list[dict]
+
+
+class ReceiptIn(Schema):
+    receipt: str = Field(..., max_length=40)
+
+
+class ReporterMessageIn(ReceiptIn):
+    body: str = ""
+
+
+class MessageOut(Schema):
+    at: dt.datetime
+    from_reporter: bool
+    kind: str
+    body: str
+
+
+class TrackOut(Schema):
+    tracking_code: str
+    status: str
+    status_label: str
+    open311_status: str
+    category: str
+    unit: UnitRef
+    received_at: dt.datetime
+    status_note: str
+    messages: list[MessageOut]
+
+
+class CaseListOut(Schema):
+    id: int
+    tracking_code: str
+    category: str
+    status: str
+    unit: UnitRef
+    is_urgent: bool
+    is_anonymous: bool
+    channel: str
+    received_at: dt.datetime
+    next_due_at: dt.datetime | None
+    overdue: bool
+    assignee: str | None
+
+
+class EntryOut(Schema):
+    id: int
+    at: dt.datetime
+    kind: str
+    actor: str | None
+    from_reporter: bool
+    visible_to_reporter: bool
+    body: str
+    data: dict
+
+
+class AttachmentOut(Schema):
+    id: int
+    content_type: str
+    size: int
+    from_reporter: bool
+    created_at: dt.datetime
+
+
+class CaseDetailOut(CaseListOut):
+    description: str | None
+    address: str | None
+    location: dict | None
+    routed_by: str
+    status_note: str
+    decline_guidance: str
+    has_reporter_identity: bool
+    merged_into: str | None
+    deadlines: list[DeadlineOut]
+    timeline: list[EntryOut]
+    attachments: list[AttachmentOut]
+
+
+class CaseFilter(Schema):
+    category: str | None = None
+    status: str | None = Field(None, description="open, closed hoặc một trạng thái cụ thể")
+    overdue: bool | None = None
+    due_soon: bool | None = Field(None, description="còn dưới 48 giờ")
+    unit: str | None = Field(None, description="mã đơn vị: chỉ cây đơn vị này")
+    assignee: str | None = None
+    q: str | None = Field(None, max_length=16, description="mã tra cứu")
+
+
+class IntakeIn(Schema):
+    unit: str
+    category: str
+    description: str = ""
+    channel: str = Field("phone", description="phone hoặc walk_in")
+    anonymous: bool = False
+    refusal_reason: str = Field("", max_length=500)
+    urgent: bool = False
+    address: str = ""
+    reporter: ReporterIn | None = None
+
+
+class ClassifyIn(Schema):
+    category: str | None = None
+    urgent: bool | None = None
+
+
+class AssignIn(Schema):
+    assignee: str
+
+
+class BulkAssignIn(Schema):
+    ids: list[int] = Field(..., max_length=200)
+    assignee: str
+
+
+class ResolveIn(Schema):
+    result: str = ""
+
+
+class TransferIn(Schema):
+    to_unit: str
+    reason: str = ""
+
+
+class DeclineIn(Schema):
+    reason: str = ""
+    guidance: str = ""
+
+
+class MergeIn(Schema):
+    into: int
+
+
+class BodyIn(Schema):
+    body: str = ""
+
+
+class ReasonIn(Schema):
+    reason: str = ""
+
+
+class DecisionIn(Schema):
+    approve: bool
+
+
+class RevealRequestOut(Schema):
+    id: int
+    case_id: int
+    status: str
+    reason: str
+    requested_by: str
+    created_at: dt.datetime
+
+
+class IdentityOut(Schema):
+    name: str | None = None
+    phone: str | None = None
+    address: str | None = None
+    id_number: str | None = None
+    email: str | None = None
+
+
+class OnTimeOut(Schema):
+    on_time: int
+    late: int
+    open_overdue: int
+    rate: float | None
+
+
+# --- converters ---------------------------------------------------------------------------------
+
+
+def _deadlines(case: Case) -> list[dict]:
+    return [
+        {
+            "step": d.step,
+            "label": d.label,
+            "due_at": d.due_at,
+            "met_at": d.met_at,
+            "law": d.law,
+            "state": selectors.deadline_state(d),
+            "extensions_used": d.extensions_used,
+        }
+        for d in selectors.case_deadlines(case)
+    ]
+
+
+def _status_url(case: Case) -> str:
+    return f"{settings.LANGNGHE_PUBLIC_URL}/phan-anh/tra-cuu/?ma={case.tracking_code}"
+
+
+def _list_item(case: Case) -> dict:
+    return {
+        "id": case.pk,
+        "tracking_code": case.tracking_code,
+        "category": case.category.code,
+        "status": case.status,
+        "unit": case.unit,
+        "is_urgent": case.is_urgent,
+        "is_anonymous": case.is_anonymous,
+        "channel": case.channel,
+        "received_at": case.received_at,
+        "next_due_at": case.next_due_at,
+        "overdue": bool(case.is_open and case.next_due_at and case.next_due_at < timezone.now()),
+        "assignee": case.assignee.get_username() if case.assignee else None,
+    }
+
+
+def _detail(case: Case, user) -> dict:
+    from .services import HANDLER_ROLES
+
+    case = Case.objects.select_related(
+        "category", "unit", "unit__kind", "assignee", "merged_into"
+    ).get(pk=case.pk)
+    handler = has_role(user, case.unit, HANDLER_ROLES)
+    timeline = selectors.case_timeline(case) if handler else []
+    return {
+        **_list_item(case),
+        "description": selectors.case_description(case) if handler else None,
+        "address": selectors.case_address(case) if handler else None,
+        "location": selectors.case_location(case) or None if handler else None,
+        "routed_by": case.routed_by,
+        "status_note": case.status_note,
+        "decline_guidance": case.decline_guidance,
+        "has_reporter_identity": case.has_reporter_identity,
+        "merged_into": case.merged_into.tracking_code if case.merged_into else None,
+        "deadlines": _deadlines(case),
+        "timeline": [
+            {
+                "id": t.entry.pk,
+                "at": t.entry.at,
+                "kind": t.entry.kind,
+                "actor": t.entry.actor.get_username() if t.entry.actor else None,
+                "from_reporter": t.entry.from_reporter,
+                "visible_to_reporter": t.entry.visible_to_reporter,
+                "body": t.body,
+                "data": t.entry.data,
+            }
+            for t in timeline
+        ],
+        "attachments": list(case.attachments.all()) if handler else [],
+    }
+
+
+def _track(case: Case) -> dict:
+    return {
+        "tracking_code": case.tracking_code,
+        "status": case.status,
+        "status_label": case.get_status_display(),
+        "open311_status": "open" if case.is_open else "closed",
+        "category": case.category.name,
+        "unit": case.unit,
+        "received_at": case.received_at,
+        "status_note": case.status_note,
+        "messages": [
+            {
+                "at": t.entry.at,
+                "from_reporter": t.entry.from_reporter,
+                "kind": t.entry.kind,
+                "body": t.body,
+            }
+            for t in selectors.case_timeline(case, for_reporter=True)
+        ],
+    }
+
+
+def _user(username: str) -> User:
+    user = User.objects.filter(username=username, is_active=True).first()
+    if user is None:
+        raise ApplicationError(
+            f"Không có cán bộ “{username}”.", code="unknown_user", field="assignee"
+        )
+    return user
+
+
+def _receipt_case(receipt: str) -> Case:
+    case = selectors.case_find_by_receipt(receipt)
+    if case is None:
+        raise NotFound(NOT_FOUND_RECEIPT, code="receipt_not_found")
+    return case
+
+
+# --- public -------------------------------------------------------------------------------------
+
+
+@router.get("/categories", response=list[CategoryOut], auth=None, summary="Các loại vụ việc")
+def category_list(request):
+    return selectors.category_list()
+
+
+@router.post(
+    "",
+    response={201: CaseCreatedOut},
+    auth=None,
+    summary="Gửi tin báo, phản ánh (công khai; ẩn danh nhận mã biên nhận)",
+)
+def case_create(request, payload: CaseCreateIn):
+    _limit(request, "cases.create", "10/m")
+    case, receipt = services.case_create(
+        category_code=payload.category,
+        description=payload.description,
+        unit_code=payload.unit,
+        address=payload.address,
+        is_anonymous=payload.anonymous,
+        reporter=payload.reporter.dict() if payload.reporter else None,
+        location=payload.location.dict() if payload.location else None,
+        channel=Channel.API,
+    )
+    return 201, {
+        "id": case.pk,
+        "tracking_code": case.tracking_code,
+        "status": case.status,
+        "category": case.category.code,
+        "unit": case.unit,
+        "routed_by": case.routed_by,
+        "deadlines": _deadlines(case),
+        "status_url": _status_url(case),
+        "receipt": receipt,
+    }
+
+
+@router.post(
+    "/track",
+    response=TrackOut,
+    auth=None,
+    summary="Theo dõi tin ẩn danh bằng mã biên nhận (trong thân yêu cầu)",
+)
+def case_track(request, payload: ReceiptIn):
+    _limit(request, "cases.track", "10/m")
+    return _track(_receipt_case(payload.receipt))
+
+
+@router.post(
+    "/track/messages",
+    response={201: TrackOut},
+    auth=None,
+    summary="Người báo tin ẩn danh bổ sung thông tin",
+)
+def case_track_message(request, payload: ReporterMessageIn):
+    _limit(request, "cases.track", "10/m")
+    case = _receipt_case(payload.receipt)
+    services.case_reporter_message_add(case=case, body=payload.body)
+    return 201, _track(case)
+
+
+@router.post(
+    "/track/attachments",
+    response={201: TrackOut},
+    auth=None,
+    summary="Người báo tin ẩn danh gửi thêm tệp (tối đa 10 MB)",
+)
+def case_track_attachment(request, receipt: Form[str], file: File[UploadedFile]):
+    _limit(request, "cases.track", "10/m")
+    case = _receipt_case(receipt)
+    if file.size > MAX_BYTES:
+        raise ApplicationError(
+            "Tệp quá lớn: tối đa 10 MB mỗi tệp.", code="file_too_large", status=413
+        )
+    services.case_attachment_add(case=case, data=file.read(), from_reporter=True)
+    return 201, _track(case)
+
+
+# --- staff --------------------------------------------------------------------------------------
+
+
+@router.get("", response=list[CaseListOut], summary="Danh sách vụ việc trong phạm vi")
+@paginate(LimitOffsetPagination)
+def case_list(request, filters: Query[CaseFilter]):
+    return [_list_item(c) for c in selectors.case_list(user=request.auth, **filters.dict())]
+
+
+@router.get("/stats", response=OnTimeOut, summary="Tỷ lệ đúng hạn (tính cả vụ đang quá hạn)")
+def case_stats(request, unit: str | None = None):
+    result = selectors.on_time_rate(user=request.auth, unit=unit)
+    return {
+        "on_time": result.on_time,
+        "late": result.late,
+        "open_overdue": result.open_overdue,
+        "rate": result.rate,
+    }
+
+
+@router.post(
+    "/intake",
+    response={201: CaseCreatedOut},
+    summary="Cán bộ ghi nhận tin qua điện thoại hoặc trực tiếp",
+)
+def case_intake(request, payload: IntakeIn):
+    unit = visible_unit_get(user=request.auth, code=payload.unit)
+    case, receipt = services.case_record(
+        by=request.auth,
+        unit=unit,
+        category_code=payload.category,
+        description=payload.description,
+        channel=payload.channel,
+        reporter=payload.reporter.dict() if payload.reporter else None,
+        is_anonymous=payload.anonymous,
+        refusal_reason=payload.refusal_reason,
+        is_urgent=payload.urgent,
+        address=payload.address,
+    )
+    return 201, {
+        "id": case.pk,
+        "tracking_code": case.tracking_code,
+        "status": case.status,
+        "category": case.category.code,
+        "unit": case.unit,
+        "routed_by": case.routed_by,
+        "deadlines": _deadlines(case),
+        "status_url": _status_url(case),
+        "receipt": receipt,
+    }
+
+
+@router.post("/bulk-assign", response=list[CaseListOut], summary="Phân công nhiều vụ việc")
+def case_bulk_assign(request, payload: BulkAssignIn):
+    cases = services.case_bulk_assign(
+        case_ids=payload.ids, by=request.auth, assignee=_user(payload.assignee)
+    )
+    return [_list_item(c) for c in cases]
+
+
+@router.get(
+    "/identity-requests",
+    response=list[RevealRequestOut],
+    summary="Yêu cầu xem danh tính đang chờ duyệt",
+)
+def reveal_request_list(request):
+    return [
+        {
+            "id": r.pk,
+            "case_id": r.case_id,
+            "status": r.status,
+            "reason": r.reason,
+            "requested_by": r.requested_by.get_username(),
+            "created_at": r.created_at,
+        }
+        for r in selectors.reveal_requests_pending(user=request.auth)
+    ]
+
+
+@router.post(
+    "/identity-requests/{int:request_id}/decision",
+    response=RevealRequestOut,
+    summary="Chỉ huy duyệt hoặc từ chối yêu cầu xem danh tính",
+)
+def reveal_request_decide(request, request_id: int, payload: DecisionIn):
+    found = selectors.reveal_request_get(user=request.auth, request_id=request_id)
+    r = services.case_identity_reveal_decide(
+        request=found, by=request.auth, approve=payload.approve
+    )
+    return {
+        "id": r.pk,
+        "case_id": r.case_id,
+        "status": r.status,
+        "reason": r.reason,
+        "requested_by": r.requested_by.get_username(),
+        "created_at": r.created_at,
+    }
+
+
+@router.get("/{int:case_id}", response=CaseDetailOut, summary="Chi tiết vụ việc")
+def case_detail(request, case_id: int):
+    return _detail(selectors.case_get(user=request.auth, case_id=case_id), request.auth)
+
+
+def _action(request, case_id: int, service, **kwargs):
+    case = selectors.case_get(user=request.auth, case_id=case_id)
+    service(case=case, by=request.auth, **kwargs)
+    return _detail(case, request.auth)
+
+
+@router.post("/{int:case_id}/classify", response=CaseDetailOut, summary="Phân loại")
+def case_classify(request, case_id: int, payload: ClassifyIn):
+    return _action(
+        request,
+        case_id,
+        services.case_classify,
+        category_code=payload.category,
+        is_urgent=payload.urgent,
+    )
+
+
+@router.post("/{int:case_id}/assign", response=CaseDetailOut, summary="Phân công thụ lý")
+def case_assign(request, case_id: int, payload: AssignIn):
+    return _action(request, case_id, services.case_assign, assignee=_user(payload.assignee))
+
+
+@router.post("/{int:case_id}/verify", response=CaseDetailOut, summary="Bắt đầu xác minh")
+def case_verify(request, case_id: int):
+    return _action(request, case_id, services.case_verify_start)
+
+
+@router.post("/{int:case_id}/resolve", response=CaseDetailOut, summary="Kết thúc, báo kết quả")
+def case_resolve(request, case_id: int, payload: ResolveIn):
+    return _action(request, case_id, services.case_resolve, result=payload.result)
+
+
+@router.post("/{int:case_id}/transfer", response=CaseDetailOut, summary="Chuyển đơn vị khác")
+def case_transfer(request, case_id: int, payload: TransferIn):
+    to_unit = Unit.objects.filter(code__iexact=payload.to_unit.strip(), is_active=True).first()
+    if to_unit is None:
+        raise ApplicationError(
+            f"Không có đơn vị mã “{payload.to_unit}”.", code="unknown_unit", field="to_unit"
+        )
+    return _action(request, case_id, services.case_transfer, to_unit=to_unit, reason=payload.reason)
+
+
+@router.post(
+    "/{int:case_id}/decline",
+    response=CaseDetailOut,
+    summary="Không thuộc thẩm quyền: hướng dẫn nơi giải quyết",
+)
+def case_decline(request, case_id: int, payload: DeclineIn):
+    return _action(
+        request, case_id, services.case_decline, reason=payload.reason, guidance=payload.guidance
+    )
+
+
+@router.post("/{int:case_id}/merge", response=CaseDetailOut, summary="Gộp vụ việc trùng")
+def case_merge(request, case_id: int, payload: MergeIn):
+    into = selectors.case_get(user=request.auth, case_id=payload.into)
+    return _action(request, case_id, services.case_merge, into=into)
+
+
+@router.post("/{int:case_id}/notes", response={201: CaseDetailOut}, summary="Ghi chú nội bộ")
+def case_note(request, case_id: int, payload: BodyIn):
+    return 201, _action(request, case_id, services.case_note_add, body=payload.body)
+
+
+@router.post(
+    "/{int:case_id}/replies", response={201: CaseDetailOut}, summary="Trả lời người báo tin"
+)
+def case_reply(request, case_id: int, payload: BodyIn):
+    return 201, _action(request, case_id, services.case_reply, body=payload.body)
+
+
+@router.post(
+    "/{int:case_id}/attachments",
+    response={201: CaseDetailOut},
+    summary="Đính kèm tệp (tối đa 10 MB)",
+)
+def case_attachment(request, case_id: int, file: File[UploadedFile]):
+    if file.size > MAX_BYTES:
+        raise ApplicationError(
+            "Tệp quá lớn: tối đa 10 MB mỗi tệp.", code="file_too_large", status=413
+        )
+    return 201, _action(request, case_id, services.case_attachment_add, data=file.read())
+
+
+@router.get("/{int:case_id}/attachments/{int:attachment_id}", summary="Tải tệp đính kèm")
+def case_attachment_download(request, case_id: int, attachment_id: int):
+    from .views import attachment_response
+
+    case = selectors.case_get(user=request.auth, case_id=case_id)
+    return attachment_response(case=case, user=request.auth, attachment_id=attachment_id)
+
+
+@router.post(
+    "/{int:case_id}/deadlines/{step}/extend",
+    response=CaseDetailOut,
+    summary="Gia hạn theo quy định",
+)
+def case_deadline_extend(request, case_id: int, step: str, payload: ReasonIn):
+    return _action(
+        request, case_id, services.case_deadline_extend, step=step, reason=payload.reason
+    )
+
+
+@router.post(
+    "/{int:case_id}/identity-requests",
+    response={201: RevealRequestOut},
+    summary="Đề nghị xem danh tính người báo tin (cần lý do, chỉ huy duyệt)",
+)
+def reveal_request_create(request, case_id: int, payload: ReasonIn):
+    case = selectors.case_get(user=request.auth, case_id=case_id)
+    r = services.case_identity_reveal_request(case=case, by=request.auth, reason=payload.reason)
+    return 201, {
+        "id": r.pk,
+        "case_id": r.case_id,
+        "status": r.status,
+        "reason": r.reason,
+        "requested_by": r.requested_by.get_username(),
+        "created_at": r.created_at,
+    }
+
+
+@router.post(
+    "/{int:case_id}/identity",
+    response=IdentityOut,
+    summary="Xem danh tính người báo tin (đã được duyệt; được ghi nhật ký)",
+)
+def case_identity(request, case_id: int):
+    case = selectors.case_get(user=request.auth, case_id=case_id)
+    return services.case_identity_reveal(case=case, by=request.auth)

@@ -1,0 +1,1 @@
+NAV = [("Vụ việc, tin báo", "/staff/cases/")]

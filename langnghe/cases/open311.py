@@ -1,0 +1,327 @@
+"""Open311 GeoReport v2 under /open311/v2/, in JSON and XML (open311.github.io GeoReport_v2).
+
+- services = categories; the definition of each has two optional attributes: ``unit`` (the
+  code of the receiving unit) and ``anonymous`` (true/false).
+- POST requests: form-encoded, ``api_key`` required (``langnghe open311_key --name NAME``);
+  a location is required (``address_string``, ``lat``+``long`` or ``address_id``); the address
+  decides the unit, else the province desk. Returns ``service_request_id`` (the tracking code)
+  and a ``token`` (the same code: tokens/{token} resolves at once).
+- GET requests lists cases except crime reports, denunciations and anonymous tips, which are
+  readable only by their id. No description, reporter or exact location is ever published:
+  ``address`` is the area of the responsible unit.
+- Internal states map down to open/closed (resolved, declined, merged → closed).
+"""
+
+import datetime as dt
+import hashlib
+import xml.etree.ElementTree as ET  # noqa: S405 - we only build XML, never parse input
+
+from django.http import HttpResponse, JsonResponse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+from django_ratelimit.core import is_ratelimited
+
+from langnghe.core.exceptions import ApplicationError
+
+from . import selectors, services
+from .calendar import TZ
+from .models import CLOSED_STATUSES, OPEN_STATUSES, Case, Category, Channel, Open311Client
+
+HIDDEN_FROM_LISTS = ("crime_report", "denunciation")
+MAX_RANGE = dt.timedelta(days=90)
+LIST_LIMIT = 1000
+
+
+class Open311Error(Exception):
+    def __init__(self, status: int, description: str):
+        super().__init__(description)
+        self.status = status
+        self.description = description
+
+
+# --- rendering ----------------------------------------------------------------------------------
+
+
+def _iso(value: dt.datetime | None) -> str:
+    return value.astimezone(TZ).isoformat(timespec="seconds") if value else ""
+
+
+def _xml(root_tag: str, item_tag: str, items: list[dict]) -> bytes:
+    root = ET.Element(root_tag)
+    for item in items:
+        _fill(ET.SubElement(root, item_tag) if item_tag else root, item)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="utf-8")
+
+
+def _fill(node: ET.Element, item: dict) -> None:
+    for key, value in item.items():
+        if isinstance(value, list):
+            container = ET.SubElement(node, key)
+            child_tag = {"attributes": "attribute", "values": "value", "keywords": "keyword"}.get(
+                key, "item"
+            )
+            for element in value:
+                child = ET.SubElement(container, child_tag)
+                if isinstance(element, dict):
+                    _fill(child, element)
+                else:
+                    child.text = str(element)
+        elif isinstance(value, dict):
+            _fill(ET.SubElement(node, key), value)
+        else:
+            child = ET.SubElement(node, key)
+            if isinstance(value, bool):
+                child.text = "true" if value else "false"
+            elif value is not None:
+                child.text = str(value)
+
+
+def _respond(fmt: str, root_tag: str, item_tag: str, items, status: int = 200):
+    if fmt == "xml":
+        return HttpResponse(
+            _xml(root_tag, item_tag, items), status=status, content_type="text/xml; charset=utf-8"
+        )
+    if root_tag == "service_definition":
+        return JsonResponse(items[0], status=status, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(items, status=status, safe=False, json_dumps_params={"ensure_ascii": False})
+
+
+def _error(fmt: str, status: int, description: str):
+    return _respond(
+        fmt, "errors", "error", [{"code": status, "description": description}], status=status
+    )
+
+
+def _handle(view):
+    def wrapper(request, fmt, *args, **kwargs):
+        try:
+            return view(request, fmt, *args, **kwargs)
+        except Open311Error as exc:
+            return _error(fmt, exc.status, exc.description)
+        except ApplicationError as exc:
+            return _error(fmt, exc.status, exc.message)
+
+    wrapper.__name__ = view.__name__
+    wrapper.__doc__ = view.__doc__
+    return wrapper
+
+
+# --- representation -------------------------------------------------------------------------------
+
+
+def service_item(category: Category) -> dict:
+    return {
+        "service_code": category.code,
+        "service_name": category.name,
+        "description": category.description,
+        "metadata": True,
+        "type": "realtime",
+        "keywords": category.legal_basis,
+        "group": "Công an",
+    }
+
+
+def service_definition(category: Category) -> dict:
+    return {
+        "service_code": category.code,
+        "attributes": [
+            {
+                "variable": True,
+                "code": "unit",
+                "datatype": "string",
+                "required": False,
+                "datatype_description": "Mã đơn vị nhận, ví dụ BG-X07201",
+                "order": 1,
+                "description": "Đơn vị Công an nhận (không bắt buộc; mặc định theo địa chỉ)",
+            },
+            {
+                "variable": True,
+                "code": "anonymous",
+                "datatype": "singlevaluelist",
+                "required": False,
+                "datatype_description": "",
+                "order": 2,
+                "description": "Gửi ẩn danh"
+                if category.allows_anonymous
+                else "Loại này không nhận tin ẩn danh",
+                "values": [{"key": "false", "name": "Không"}]
+                + ([{"key": "true", "name": "Có"}] if category.allows_anonymous else []),
+            },
+        ],
+    }
+
+
+def request_item(case: Case) -> dict:
+    note = case.status_note
+    if case.decline_guidance and case.decline_guidance not in note:
+        note = f"{note} {case.decline_guidance}".strip()
+    return {
+        "service_request_id": case.tracking_code,
+        "status": "open" if case.status in OPEN_STATUSES else "closed",
+        "status_notes": note or case.get_status_display(),
+        "service_name": case.category.name,
+        "service_code": case.category.code,
+        "description": "",
+        "agency_responsible": case.unit.name,
+        "service_notice": "",
+        "requested_datetime": _iso(case.received_at),
+        "updated_datetime": _iso(case.updated_at),
+        "expected_datetime": _iso(case.next_due_at),
+        "address": case.unit.division_name,
+        "address_id": "",
+        "zipcode": "",
+        "media_url": "",
+    }
+
+
+# --- views ----------------------------------------------------------------------------------------
+
+
+@require_GET
+@_handle
+def services_list(request, fmt):
+    items = [service_item(c) for c in selectors.category_list()]
+    return _respond(fmt, "services", "service", items)
+
+
+@require_GET
+@_handle
+def service_detail(request, fmt, code):
+    category = selectors.category_list().filter(code=code).first()
+    if category is None:
+        raise Open311Error(404, f"Không có dịch vụ “{code}”.")
+    return _respond(fmt, "service_definition", "", [service_definition(category)])
+
+
+def _client(api_key: str) -> Open311Client:
+    if not api_key:
+        raise Open311Error(403, "Thiếu api_key.")
+    digest = hashlib.sha256(api_key.encode()).hexdigest()
+    client = Open311Client.objects.filter(key_hash=digest, revoked_at__isnull=True).first()
+    if client is None:
+        raise Open311Error(403, "api_key không hợp lệ.")
+    return client
+
+
+def _parse_date(value: str, name: str) -> dt.datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise Open311Error(
+            400, f"{name} phải theo ISO 8601 (ví dụ 2025-01-31T08:00:00+07:00)."
+        ) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=TZ)
+
+
+def _create(request, fmt):
+    if is_ratelimited(
+        request, group="open311.post", key="ip", rate="30/m", method="POST", increment=True
+    ):
+        raise Open311Error(429, "Quá nhiều yêu cầu, vui lòng thử lại sau.")
+    data = request.POST
+    client = _client(data.get("api_key", ""))
+    code = data.get("service_code", "").strip()
+    if not code:
+        raise Open311Error(400, "Thiếu service_code.")
+    address = data.get("address_string", "").strip()
+    lat, long = data.get("lat", "").strip(), data.get("long", "").strip()
+    if not (address or (lat and long) or data.get("address_id", "").strip()):
+        raise Open311Error(400, "Cần vị trí: address_string, lat và long, hoặc address_id.")
+    description = data.get("description", "")
+    if len(description) > 4000:
+        raise Open311Error(400, "description tối đa 4000 ký tự.")
+    name = " ".join(
+        p for p in (data.get("first_name", "").strip(), data.get("last_name", "").strip()) if p
+    )
+    reporter = {"name": name, "phone": data.get("phone", ""), "email": data.get("email", "")}
+    anonymous = data.get("attribute[anonymous]", "").lower() == "true" or not (
+        name and reporter["phone"]
+    )
+    case, _receipt = services.case_create(
+        category_code=code,
+        description=description,
+        unit_code=data.get("attribute[unit]", "").strip() or None,
+        address=address,
+        is_anonymous=anonymous,
+        reporter=None if anonymous else reporter,
+        location={"lat": lat, "long": long} if lat and long else None,
+        channel=Channel.OPEN311,
+        open311_client=client,
+    )
+    # An Open311 client has no place for the receipt: it follows up by service_request_id.
+    notice = f"Đã chuyển đến {case.unit.name}. Mã tra cứu: {case.tracking_code}."
+    return _respond(
+        fmt,
+        "service_requests",
+        "request",
+        [
+            {
+                "service_request_id": case.tracking_code,
+                "token": case.tracking_code,
+                "service_notice": notice,
+                "account_id": "",
+            }
+        ],
+        status=201,
+    )
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+@_handle
+def requests_view(request, fmt):
+    if request.method == "POST":
+        return _create(request, fmt)
+    params = request.GET
+    qs = Case.objects.select_related("category", "unit").order_by("-received_at")
+    ids = [i.strip().upper() for i in params.get("service_request_id", "").split(",") if i.strip()]
+    if ids:
+        qs = qs.filter(tracking_code__in=ids[:100])
+    else:
+        qs = qs.exclude(category__code__in=HIDDEN_FROM_LISTS).exclude(is_anonymous=True)
+        end = _parse_date(params.get("end_date", ""), "end_date") or timezone.now()
+        start = _parse_date(params.get("start_date", ""), "start_date") or end - MAX_RANGE
+        if end - start > MAX_RANGE:
+            raise Open311Error(400, "Khoảng thời gian tối đa 90 ngày.")
+        qs = qs.filter(received_at__gte=start, received_at__lte=end)
+        if code := params.get("service_code", "").strip():
+            qs = qs.filter(category__code__in=code.split(","))
+        status = params.get("status", "").strip()
+        if status == "open":
+            qs = qs.filter(status__in=OPEN_STATUSES)
+        elif status == "closed":
+            qs = qs.filter(status__in=CLOSED_STATUSES)
+        elif status:
+            raise Open311Error(400, "status phải là open hoặc closed.")
+    items = [request_item(c) for c in qs[:LIST_LIMIT]]
+    return _respond(fmt, "service_requests", "request", items)
+
+
+@require_GET
+@_handle
+def request_detail(request, fmt, request_id):
+    case = (
+        Case.objects.select_related("category", "unit")
+        .filter(tracking_code=request_id.strip().upper())
+        .first()
+    )
+    if case is None:
+        raise Open311Error(404, f"Không có yêu cầu “{request_id}”.")
+    return _respond(fmt, "service_requests", "request", [request_item(case)])
+
+
+@require_GET
+@_handle
+def token_detail(request, fmt, token):
+    case = Case.objects.filter(tracking_code=token.strip().upper()).first()
+    if case is None:
+        raise Open311Error(404, f"Không có token “{token}”.")
+    return _respond(
+        fmt,
+        "service_requests",
+        "request",
+        [{"service_request_id": case.tracking_code, "token": token}],
+    )

@@ -1,0 +1,224 @@
+"""Reads about cases. Staff reads are always scoped through ``visible_units`` (the single
+scope check); public reads go by tracking code (status only) or by receipt (the conversation).
+Sealed fields are opened only here and only for what the caller may see: never the
+reporter's identity (that is ``services.case_identity_reveal``, approved and audited)."""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from langnghe.accounts.selectors import visible_unit_get, visible_units
+from langnghe.core.exceptions import ApplicationError, NotFound
+
+from . import crypto, receipts
+from .models import (
+    CLOSED_STATUSES,
+    OPEN_STATUSES,
+    Case,
+    CaseDeadline,
+    CaseEntry,
+    Category,
+    IdentityRevealRequest,
+    RevealStatus,
+    Status,
+)
+
+DUE_SOON = dt.timedelta(hours=48)
+
+
+def category_list() -> QuerySet[Category]:
+    return Category.objects.filter(is_active=True)
+
+
+def _base() -> QuerySet[Case]:
+    return Case.objects.select_related("category", "unit", "unit__kind", "assignee")
+
+
+def case_list(
+    *,
+    user,
+    category: str | None = None,
+    status: str | None = None,
+    overdue: bool | None = None,
+    due_soon: bool | None = None,
+    unit: str | None = None,
+    assignee: str | None = None,
+    q: str | None = None,
+    now: dt.datetime | None = None,
+) -> QuerySet[Case]:
+    """Cases of the units the user may see, newest first. ``unit`` narrows to that unit's
+    subtree (it must itself be visible)."""
+    now = now or timezone.now()
+    qs = _base().filter(unit__in=visible_units(user))
+    if unit:
+        qs = qs.filter(unit__path__startswith=visible_unit_get(user=user, code=unit).path)
+    if category:
+        if not Category.objects.filter(code=category).exists():
+            raise ApplicationError(
+                f"Loại vụ việc “{category}” không tồn tại.",
+                code="unknown_category",
+                field="category",
+            )
+        qs = qs.filter(category__code=category)
+    if status:
+        if status == "open":
+            qs = qs.filter(status__in=OPEN_STATUSES)
+        elif status == "closed":
+            qs = qs.filter(status__in=CLOSED_STATUSES)
+        elif status in Status.values:
+            qs = qs.filter(status=status)
+        else:
+            raise ApplicationError(
+                f"Trạng thái “{status}” không tồn tại. Dùng: open, closed, "
+                + ", ".join(Status.values)
+                + ".",
+                code="unknown_status",
+                field="status",
+            )
+    if overdue is not None:
+        late = Q(status__in=OPEN_STATUSES, next_due_at__lt=now)
+        qs = qs.filter(late) if overdue else qs.exclude(late)
+    if due_soon:
+        qs = qs.filter(
+            status__in=OPEN_STATUSES, next_due_at__gte=now, next_due_at__lt=now + DUE_SOON
+        )
+    if assignee:
+        qs = qs.filter(assignee__username=assignee)
+    if q:
+        qs = qs.filter(tracking_code__iexact=q.strip())
+    return qs.order_by("-received_at", "-id")
+
+
+def case_get(*, user, case_id: int) -> Case:
+    """A case in the user's scope; "not found" otherwise (never "forbidden")."""
+    case = _base().filter(pk=case_id, unit__in=visible_units(user)).first()
+    if case is None:
+        raise NotFound("Không tìm thấy vụ việc.", code="case_not_found")
+    return case
+
+
+def case_get_public(*, tracking_code: str) -> Case:
+    code = (tracking_code or "").strip().upper()
+    case = _base().filter(tracking_code=code).first() if 0 < len(code) <= 16 else None
+    if case is None:
+        raise NotFound("Không tìm thấy vụ việc với mã tra cứu này.", code="case_not_found")
+    return case
+
+
+def case_find_by_receipt(receipt: str) -> Case | None:
+    """The anonymous case the receipt belongs to: a few candidates by the 16-bit index, then
+    the Argon2 check (see receipts.py). None for a wrong receipt."""
+    receipt = receipts.receipt_normalize(receipt)
+    if not receipt:
+        return None
+    candidates = _base().filter(receipt_index=receipts.receipt_index(receipt), is_anonymous=True)
+    for case in candidates:
+        if receipts.receipt_matches(receipt, case.receipt_hash):
+            return case
+    return None
+
+
+def case_description(case: Case) -> str:
+    return crypto.unseal(case.description_sealed, context=case.sealing_context("description"))
+
+
+def case_address(case: Case) -> str:
+    return crypto.unseal(case.address_sealed, context=case.sealing_context("address"))
+
+
+def case_location(case: Case) -> dict:
+    return crypto.unseal_json(case.location_sealed, context=case.sealing_context("location"))
+
+
+@dataclass
+class TimelineItem:
+    entry: CaseEntry
+    body: str
+
+
+def case_timeline(case: Case, *, for_reporter: bool = False) -> list[TimelineItem]:
+    """Entries with their bodies opened; the reporter sees only what is meant for them."""
+    entries = case.entries.select_related("actor").prefetch_related("attachments")
+    if for_reporter:
+        entries = entries.filter(visible_to_reporter=True)
+    return [
+        TimelineItem(e, crypto.unseal(e.body_sealed, context=case.sealing_context(f"entry:{e.pk}")))
+        for e in entries
+    ]
+
+
+def case_deadlines(case: Case) -> list[CaseDeadline]:
+    return list(case.deadlines.all())
+
+
+def deadline_state(deadline: CaseDeadline, *, now: dt.datetime | None = None) -> str:
+    """ok | late | due_soon | overdue | pending | cancelled (for badges)."""
+    now = now or timezone.now()
+    if deadline.cancelled:
+        return "cancelled"
+    if deadline.met_at is not None:
+        return "late" if deadline.met_at > deadline.due_at else "ok"
+    if deadline.due_at < now:
+        return "overdue"
+    if deadline.due_at < now + DUE_SOON:
+        return "due_soon"
+    return "pending"
+
+
+def reveal_requests_pending(*, user) -> QuerySet[IdentityRevealRequest]:
+    """Pending requests in the user's scope (the service checks the approver's role)."""
+    return IdentityRevealRequest.objects.filter(
+        status=RevealStatus.PENDING, case__unit__in=visible_units(user)
+    ).select_related("case", "case__unit", "requested_by")
+
+
+def reveal_request_get(*, user, request_id: int) -> IdentityRevealRequest:
+    request = (
+        IdentityRevealRequest.objects.select_related("case", "case__unit", "requested_by")
+        .filter(pk=request_id, case__unit__in=visible_units(user))
+        .first()
+    )
+    if request is None:
+        raise NotFound("Không tìm thấy yêu cầu.", code="request_not_found")
+    return request
+
+
+@dataclass
+class OnTimeRate:
+    on_time: int
+    late: int
+    open_overdue: int
+
+    @property
+    def counted(self) -> int:
+        return self.on_time + self.late + self.open_overdue
+
+    @property
+    def rate(self) -> float | None:
+        return round(self.on_time / self.counted, 4) if self.counted else None
+
+
+def on_time_rate(
+    *,
+    user,
+    unit: str | None = None,
+    since: dt.datetime | None = None,
+    now: dt.datetime | None = None,
+) -> OnTimeRate:
+    """Closed cases with every step met on time, over closed cases plus open cases already
+    overdue (an overdue case counts as late now, not only once it is closed). Merged
+    duplicates are left out."""
+    now = now or timezone.now()
+    qs = case_list(user=user, unit=unit, now=now)
+    if since:
+        qs = qs.filter(received_at__gte=since)
+    late_step = CaseDeadline.objects.filter(
+        case=OuterRef("pk"), cancelled=False, met_at__gt=F("due_at")
+    )
+    closed = qs.filter(status__in=(Status.RESOLVED, Status.DECLINED))
+    late = closed.filter(Exists(late_step)).count()
+    total_closed = closed.count()
+    open_overdue = qs.filter(status__in=OPEN_STATUSES, next_due_at__lt=now).count()
+    return OnTimeRate(on_time=total_closed - late, late=late, open_overdue=open_overdue)

@@ -1,0 +1,428 @@
+"""Pages: the public form, the status page, the receipt follow-up; the staff console.
+
+Thin: read the request, call one service or selector, render. Pages that show a receipt or a
+reporter's identity are sent with ``Cache-Control: no-store``; receipts are only ever POSTed.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.http import require_POST
+from django_ratelimit.core import is_ratelimited
+
+from langnghe.accounts.console import current_unit
+from langnghe.accounts.models import Membership, User
+from langnghe.accounts.selectors import has_role, visible_unit_get, visible_units
+from langnghe.core.exceptions import ApplicationError, NotFound
+from langnghe.units.models import Unit
+
+from . import crypto, receipts, selectors, services
+from .files import MAX_BYTES
+from .models import Case, Channel, Status
+
+RATE_LIMITED = "Bạn gửi quá nhiều yêu cầu. Vui lòng đợi một lát rồi thử lại."
+
+
+def _no_store(response: HttpResponse) -> HttpResponse:
+    add_never_cache_headers(response)
+    return response
+
+
+def _files(request) -> list[bytes]:
+    files = []
+    for upload in request.FILES.getlist("files"):
+        if upload.size > MAX_BYTES:
+            raise ApplicationError(
+                "Tệp quá lớn: tối đa 10 MB mỗi tệp.",
+                code="file_too_large",
+                field="file",
+                status=413,
+            )
+        files.append(upload.read())
+    return files
+
+
+# --- public -------------------------------------------------------------------------------------
+
+
+def report_form(request):
+    """The province-wide form; ``?don-vi=CODE`` (from a unit's page) sends it to that unit."""
+    code = request.GET.get("don-vi") or request.POST.get("unit") or ""
+    unit = Unit.objects.filter(code__iexact=code.strip(), is_active=True).first() if code else None
+    context = {
+        "unit": unit,
+        "categories": selectors.category_list(),
+        "values": {},
+        "error": None,
+        "field": None,
+    }
+    if request.method != "POST":
+        context["values"] = {"category": request.GET.get("loai", "")}
+        return render(request, "cases/report_form.html", context)
+    post = request.POST
+    context["values"] = post
+    try:
+        if is_ratelimited(
+            request, group="cases.create", key="ip", rate="10/m", method="POST", increment=True
+        ):
+            raise ApplicationError(RATE_LIMITED, code="rate_limited", status=429)
+        anonymous = post.get("anonymous") == "1"
+        case, receipt = services.case_create(
+            category_code=post.get("category", ""),
+            description=post.get("description", ""),
+            unit_code=unit.code if unit else None,
+            address=post.get("address", ""),
+            is_anonymous=anonymous,
+            reporter=None
+            if anonymous
+            else {
+                "name": post.get("name", ""),
+                "phone": post.get("phone", ""),
+                "address": post.get("reporter_address", ""),
+            },
+            channel=Channel.WEB,
+            attachments=_files(request),
+        )
+    except ApplicationError as exc:
+        context.update(error=exc.message, field=exc.field)
+        return render(request, "cases/report_form.html", context, status=exc.status)
+    response = render(
+        request,
+        "cases/report_sent.html",
+        {
+            "case": case,
+            "receipt": receipts.receipt_display(receipt) if receipt else None,
+            "deadlines": selectors.case_deadlines(case),
+        },
+    )
+    return _no_store(response)
+
+
+def status_page(request):
+    """Status by tracking code: status, unit, dates, public notes. Never content or names."""
+    code = request.GET.get("ma", "").strip()
+    context = {"code": code, "case": None, "error": None}
+    status = 200
+    if code:
+        try:
+            case = selectors.case_get_public(tracking_code=code)
+            context.update(case=case, deadlines=selectors.case_deadlines(case))
+        except NotFound as exc:
+            context["error"], status = exc.message, 404
+    return render(request, "cases/status.html", context, status=status)
+
+
+def receipt_page(request):
+    """The anonymous tipster's mailbox: the receipt is POSTed with every action."""
+    context = {"case": None, "error": None, "receipt": ""}
+    if request.method != "POST":
+        return _no_store(render(request, "cases/receipt.html", context))
+    status = 200
+    if is_ratelimited(
+        request, group="cases.track", key="ip", rate="10/m", method="POST", increment=True
+    ):
+        context["error"] = RATE_LIMITED
+        return _no_store(render(request, "cases/receipt.html", context, status=429))
+    receipt = request.POST.get("receipt", "")
+    case = selectors.case_find_by_receipt(receipt)
+    if case is None:
+        context["error"] = "Mã biên nhận không đúng hoặc không tồn tại."
+        return _no_store(render(request, "cases/receipt.html", context, status=404))
+    action = request.POST.get("action", "view")
+    try:
+        if action == "message":
+            services.case_reporter_message_add(case=case, body=request.POST.get("body", ""))
+            context["success"] = "Đã gửi thông tin bổ sung."
+        elif action == "file":
+            for data in _files(request):
+                services.case_attachment_add(case=case, data=data, from_reporter=True)
+            context["success"] = "Đã gửi tệp."
+    except ApplicationError as exc:
+        context["error"], status = exc.message, exc.status
+    context.update(
+        case=case,
+        receipt=receipts.receipt_normalize(receipt),
+        timeline=selectors.case_timeline(case, for_reporter=True),
+    )
+    return _no_store(render(request, "cases/receipt.html", context, status=status))
+
+
+# --- console --------------------------------------------------------------------------------------
+
+
+def _assignees(user, unit: Unit | None):
+    units = visible_units(user)
+    if unit is not None:
+        units = units.filter(path__startswith=unit.path)
+    ids = Membership.objects.filter(unit__in=units, role__in=services.HANDLER_ROLES).values_list(
+        "user_id", flat=True
+    )
+    return User.objects.filter(pk__in=ids, is_active=True).order_by("username")
+
+
+def _flag(value: str) -> bool | None:
+    return {"1": True, "0": False}.get(value)
+
+
+@login_required
+def console_list(request):
+    unit = current_unit(request)
+    g = request.GET
+    filters = {
+        "category": g.get("category") or None,
+        "status": g.get("status") or None,
+        "overdue": _flag(g.get("overdue", "")),
+        "due_soon": g.get("due_soon") == "1",
+        "q": g.get("q") or None,
+        "unit": unit.code if unit else None,
+    }
+    error = None
+    try:
+        cases = selectors.case_list(user=request.user, **filters)
+    except ApplicationError as exc:
+        error, cases = exc.message, Case.objects.none()
+    page = Paginator(cases, 30).get_page(g.get("page"))
+    rate = selectors.on_time_rate(user=request.user, unit=unit.code if unit else None)
+    return render(
+        request,
+        "cases/console_list.html",
+        {
+            "page": page,
+            "filters": g,
+            "error": error,
+            "categories": selectors.category_list(),
+            "statuses": Status.choices,
+            "assignees": _assignees(request.user, unit),
+            "rate": rate,
+            "pending_reveals": selectors.reveal_requests_pending(user=request.user).count(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def console_bulk_assign(request):
+    try:
+        ids = [int(i) for i in request.POST.getlist("ids")]
+        if not ids:
+            raise ApplicationError("Chưa chọn vụ việc nào.")
+        assignee = User.objects.filter(pk=request.POST.get("assignee") or 0).first()
+        cases = services.case_bulk_assign(case_ids=ids, by=request.user, assignee=assignee)
+        messages.success(request, f"Đã phân công {len(cases)} vụ việc.")
+    except (ValueError, ApplicationError) as exc:
+        messages.error(request, getattr(exc, "message", "Dữ liệu không hợp lệ."))
+    return redirect("/staff/cases/")
+
+
+@login_required
+def console_new(request):
+    """An officer records a tip taken by phone or in person."""
+    unit = current_unit(request)
+    context = {
+        "unit": unit,
+        "categories": selectors.category_list(),
+        "values": {},
+        "error": None,
+        "channels": [(Channel.PHONE, "Điện thoại"), (Channel.WALK_IN, "Trực tiếp")],
+    }
+    if request.method == "POST":
+        post = request.POST
+        context["values"] = post
+        try:
+            target = visible_unit_get(
+                user=request.user, code=post.get("unit") or (unit.code if unit else "")
+            )
+            case, _receipt = services.case_record(
+                by=request.user,
+                unit=target,
+                category_code=post.get("category", ""),
+                description=post.get("description", ""),
+                channel=post.get("channel", ""),
+                reporter={
+                    "name": post.get("name", ""),
+                    "phone": post.get("phone", ""),
+                    "address": post.get("reporter_address", ""),
+                    "id_number": post.get("id_number", ""),
+                },
+                is_anonymous=post.get("anonymous") == "1",
+                refusal_reason=post.get("refusal_reason", ""),
+                is_urgent=post.get("urgent") == "1",
+                address=post.get("address", ""),
+            )
+            messages.success(request, f"Đã ghi nhận vụ việc {case.tracking_code}.")
+            return redirect(f"/staff/cases/{case.pk}/")
+        except ApplicationError as exc:
+            context["error"] = exc.message
+            return render(request, "cases/console_new.html", context, status=exc.status)
+    return render(request, "cases/console_new.html", context)
+
+
+@login_required
+def console_detail(request, case_id: int):
+    try:
+        case = selectors.case_get(user=request.user, case_id=case_id)
+    except NotFound as exc:
+        raise Http404 from exc
+    handler = has_role(request.user, case.unit, services.HANDLER_ROLES)
+    return render(
+        request,
+        "cases/console_detail.html",
+        {
+            "case": case,
+            "handler": handler,
+            "description": selectors.case_description(case) if handler else None,
+            "address": selectors.case_address(case) if handler else None,
+            "location": selectors.case_location(case) if handler else None,
+            "deadlines": [(d, selectors.deadline_state(d)) for d in selectors.case_deadlines(case)],
+            "timeline": selectors.case_timeline(case) if handler else [],
+            "attachments": case.attachments.all() if handler else [],
+            "assignees": _assignees(request.user, case.unit),
+            "categories": selectors.category_list(),
+            "reveal_requests": case.reveal_requests.select_related("requested_by", "decided_by"),
+            "is_approver": has_role(request.user, case.unit, services.APPROVER_ROLES),
+        },
+    )
+
+
+ACTIONS = {
+    "classify": lambda c, u, p: services.case_classify(
+        case=c, by=u, category_code=p.get("category") or None, is_urgent=p.get("urgent") == "1"
+    ),
+    "assign": lambda c, u, p: services.case_assign(
+        case=c, by=u, assignee=User.objects.filter(pk=p.get("assignee") or 0).first()
+    ),
+    "verify": lambda c, u, p: services.case_verify_start(case=c, by=u),
+    "resolve": lambda c, u, p: services.case_resolve(case=c, by=u, result=p.get("result", "")),
+    "transfer": lambda c, u, p: services.case_transfer(
+        case=c,
+        by=u,
+        to_unit=Unit.objects.filter(
+            code__iexact=p.get("to_unit", "").strip(), is_active=True
+        ).first(),
+        reason=p.get("reason", ""),
+    ),
+    "decline": lambda c, u, p: services.case_decline(
+        case=c, by=u, reason=p.get("reason", ""), guidance=p.get("guidance", "")
+    ),
+    "merge": lambda c, u, p: services.case_merge(
+        case=c,
+        by=u,
+        into=selectors.case_list(user=u, q=p.get("into", "") or "-").first()
+        or _missing("Không tìm thấy vụ việc đích trong phạm vi của bạn."),
+    ),
+    "note": lambda c, u, p: services.case_note_add(case=c, by=u, body=p.get("body", "")),
+    "reply": lambda c, u, p: services.case_reply(case=c, by=u, body=p.get("body", "")),
+    "extend": lambda c, u, p: services.case_deadline_extend(
+        case=c, by=u, step=p.get("step", ""), reason=p.get("reason", "")
+    ),
+    "reveal_request": lambda c, u, p: services.case_identity_reveal_request(
+        case=c, by=u, reason=p.get("reason", "")
+    ),
+}
+DONE = {
+    "classify": "Đã phân loại.",
+    "assign": "Đã phân công.",
+    "verify": "Đã chuyển sang xác minh.",
+    "resolve": "Đã kết thúc vụ việc.",
+    "transfer": "Đã chuyển đơn vị.",
+    "decline": "Đã trả lời không thuộc thẩm quyền.",
+    "merge": "Đã gộp vụ việc.",
+    "note": "Đã thêm ghi chú.",
+    "reply": "Đã gửi trả lời.",
+    "extend": "Đã gia hạn.",
+    "reveal_request": "Đã gửi đề nghị, chờ chỉ huy duyệt.",
+    "attach": "Đã đính kèm tệp.",
+}
+
+
+def _missing(message: str):
+    raise ApplicationError(message, code="not_found", status=404)
+
+
+@login_required
+@require_POST
+def console_action(request, case_id: int, action: str):
+    try:
+        case = selectors.case_get(user=request.user, case_id=case_id)
+    except NotFound as exc:
+        raise Http404 from exc
+    try:
+        if action == "attach":
+            for data in _files(request):
+                services.case_attachment_add(case=case, data=data, by=request.user)
+        elif action in ACTIONS:
+            ACTIONS[action](case, request.user, request.POST)
+        else:
+            raise Http404
+        messages.success(request, DONE[action])
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    return redirect(f"/staff/cases/{case.pk}/")
+
+
+@login_required
+@require_POST
+def console_identity(request, case_id: int):
+    try:
+        case = selectors.case_get(user=request.user, case_id=case_id)
+        identity = services.case_identity_reveal(case=case, by=request.user)
+    except NotFound as exc:
+        raise Http404 from exc
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect(f"/staff/cases/{case_id}/")
+    return _no_store(
+        render(request, "cases/console_identity.html", {"case": case, "identity": identity})
+    )
+
+
+@login_required
+def console_reveal_requests(request):
+    if request.method == "POST":
+        try:
+            found = selectors.reveal_request_get(
+                user=request.user, request_id=int(request.POST.get("request", 0))
+            )
+            services.case_identity_reveal_decide(
+                request=found, by=request.user, approve=request.POST.get("approve") == "1"
+            )
+            messages.success(request, "Đã ghi nhận quyết định.")
+        except (ValueError, ApplicationError) as exc:
+            messages.error(request, getattr(exc, "message", "Dữ liệu không hợp lệ."))
+        return redirect("/staff/cases/identity-requests/")
+    return render(
+        request,
+        "cases/console_reveals.html",
+        {"requests": selectors.reveal_requests_pending(user=request.user)},
+    )
+
+
+def attachment_response(*, case: Case, user, attachment_id: int) -> HttpResponse:
+    """The decrypted file, for a handler of the case's unit."""
+    if not has_role(user, case.unit, services.HANDLER_ROLES):
+        raise NotFound("Không tìm thấy tệp.", code="attachment_not_found")
+    attachment = case.attachments.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise NotFound("Không tìm thấy tệp.", code="attachment_not_found")
+    with default_storage.open(attachment.storage_name, "rb") as handle:
+        data = crypto.unseal_bytes(
+            handle.read(), context=case.sealing_context(attachment.storage_name)
+        )
+    response = HttpResponse(data, content_type=attachment.content_type)
+    extension = attachment.storage_name.rsplit(".", 1)[-1]
+    name = f"{case.tracking_code}-{attachment.pk}.{extension}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return _no_store(response)
+
+
+@login_required
+def console_attachment(request, case_id: int, attachment_id: int):
+    try:
+        case = selectors.case_get(user=request.user, case_id=case_id)
+        return attachment_response(case=case, user=request.user, attachment_id=attachment_id)
+    except NotFound as exc:
+        raise Http404 from exc
