@@ -46,7 +46,7 @@ def console_nav() -> list[tuple[str, str]]:
     """Console menu entries: ``console.NAV`` = [(label, url), ...] of each app."""
     entries: list[tuple[str, str]] = []
     for _app, module in _modules("console"):
-        entries.extend(module.NAV)
+        entries.extend(getattr(module, "NAV", []))
     return entries
 
 

@@ -6,6 +6,9 @@ from langnghe.units.models import Unit
 
 from .selectors import can_see_unit, visible_units
 
+# The console's home ("Tổng quan") is always first in the menu; accounts adds no other entry.
+NAV: list[tuple[str, str]] = []
+
 SESSION_KEY = "staff_unit"
 SWITCHER_LIMIT = 500
 

@@ -1,6 +1,6 @@
 from langnghe.discovery import console_nav
 
-from .workspace import current_unit, switcher_units
+from .console import current_unit, switcher_units
 
 
 def staff(request):

@@ -10,7 +10,7 @@ from django_ratelimit.decorators import ratelimit
 from langnghe.units.models import Unit
 
 from .selectors import can_see_unit, membership_list, visible_units
-from .workspace import SESSION_KEY, current_unit
+from .console import SESSION_KEY, current_unit
 
 
 @method_decorator(ratelimit(key="ip", rate="20/m", method="POST", block=False), name="post")

@@ -1,15 +1,18 @@
 """The append-only audit trail: who did what to which object in which unit.
 
 Rows are only ever inserted (``audit_record``). A database trigger refuses UPDATE on both
-SQLite and PostgreSQL, and no code path deletes; retention, when set, is a separate command.
+SQLite and PostgreSQL, and no code path deletes. Each row also carries the SHA-256 of its
+content and of the row before it, so `langnghe audit_verify` finds a row changed or removed
+behind the application's back (by someone with direct database access).
 """
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class AuditEntry(models.Model):
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -27,6 +30,8 @@ class AuditEntry(models.Model):
     )
     # Facts about the change; never personal data of citizens (names, phones, receipts).
     data = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]

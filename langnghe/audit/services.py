@@ -2,8 +2,9 @@
 
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 
+from .chain import entry_hash, last_hash, lock_chain
 from .models import AuditEntry
 
 
@@ -26,12 +27,18 @@ def audit_record(
         target_type = target_type or target._meta.label_lower
         target_id = target_id or str(target.pk)
     is_user = actor is not None and getattr(actor, "is_authenticated", False)
-    return AuditEntry.objects.create(
-        actor=actor if is_user else None,
-        actor_label=actor.get_username() if is_user else "system",
-        action=action,
-        target_type=target_type,
-        target_id=target_id,
-        unit=unit,
-        data=data or {},
-    )
+    with transaction.atomic():
+        lock_chain()
+        entry = AuditEntry(
+            actor=actor if is_user else None,
+            actor_label=actor.get_username() if is_user else "system",
+            action=action,
+            target_type=target_type,
+            target_id=target_id,
+            unit=unit,
+            data=data or {},
+            prev_hash=last_hash(),
+        )
+        entry.hash = entry_hash(entry)
+        entry.save(force_insert=True)
+    return entry

@@ -1,4 +1,8 @@
-"""Refuse UPDATE of audit rows in the database itself, on SQLite and PostgreSQL."""
+"""Refuse UPDATE of audit rows in the database itself, on SQLite and PostgreSQL.
+
+On SQLite, a later migration that rebuilds this table drops the trigger: such a migration must
+create it again (SQLITE_UP).
+"""
 
 from django.db import migrations
 
@@ -37,5 +41,5 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("audit", "0001_initial")]
+    dependencies = [("audit", "0002_hash_chain")]
     operations = [migrations.RunPython(forwards, backwards)]

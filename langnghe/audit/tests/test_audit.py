@@ -25,3 +25,50 @@ def test_entries_cannot_be_updated():
         AuditEntry.objects.filter(pk=entry.pk).update(action="tampered")
     entry.refresh_from_db()
     assert entry.action == "test.thing"
+
+
+def _verify():
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    try:
+        call_command("audit_verify", stdout=out)
+    except CommandError as exc:
+        return False, str(exc)
+    return True, out.getvalue()
+
+
+def _make_entries(n=3):
+    return [audit_record(actor=None, action="test.step", target_type="x", target_id=str(i),
+                         data={"i": i, "note": "thử"}) for i in range(n)]
+
+
+def test_intact_chain_verifies():
+    _make_entries()
+    ok, message = _verify()
+    assert ok, message
+
+
+def test_removed_row_is_named():
+    entries = _make_entries(4)
+    AuditEntry.objects.filter(pk=entries[1].pk).delete()
+    ok, message = _verify()
+    assert not ok and f"mục {entries[2].id}" in message
+
+
+def test_changed_row_is_named():
+    from django.db import connection
+
+    entries = _make_entries(3)
+    with connection.cursor() as cursor:
+        # Someone with direct database access drops the guard and edits a row.
+        if connection.vendor == "postgresql":
+            cursor.execute("DROP TRIGGER audit_entry_no_update ON audit_auditentry")
+        else:
+            cursor.execute("DROP TRIGGER audit_entry_no_update")
+        cursor.execute("UPDATE audit_auditentry SET action = 'forged' WHERE id = %s",
+                       [entries[1].pk])
+    ok, message = _verify()
+    assert not ok and f"mục {entries[1].id}: nội dung đã bị sửa" in message
