@@ -49,6 +49,8 @@ LANGNGHE_APPS = [
     "langnghe.surveys",
     "langnghe.cases",
     "langnghe.procedures",
+    "langnghe.inbox",
+    "langnghe.connectors",
 ]
 
 INSTALLED_APPS = [

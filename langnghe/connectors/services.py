@@ -1,0 +1,525 @@
+"""Every write of the Zalo connector: connecting an OA, receiving webhook events, the outbox.
+
+Inbound: the webhook stores the raw event (unique per unit and msg_id) before answering 200,
+then a task processes it once. Outbound: an officer's reply becomes an OutboundMessage row in
+the same transaction; a task (or ``langnghe outbox_run``) sends due rows with backoff.
+"""
+
+import datetime as dt
+import hashlib
+import json
+import logging
+
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from langnghe.audit.services import audit_record
+from langnghe.cases import crypto
+from langnghe.core.exceptions import ApplicationError, NotFound
+from langnghe.inbox import services as inbox
+from langnghe.inbox.models import ChannelKind, Conversation, Delivery, Message
+from langnghe.units.models import Unit
+
+from . import zalo
+from .models import Follower, OutboundMessage, WebhookEvent, ZaloConnection
+
+log = logging.getLogger(__name__)
+
+# A signed event older than this is refused (replay). Zalo retries a failed delivery for up to
+# about 2 h (30 s … 1 h ladder, reference §1), so the window must cover the ladder. [U]
+WEBHOOK_MAX_AGE = dt.timedelta(hours=3)
+WEBHOOK_MAX_SKEW = dt.timedelta(minutes=5)
+MAX_WEBHOOK_BODY = 256 * 1024
+
+# Zalo's rate limit is 4,000 requests/minute per OA (reference §2); keep a margin.
+RATE_PER_MINUTE = 3800
+MAX_ATTEMPTS = 10
+BACKOFF_BASE = 30  # seconds; doubles each attempt
+BACKOFF_CAP = 3600
+TOKEN_REFRESH_MARGIN = dt.timedelta(minutes=10)
+
+NOT_FOLLOWER_NOTE = (
+    "Người dân chưa quan tâm (follow) Zalo OA của đơn vị nên không nhận được tin. "
+    "Hãy gọi lại theo số điện thoại nếu có, hoặc đề nghị người dân quan tâm OA."
+)
+WINDOW_NOTE = (
+    "Đã quá thời hạn được trả lời qua Zalo (người dân không tương tác trong 7 ngày). "
+    "Hãy liên hệ qua điện thoại, hoặc chờ người dân nhắn lại."
+)
+
+
+# --- Connecting an OA ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def zalo_connect(
+    *,
+    unit: Unit,
+    app_id: str,
+    oa_id: str,
+    secret_key: str,
+    access_token: str,
+    refresh_token: str,
+    app_secret: str = "",
+    api_base: str = "",
+    expires_in: int = 90000,
+    by=None,
+) -> ZaloConnection:
+    """Connect (or reconnect) a unit's OA; secrets are sealed before they touch the database.
+    ``api_base`` points both the Open API and OAuth at one host (the simulator)."""
+    for name, value in (("app_id", app_id), ("oa_id", oa_id), ("secret_key", secret_key)):
+        if not (value or "").strip():
+            raise ApplicationError(f"Thiếu {name}.", code="missing", field=name)
+    if api_base and not api_base.startswith(("http://", "https://")):
+        raise ApplicationError("api_base phải là địa chỉ http(s).", code="bad_url")
+    connection = ZaloConnection.objects.filter(unit=unit).first() or ZaloConnection(unit=unit)
+    connection.app_id = app_id.strip()
+    connection.oa_id = oa_id.strip()
+    connection.set_secret("secret_key", secret_key.strip())
+    connection.set_secret("app_secret", (app_secret or secret_key).strip())
+    connection.set_secret("access_token", (access_token or "").strip())
+    connection.set_secret("refresh_token", (refresh_token or "").strip())
+    connection.access_token_expires_at = timezone.now() + dt.timedelta(seconds=expires_in)
+    if api_base:
+        connection.api_base = connection.oauth_base = api_base.rstrip("/")
+    connection.is_active = True
+    connection.save()
+    audit_record(
+        actor=by,
+        action="zalo.connect",
+        target=connection,
+        unit=unit,
+        data={"oa_id": connection.oa_id, "app_id": connection.app_id},
+    )
+    return connection
+
+
+# --- Webhook ---------------------------------------------------------------------------------
+
+
+def _event_key(event: dict, body: bytes) -> str:
+    message = event.get("message") if isinstance(event.get("message"), dict) else {}
+    name = str(event.get("event_name", ""))[:40]
+    if message.get("msg_id"):
+        return f"{name}:{str(message['msg_id'])[:70]}"
+    return f"{name}:{hashlib.sha256(body).hexdigest()[:64]}"
+
+
+def webhook_receive(*, unit_code: str, body: bytes, signature: str, now=None) -> WebhookEvent:
+    """Check and store one webhook delivery. Raises ApplicationError with the HTTP status for
+    every refusal (nothing is stored then). A redelivery returns the stored event."""
+    connection = (
+        ZaloConnection.objects.select_related("unit")
+        .filter(unit__code=unit_code, is_active=True)
+        .first()
+    )
+    if connection is None:
+        raise NotFound("Đơn vị chưa kết nối Zalo OA.", code="not_connected")
+    if len(body) > MAX_WEBHOOK_BODY:
+        raise ApplicationError("Sự kiện quá lớn.", code="too_large", status=413)
+    try:
+        event = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ApplicationError("Nội dung không phải JSON hợp lệ.", code="bad_json") from exc
+    if not isinstance(event, dict):
+        raise ApplicationError("Nội dung không phải JSON hợp lệ.", code="bad_json")
+    timestamp = str(event.get("timestamp", ""))
+    if not zalo.signature_valid(
+        signature,
+        app_id=connection.app_id,
+        body=body,
+        timestamp=timestamp,
+        secret_key=connection.secret("secret_key"),
+    ):
+        log.warning("zalo webhook: bad signature for unit %s", unit_code)
+        raise ApplicationError("Chữ ký không hợp lệ.", code="bad_signature", status=401)
+    try:
+        sent = dt.datetime.fromtimestamp(int(timestamp) / 1000, tz=dt.UTC)
+    except (ValueError, OverflowError, OSError) as exc:
+        raise ApplicationError("Thiếu thời điểm sự kiện.", code="bad_timestamp") from exc
+    now = now or timezone.now()
+    if sent < now - WEBHOOK_MAX_AGE or sent > now + WEBHOOK_MAX_SKEW:
+        raise ApplicationError("Sự kiện đã quá hạn.", code="stale", status=401)
+    key = _event_key(event, body)
+    unit = connection.unit
+    try:
+        with transaction.atomic():
+            stored = WebhookEvent.objects.create(
+                unit=unit,
+                event_name=str(event.get("event_name", ""))[:60],
+                event_key=key,
+                body_sealed=crypto.seal(body.decode(), context=f"webhook:{unit.pk}:{key}"),
+            )
+            from .tasks import webhook_event_process_task
+
+            transaction.on_commit(lambda: webhook_event_process_task.enqueue(stored.pk))
+    except IntegrityError:  # Zalo's redelivery of an event we already have
+        return WebhookEvent.objects.get(unit=unit, event_key=key)
+    return stored
+
+
+def _attachment_text(kind: str, message: dict) -> tuple[str, dict]:
+    attachments = message.get("attachments") or []
+    payload = attachments[0].get("payload", {}) if attachments else {}
+    labels = {
+        "image": "Hình ảnh",
+        "gif": "Ảnh động",
+        "file": "Tệp",
+        "sticker": "Nhãn dán",
+        "link": "Liên kết",
+        "location": "Vị trí",
+        "audio": "Ghi âm",
+        "video": "Video",
+        "business_card": "Danh thiếp",
+    }
+    label = labels.get(kind, kind)
+    detail = ""
+    if kind == "location" and isinstance(payload.get("coordinates"), dict):
+        c = payload["coordinates"]
+        detail = f"{c.get('latitude')}, {c.get('longitude')}"
+    elif payload.get("name"):
+        detail = str(payload["name"])
+    elif payload.get("url"):
+        detail = str(payload["url"])
+    text = (message.get("text") or "").strip()
+    summary = f"[{label}{': ' + detail if detail else ''}]"
+    return (f"{text}\n{summary}" if text else summary), {"attachments": attachments}
+
+
+def _ms(value) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromtimestamp(int(value) / 1000, tz=dt.UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+
+
+def _follower_touch(unit, user_id: str, *, at, following: bool | None = None) -> None:
+    follower, _ = Follower.objects.get_or_create(unit=unit, user_id=user_id)
+    follower.last_interaction_at = at
+    if following is True:
+        follower.is_following, follower.followed_at = True, at
+    elif following is False:
+        follower.is_following, follower.unfollowed_at = False, at
+    follower.save()
+
+
+def webhook_event_process(*, event_id: int) -> str:
+    """Process a stored event once (a second call sees it processed and does nothing)."""
+    with transaction.atomic():
+        stored = WebhookEvent.objects.select_for_update().filter(pk=event_id).first()
+        if stored is None or stored.status != WebhookEvent.Status.RECEIVED:
+            return "skipped"
+        event = json.loads(stored.body())
+        unit = Unit.objects.get(pk=stored.unit_id)
+        try:
+            handled = _dispatch(unit, event)
+        except ApplicationError as exc:
+            stored.status, stored.error = WebhookEvent.Status.FAILED, exc.message[:300]
+        else:
+            stored.status = (
+                WebhookEvent.Status.PROCESSED if handled else WebhookEvent.Status.IGNORED
+            )
+        stored.processed_at = timezone.now()
+        stored.save(update_fields=["status", "error", "processed_at"])
+        return stored.status
+
+
+def _dispatch(unit, event: dict) -> bool:
+    name = str(event.get("event_name", ""))
+    message = event.get("message") if isinstance(event.get("message"), dict) else {}
+    sender = event.get("sender") if isinstance(event.get("sender"), dict) else {}
+    at = _ms(event.get("timestamp")) or timezone.now()
+    if name.startswith("user_send_") and "_group_" not in name:
+        user_id = str(sender.get("id", ""))
+        if not user_id:
+            raise ApplicationError("Sự kiện thiếu người gửi.", code="bad_event")
+        kind = name.removeprefix("user_send_")
+        if kind == "text":
+            text, payload = str(message.get("text", "")), {}
+        else:
+            text, payload = _attachment_text(kind, message)
+        _follower_touch(unit, user_id, at=at)
+        inbox.message_receive(
+            unit=unit,
+            channel=ChannelKind.ZALO,
+            external_id=user_id,
+            text=text,
+            kind=kind,
+            payload=payload,
+            external_message_id=str(message.get("msg_id", ""))[:100],
+            sent_at=at,
+        )
+        return True
+    if name in ("follow", "unfollow"):
+        follower = event.get("follower") if isinstance(event.get("follower"), dict) else {}
+        user_id = str(follower.get("id", ""))
+        if not user_id:
+            raise ApplicationError("Sự kiện thiếu người quan tâm.", code="bad_event")
+        _follower_touch(unit, user_id, at=at, following=name == "follow")
+        return True
+    if name in ("user_received_message", "user_seen_message"):
+        ids = message.get("msg_ids") or ([message["msg_id"]] if message.get("msg_id") else [])
+        delivery = Delivery.DELIVERED if name == "user_received_message" else Delivery.SEEN
+        for msg in Message.objects.filter(
+            conversation__unit=unit,
+            conversation__channel=ChannelKind.ZALO,
+            direction="out",
+            external_id__in=[str(i) for i in ids][:100],
+        ):
+            inbox.message_delivery_set(message=msg, delivery=delivery)
+        return True
+    if name == "user_submit_info":
+        user_id = str(sender.get("id", ""))
+        info = event.get("info") if isinstance(event.get("info"), dict) else {}
+        conversation = inbox.conversation_open(
+            unit=unit, channel=ChannelKind.ZALO, external_id=user_id
+        )
+        inbox.citizen_info_set(
+            conversation=conversation,
+            name=str(info.get("name", "")),
+            phone=str(info.get("phone", "")),
+        )
+        return True
+    return False  # oa_send_* echoes, tags, group events…: stored, not acted on
+
+
+# --- Outbox ----------------------------------------------------------------------------------
+
+
+def outbound_enqueue(*, message: Message) -> OutboundMessage:
+    """Called inside the reply's transaction: the row commits with the message or not at all;
+    the send task is queued after commit."""
+    conversation: Conversation = message.conversation
+    connection = ZaloConnection.objects.filter(unit=conversation.unit, is_active=True).first()
+    if connection is None:
+        raise ApplicationError(
+            "Đơn vị chưa kết nối Zalo OA, không gửi được tin.", code="not_connected", status=409
+        )
+    outbound = OutboundMessage.objects.create(
+        connection=connection,
+        message=message,
+        recipient_user_id=conversation.external_id,
+        payload={"text": message.text},
+        next_attempt_at=timezone.now(),
+    )
+    from .tasks import outbound_send_task
+
+    transaction.on_commit(lambda: outbound_send_task.enqueue(outbound.pk))
+    return outbound
+
+
+def _backoff(attempts: int, base: int = BACKOFF_BASE) -> dt.timedelta:
+    return dt.timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), BACKOFF_CAP))
+
+
+def _rate_allows(connection: ZaloConnection, now) -> bool:
+    key = f"zalo-rate:{connection.pk}:{now.strftime('%Y%m%d%H%M')}"
+    cache.add(key, 0, timeout=90)
+    try:
+        return cache.incr(key) <= RATE_PER_MINUTE
+    except ValueError:
+        return True
+
+
+def _claim(outbound_id: int, now) -> OutboundMessage | None:
+    """Take a due row: one attempt more, and a lease (the next attempt time) so a worker that
+    dies mid-send leaves a row that is simply retried later. SKIP LOCKED on PostgreSQL."""
+    with transaction.atomic():
+        row = (
+            OutboundMessage.objects.select_for_update(skip_locked=True)
+            .filter(pk=outbound_id, status=OutboundMessage.Status.PENDING, next_attempt_at__lte=now)
+            .first()
+        )
+        if row is None:
+            return None
+        row.attempts += 1
+        row.next_attempt_at = now + _backoff(row.attempts)
+        row.save(update_fields=["attempts", "next_attempt_at"])
+        return row
+
+
+def _finish(row: OutboundMessage, *, status: str, code=None, error="", delivery="", note=""):
+    with transaction.atomic():
+        row.status = status
+        row.last_error_code = code
+        row.last_error = (error or "")[:300]
+        fields = ["status", "last_error_code", "last_error", "zalo_message_id", "sent_at"]
+        if status == OutboundMessage.Status.PENDING:
+            fields.append("next_attempt_at")
+        row.save(update_fields=fields)
+        if row.message_id and delivery:
+            message = Message.objects.get(pk=row.message_id)
+            if row.zalo_message_id and not message.external_id:
+                Message.objects.filter(pk=message.pk).update(external_id=row.zalo_message_id)
+            inbox.message_delivery_set(message=message, delivery=delivery, note=note)
+        if status == OutboundMessage.Status.PENDING:
+            from .tasks import outbound_send_task
+
+            transaction.on_commit(lambda: _enqueue_later(outbound_send_task, row))
+
+
+def _enqueue_later(task, row: OutboundMessage) -> None:
+    """Queue the retry for its time when the task backend can defer; otherwise the periodic
+    ``outbox_run`` picks it up."""
+    if getattr(task.get_backend(), "supports_defer", False):
+        task.using(run_after=row.next_attempt_at).enqueue(row.pk)
+
+
+def outbound_send(*, outbound_id: int, now=None) -> str:
+    """One attempt to send a due outbox row. Returns the row's status afterwards, or "skipped"
+    when it was not due or another worker holds it."""
+    now = now or timezone.now()
+    row = _claim(outbound_id, now)
+    if row is None:
+        return "skipped"
+    connection = ZaloConnection.objects.get(pk=row.connection_id)
+    if not _rate_allows(connection, now):
+        row.attempts -= 1  # not Zalo's fault: do not count it
+        row.next_attempt_at = now.replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
+        OutboundMessage.objects.filter(pk=row.pk).update(
+            attempts=row.attempts, next_attempt_at=row.next_attempt_at
+        )
+        return row.status
+    if connection.access_token_expires_at and (
+        connection.access_token_expires_at < now + TOKEN_REFRESH_MARGIN
+    ):
+        try:
+            connection = token_refresh(
+                connection_id=connection.pk, stale_token=connection.secret("access_token")
+            )
+        except (ApplicationError, zalo.ZaloUnavailable):
+            log.warning("zalo: proactive token refresh failed for %s", connection.pk)
+    refreshed = False
+    while True:
+        token = connection.secret("access_token")
+        try:
+            result = zalo.send_consultation(
+                connection.api_base,
+                access_token=token,
+                user_id=row.recipient_user_id,
+                message={"text": row.payload.get("text", "")},
+            )
+        except zalo.ZaloUnavailable as exc:
+            return _retry_or_fail(row, code=None, error=f"Zalo không phản hồi: {exc}")
+        code = result.get("error")
+        if code == 0:
+            data = result.get("data") or {}
+            row.zalo_message_id = str(data.get("message_id", ""))[:100]
+            row.sent_at = timezone.now()
+            _finish(row, status=OutboundMessage.Status.SENT, delivery=Delivery.SENT)
+            return row.status
+        if code in (zalo.TOKEN_INVALID, zalo.TOKEN_EXPIRED) and not refreshed:
+            refreshed = True
+            try:
+                connection = token_refresh(connection_id=connection.pk, stale_token=token)
+            except (ApplicationError, zalo.ZaloUnavailable) as exc:
+                return _retry_or_fail(row, code=code, error=f"Không làm mới được mã: {exc}")
+            continue
+        break
+    error = str(result.get("message", ""))[:200]
+    if code == zalo.NOT_FOLLOWER:
+        _finish(
+            row,
+            status=OutboundMessage.Status.FAILED,
+            code=code,
+            error=error,
+            delivery=Delivery.FAILED,
+            note=NOT_FOLLOWER_NOTE,
+        )
+    elif code in zalo.OUTSIDE_WINDOW:
+        _finish(
+            row,
+            status=OutboundMessage.Status.FAILED,
+            code=code,
+            error=error,
+            delivery=Delivery.FAILED,
+            note=WINDOW_NOTE,
+        )
+    elif code == zalo.RATE_LIMITED:
+        row.next_attempt_at = now + _backoff(row.attempts, base=60)
+        return _retry_or_fail(row, code=code, error=error, keep_time=True)
+    elif code == zalo.FIELD_INVALID:
+        _finish(
+            row,
+            status=OutboundMessage.Status.FAILED,
+            code=code,
+            error=error,
+            delivery=Delivery.FAILED,
+            note=f"Zalo từ chối nội dung tin ({code}: {error}).",
+        )
+    else:
+        return _retry_or_fail(row, code=code, error=error)
+    return row.status
+
+
+def _retry_or_fail(row: OutboundMessage, *, code, error: str, keep_time: bool = False) -> str:
+    if row.attempts >= MAX_ATTEMPTS:
+        _finish(
+            row,
+            status=OutboundMessage.Status.FAILED,
+            code=code,
+            error=error,
+            delivery=Delivery.FAILED,
+            note=f"Đã thử gửi {row.attempts} lần nhưng không được ({error}).",
+        )
+    else:
+        if not keep_time:
+            row.next_attempt_at = timezone.now() + _backoff(row.attempts)
+        _finish(row, status=OutboundMessage.Status.PENDING, code=code, error=error)
+    return row.status
+
+
+def outbox_run(*, limit: int = 500, now=None) -> dict:
+    """Send every due row (oldest first). For `langnghe outbox_run` and periodic retries."""
+    now = now or timezone.now()
+    due = list(
+        OutboundMessage.objects.filter(
+            status=OutboundMessage.Status.PENDING, next_attempt_at__lte=now
+        )
+        .order_by("next_attempt_at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+    counts: dict[str, int] = {}
+    for pk in due:
+        status = outbound_send(outbound_id=pk, now=now)
+        counts[status] = counts.get(status, 0) + 1
+    return counts
+
+
+def token_refresh(*, connection_id: int, stale_token: str | None = None) -> ZaloConnection:
+    """Exchange the refresh token for a new pair. One refresh at a time: the connection row is
+    locked (SELECT … FOR UPDATE) for the whole exchange, because Zalo's refresh token is single
+    use; a caller that waited and finds the token already changed just uses the new one."""
+    with transaction.atomic():
+        connection = ZaloConnection.objects.select_for_update().get(pk=connection_id)
+        if stale_token is not None and connection.secret("access_token") != stale_token:
+            return connection
+        refresh = connection.secret("refresh_token")
+        if not refresh:
+            raise ApplicationError("Chưa có mã làm mới (refresh token).", code="no_refresh")
+        result = zalo.token_refresh(
+            connection.oauth_base,
+            app_id=connection.app_id,
+            app_secret=connection.secret("app_secret"),
+            refresh_token=refresh,
+        )
+        if not result.get("access_token") or not result.get("refresh_token"):
+            raise ApplicationError(
+                f"Zalo từ chối làm mới mã ({result.get('error')}: {result.get('message', '')}).",
+                code="refresh_failed",
+            )
+        now = timezone.now()
+        connection.set_secret("access_token", result["access_token"])
+        connection.set_secret("refresh_token", result["refresh_token"])
+        try:
+            seconds = int(result.get("expires_in", 90000))
+        except (TypeError, ValueError):
+            seconds = 90000
+        connection.access_token_expires_at = now + dt.timedelta(seconds=seconds)
+        connection.token_refreshed_at = now
+        connection.save()
+        audit_record(
+            actor=None, action="zalo.token_refresh", target=connection, unit=connection.unit
+        )
+        return connection

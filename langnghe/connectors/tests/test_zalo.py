@@ -1,0 +1,245 @@
+"""The Zalo connector against the simulator over real HTTP."""
+
+import json
+import time
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from langnghe.connectors.models import Follower, OutboundMessage, WebhookEvent, ZaloConnection
+from langnghe.connectors.simulator import ZaloSimulator, mac
+from langnghe.inbox import services as inbox
+from langnghe.inbox.models import Conversation, Message
+
+from .conftest import APP_ID, SECRET, UNIT
+
+pytestmark = pytest.mark.django_db
+
+
+def _receive(sim, deliver, user_id="zu-1001", text="Cho hỏi thủ tục làm căn cước", msg_id=""):
+    sim.user(user_id)
+    body, headers = sim.signed(sim.text_event(user_id, text, msg_id=msg_id))
+    return deliver(body, headers), body, headers
+
+
+def test_signed_text_lands_once_even_when_delivered_twice(sim, connection, deliver, client):
+    response, body, headers = _receive(sim, deliver, msg_id="m-1")
+    assert response.status_code == 200 and response.json()["error"] == 0
+    again = deliver(body, headers)
+    assert again.status_code == 200
+    assert WebhookEvent.objects.count() == 1
+    conversation = Conversation.objects.get(unit__code=UNIT, external_id="zu-1001")
+    incoming = conversation.messages.filter(direction="in")
+    assert [m.text for m in incoming] == ["Cho hỏi thủ tục làm căn cước"]
+    assert incoming[0].external_id == "m-1"
+    assert Follower.objects.filter(unit__code=UNIT, user_id="zu-1001").exists()
+
+
+def test_secrets_are_sealed_at_rest(connection):
+    row = ZaloConnection.objects.values().get(pk=connection.pk)
+    assert SECRET not in json.dumps(row, default=str)
+    assert "at-initial" not in row["access_token_sealed"]
+    assert connection.secret("secret_key") == SECRET
+    body = WebhookEvent._meta.get_field("body_sealed")
+    assert body is not None
+
+
+@pytest.mark.parametrize(
+    "mutate",
+    [
+        lambda sim, body, h: (body, {**h, "X-ZEvent-Signature": "mac=" + "0" * 64}),
+        lambda sim, body, h: (body, {k: v for k, v in h.items() if k != "X-ZEvent-Signature"}),
+        lambda sim, body, h: (body.replace(b"thu tuc", b"THU TUC"), h),
+        # Signed with the app id first term but a wrong key (a common mistake).
+        lambda sim, body, h: (
+            body,
+            {**h, "X-ZEvent-Signature": "mac=" + mac(APP_ID, body, "0", "wrong-key")},
+        ),
+    ],
+    ids=["forged", "missing", "tampered", "wrong-key"],
+)
+def test_forged_event_is_refused_and_stores_nothing(sim, connection, deliver, mutate):
+    sim.user("zu-2")
+    body, headers = sim.signed(sim.text_event("zu-2", "thu tuc"))
+    body, headers = mutate(sim, body, headers)
+    response = deliver(body, headers)
+    assert response.status_code in (401, 403)
+    assert WebhookEvent.objects.count() == 0
+    assert Conversation.objects.count() == 0
+
+
+def test_stale_event_is_refused(sim, connection, deliver):
+    event = {**sim.text_event("zu-3", "cũ"), "timestamp": str(int((time.time() - 86400) * 1000))}
+    body, headers = sim.signed(event)
+    assert deliver(body, headers).status_code == 401
+    assert WebhookEvent.objects.count() == 0
+
+
+def test_malformed_json_is_400_and_unknown_unit_is_404(sim, connection, deliver):
+    body = b"{not json"
+    sig = mac(APP_ID, body, "", SECRET)
+    assert deliver(body, {"X-ZEvent-Signature": f"mac={sig}"}).status_code == 400
+    good, headers = sim.signed(sim.text_event("zu-4", "xin chào"))
+    assert deliver(good, headers, unit_code="BG-X07204").status_code == 404
+    assert WebhookEvent.objects.count() == 0
+
+
+def test_officer_reply_reaches_zalo_with_token_and_user_id(
+    sim, connection, deliver, make_staff, api_client, django_capture_on_commit_callbacks
+):
+    _receive(sim, deliver, user_id="zu-5001")
+    conversation = Conversation.objects.get(external_id="zu-5001")
+    officer = make_staff(UNIT, "duty_officer")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client(officer).post(
+            f"/api/v1/inbox/conversations/{conversation.pk}/messages",
+            {"text": "Chào anh, mời anh mang CCCD cũ đến trụ sở."},
+            content_type="application/json",
+        )
+    assert response.status_code == 201, response.content
+    sent = json.loads(_get(sim.url + "/_sim/sent"))["sent"]
+    assert len(sent) == 1
+    assert sent[0]["user_id"] == "zu-5001"
+    assert sent[0]["access_token"] == "at-initial"
+    assert sent[0]["text"] == "Chào anh, mời anh mang CCCD cũ đến trụ sở."
+    message = Message.objects.get(pk=response.json()["id"])
+    assert message.delivery == "sent" and message.external_id == sent[0]["message_id"]
+    # Zalo then reports the message delivered and seen.
+    for name, key in (("user_received_message", "msg_id"), ("user_seen_message", "msg_ids")):
+        value = sent[0]["message_id"] if key == "msg_id" else [sent[0]["message_id"]]
+        body, headers = sim.signed(
+            {"event_name": name, "sender": {"id": "zu-5001"}, "message": {key: value}}
+        )
+        assert deliver(body, headers).status_code == 200
+    message.refresh_from_db()
+    assert message.delivery == "seen"
+    conversation.refresh_from_db()
+    assert conversation.first_response_at is not None and conversation.status == "waiting"
+
+
+def test_expired_token_is_refreshed_and_the_send_retried(
+    sim, connection, deliver, django_capture_on_commit_callbacks
+):
+    _receive(sim, deliver, user_id="zu-6")
+    sim.expire_access_token()
+    conversation = Conversation.objects.get(external_id="zu-6")
+    with django_capture_on_commit_callbacks(execute=True):
+        message = inbox.message_reply(conversation=conversation, by=None, text="Đã nhận.")
+    assert sim.refresh_count == 1
+    assert [s["access_token"] for s in sim.sent] == [sim.access_token]
+    assert sim.access_token != "at-initial"
+    connection.refresh_from_db()
+    assert connection.secret("access_token") == sim.access_token
+    assert connection.secret("refresh_token") == sim.refresh_token
+    message.refresh_from_db()
+    assert message.delivery == "sent"
+
+
+def test_message_survives_a_worker_restart(sim, connection, deliver, unit):
+    _receive(sim, deliver, user_id="zu-7")
+    conversation = Conversation.objects.get(external_id="zu-7")
+    sim.stop()  # Zalo (or the network) is down, and the worker dies
+    down = ZaloConnection.objects.get(pk=connection.pk)
+    # Replies committed while the worker was gone: no on-commit task ran.
+    message = inbox.message_reply(conversation=conversation, by=None, text="Chúng tôi đã nhận.")
+    row = OutboundMessage.objects.get(message=message)
+    assert row.status == "pending"
+    # A first attempt against the dead API keeps the row and schedules a retry.
+    call_command("outbox_run", "--once")
+    row.refresh_from_db()
+    assert row.status == "pending" and row.attempts == 1 and row.next_attempt_at > timezone.now()
+    # The API comes back on the same address; time passes; a fresh worker sends it.
+    host, port = down.api_base.removeprefix("http://").split(":")
+    revived = ZaloSimulator(
+        app_id=APP_ID, secret_key=SECRET, access_token="at-initial", port=int(port)
+    ).start()
+    try:
+        revived.user("zu-7")
+        OutboundMessage.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())
+        call_command("outbox_run", "--once")
+        row.refresh_from_db()
+        assert row.status == "sent" and row.attempts == 2
+        assert [s["user_id"] for s in revived.sent] == ["zu-7"]
+        call_command("outbox_run", "--once")
+        assert len(revived.sent) == 1  # sent once, not again
+    finally:
+        revived.stop()
+
+
+@pytest.mark.parametrize(
+    ("code", "delivery", "status"),
+    [(-213, "failed", "failed"), (-230, "failed", "failed"), (-32, "pending", "pending")],
+)
+def test_zalo_errors_are_handled(sim, connection, deliver, code, delivery, status):
+    _receive(sim, deliver, user_id="zu-8")
+    conversation = Conversation.objects.get(external_id="zu-8")
+    sim.fail_queue.append(code)
+    message = inbox.message_reply(conversation=conversation, by=None, text="Trả lời")
+    call_command("outbox_run", "--once")
+    message.refresh_from_db()
+    row = OutboundMessage.objects.get(message=message)
+    assert (message.delivery, row.status, row.last_error_code) == (delivery, status, code)
+    if status == "failed":
+        assert conversation.notes.filter(text__contains="Không gửi được").exists()
+        assert message.delivery_note
+
+
+def test_follow_unfollow_and_submit_info(sim, connection, deliver):
+    for name in ("follow", "unfollow"):
+        body, headers = sim.signed(
+            {"event_name": name, "oa_id": "oa", "follower": {"id": "zu-9"}, "source": "oa"}
+        )
+        assert deliver(body, headers).status_code == 200
+    follower = Follower.objects.get(user_id="zu-9")
+    assert not follower.is_following and follower.unfollowed_at
+    body, headers = sim.signed(
+        {
+            "event_name": "user_submit_info",
+            "sender": {"id": "zu-9"},
+            "info": {"name": "Trần Thị B", "phone": "0912345678"},
+        }
+    )
+    deliver(body, headers)
+    conversation = Conversation.objects.get(external_id="zu-9")
+    assert conversation.citizen_name == "Trần Thị B"
+    # Images and unknown events: stored; images become messages, unknown ones are ignored.
+    body, headers = sim.signed(
+        {
+            "event_name": "user_send_image",
+            "sender": {"id": "zu-9"},
+            "message": {
+                "msg_id": "img-1",
+                "attachments": [{"type": "image", "payload": {"url": "https://x/y.jpg"}}],
+            },
+        }
+    )
+    deliver(body, headers)
+    assert conversation.messages.get(external_id="img-1").kind == "image"
+    body, headers = sim.signed({"event_name": "add_user_to_tag", "sender": {"id": "zu-9"}})
+    deliver(body, headers)
+    assert WebhookEvent.objects.get(event_name="add_user_to_tag").status == "ignored"
+
+
+def test_commands(sim, unit):
+    call_command(
+        "zalo_connect",
+        "--unit", "BG-X07204", "--app-id", "1", "--oa-id", "2", "--secret-key", "s",
+        "--access-token", "a", "--refresh-token", "r", "--api-base", sim.url,
+    )  # fmt: skip
+    assert ZaloConnection.objects.get(unit__code="BG-X07204").api_base == sim.url
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError):
+        call_command(
+            "zalo_connect",
+            "--unit", "NOPE", "--app-id", "1", "--oa-id", "2", "--secret-key", "s",
+            "--access-token", "a", "--refresh-token", "r",
+        )  # fmt: skip
+
+
+def _get(url: str) -> str:
+    import urllib.request
+
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return response.read().decode()

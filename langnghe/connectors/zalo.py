@@ -1,0 +1,95 @@
+"""Zalo OA Open API over plain HTTP (stdlib urllib): signatures, sending, token refresh.
+
+Facts in ../shared/reference/zalo-oa-api.md: the webhook MAC is a plain SHA-256 (not HMAC) of
+app_id + raw body + timestamp + OA secret key; sends use the ``access_token`` header (not
+Bearer); Zalo answers most errors with HTTP 200 and a negative ``error``.
+"""
+
+import hashlib
+import hmac
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+
+TIMEOUT = 10
+
+SEND_PATH = "/v3.0/oa/message/cs"
+TOKEN_PATH = "/v4/oa/access_token"
+
+# Error codes (reference §2).
+RATE_LIMITED = -32
+FIELD_INVALID = -201
+NOT_FOLLOWER = -213
+TOKEN_INVALID = -216
+TOKEN_EXPIRED = -220
+OUTSIDE_WINDOW = (-230, -232)
+
+
+class ZaloUnavailable(Exception):
+    """Zalo could not be reached or answered with an HTTP error: try again later."""
+
+
+def mac(app_id: str, body: bytes, timestamp: str, secret_key: str) -> str:
+    data = app_id.encode() + body + str(timestamp).encode() + secret_key.encode()
+    return hashlib.sha256(data).hexdigest()
+
+
+def signature_valid(header: str, *, app_id: str, body: bytes, timestamp: str, secret_key: str):
+    """Constant-time check of ``X-ZEvent-Signature: mac=<hex>``."""
+    given = (header or "").strip()
+    if given.startswith("mac="):
+        given = given[4:]
+    expected = mac(app_id, body, timestamp, secret_key)
+    return hmac.compare_digest(given.encode(), expected.encode())
+
+
+def _request(req: urllib.request.Request) -> dict:
+    try:
+        with urllib.request.urlopen(req, timeout=TIMEOUT) as response:  # noqa: S310
+            raw = response.read()
+    except urllib.error.HTTPError as exc:
+        raise ZaloUnavailable(f"HTTP {exc.code}") from exc
+    except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
+        raise ZaloUnavailable(str(getattr(exc, "reason", exc))[:200]) from exc
+    try:
+        data = json.loads(raw)
+    except ValueError as exc:
+        raise ZaloUnavailable("phản hồi không phải JSON") from exc
+    if not isinstance(data, dict):
+        raise ZaloUnavailable("phản hồi không hợp lệ")
+    return data
+
+
+def post_json(url: str, payload: dict, *, headers: dict) -> dict:
+    body = json.dumps(payload, ensure_ascii=False).encode()
+    req = urllib.request.Request(  # noqa: S310
+        url, data=body, method="POST", headers={"Content-Type": "application/json", **headers}
+    )
+    return _request(req)
+
+
+def get_json(url: str, params: dict, *, headers: dict) -> dict:
+    req = urllib.request.Request(f"{url}?{urllib.parse.urlencode(params)}", headers=headers)  # noqa: S310
+    return _request(req)
+
+
+def send_consultation(api_base: str, *, access_token: str, user_id: str, message: dict) -> dict:
+    return post_json(
+        api_base.rstrip("/") + SEND_PATH,
+        {"recipient": {"user_id": user_id}, "message": message},
+        headers={"access_token": access_token},
+    )
+
+
+def token_refresh(oauth_base: str, *, app_id: str, app_secret: str, refresh_token: str) -> dict:
+    form = urllib.parse.urlencode(
+        {"refresh_token": refresh_token, "app_id": app_id, "grant_type": "refresh_token"}
+    ).encode()
+    req = urllib.request.Request(  # noqa: S310
+        oauth_base.rstrip("/") + TOKEN_PATH,
+        data=form,
+        method="POST",
+        headers={"Content-Type": "application/x-www-form-urlencoded", "secret_key": app_secret},
+    )
+    return _request(req)

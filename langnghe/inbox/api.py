@@ -1,0 +1,179 @@
+"""The duty desk API: conversations of the units in the caller's scope, and replies."""
+
+import datetime as dt
+
+from django.db.models import Prefetch
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from langnghe.accounts.auth import staff_auth
+
+from . import selectors, services
+from .models import Message
+
+router = Router(tags=["inbox"], auth=staff_auth)
+
+
+class ConversationOut(Schema):
+    id: int
+    unit: str = Field(alias="unit.code")
+    channel: str
+    citizen_name: str
+    status: str
+    assignee: int | None = Field(None, alias="assignee_id")
+    labels: list[str]
+    urgent: bool = Field(alias="is_urgent")
+    unread: int = Field(alias="unread_count")
+    created_at: dt.datetime
+    last_message_at: dt.datetime | None
+    first_response_at: dt.datetime | None
+    resolved_at: dt.datetime | None
+    first_response_seconds: int | None
+    resolution_seconds: int | None
+    case_id: int | None
+
+
+class MessageOut(Schema):
+    id: int
+    direction: str
+    kind: str
+    text: str
+    sent_at: dt.datetime
+    delivery: str
+    delivery_note: str
+    automatic: bool = Field(alias="is_automatic")
+
+
+class NoteOut(Schema):
+    id: int
+    text: str
+    author: str | None = None
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_author(obj) -> str | None:
+        return str(obj.author) if obj.author else None
+
+
+class ConversationDetail(ConversationOut):
+    citizen_phone: str
+    messages: list[MessageOut]
+    notes: list[NoteOut]
+    suggestion: dict | None = None
+
+    @staticmethod
+    def resolve_messages(obj) -> list:
+        return list(obj.messages.all())
+
+    @staticmethod
+    def resolve_notes(obj) -> list:
+        return list(obj.notes.all())
+
+    @staticmethod
+    def resolve_suggestion(obj) -> dict | None:
+        return selectors.procedure_suggestion(obj)
+
+
+class ConversationFilter(Schema):
+    unit: str | None = Field(None, description="mã đơn vị (gồm cả đơn vị cấp dưới)")
+    status: str | None = Field(None, pattern="^(open|waiting|resolved)$")
+    assignee: str | None = Field(None, description="id cán bộ, hoặc me / none")
+
+
+class TextIn(Schema):
+    text: str = Field(..., max_length=20000)
+
+
+class StatusIn(Schema):
+    status: str = Field(..., pattern="^(open|waiting|resolved)$")
+
+
+class AssignIn(Schema):
+    assignee: int | None = None
+
+
+class UnitCount(Schema):
+    unit: str
+    name: str
+    unread: int
+    conversations: int
+    urgent: int
+
+
+@router.get("/conversations", response=list[ConversationOut], summary="Danh sách hội thoại")
+@paginate(LimitOffsetPagination)
+def conversation_list(request, filters: Query[ConversationFilter]):
+    return selectors.conversation_list(
+        user=request.auth, unit=filters.unit, status=filters.status, assignee=filters.assignee
+    )
+
+
+@router.get("/counts", response=list[UnitCount], summary="Số tin mới theo đơn vị")
+def unread_counts(request):
+    return selectors.unread_counts(user=request.auth)
+
+
+@router.get(
+    "/conversations/{conversation_id}", response=ConversationDetail, summary="Một hội thoại"
+)
+def conversation_detail(request, conversation_id: int):
+    conversation = selectors.conversation_get(user=request.auth, conversation_id=conversation_id)
+    conversation = (
+        type(conversation)
+        .objects.prefetch_related(
+            Prefetch("messages", queryset=Message.objects.order_by("sent_at", "id")),
+            "notes__author",
+        )
+        .get(pk=conversation.pk)
+    )
+    services.conversation_mark_read(conversation=conversation, by=request.auth)
+    return conversation
+
+
+@router.post(
+    "/conversations/{conversation_id}/messages",
+    response={201: MessageOut},
+    summary="Trả lời người dân",
+)
+def message_reply(request, conversation_id: int, payload: TextIn):
+    conversation = selectors.conversation_get(user=request.auth, conversation_id=conversation_id)
+    return 201, services.message_reply(
+        conversation=conversation, by=request.auth, text=payload.text
+    )
+
+
+@router.post(
+    "/conversations/{conversation_id}/notes", response={201: NoteOut}, summary="Ghi chú nội bộ"
+)
+def note_add(request, conversation_id: int, payload: TextIn):
+    conversation = selectors.conversation_get(user=request.auth, conversation_id=conversation_id)
+    return 201, services.note_add(conversation=conversation, by=request.auth, text=payload.text)
+
+
+@router.post(
+    "/conversations/{conversation_id}/status", response=ConversationOut, summary="Đổi trạng thái"
+)
+def conversation_status(request, conversation_id: int, payload: StatusIn):
+    conversation = selectors.conversation_get(user=request.auth, conversation_id=conversation_id)
+    return services.conversation_status_set(
+        conversation=conversation, status=payload.status, by=request.auth
+    )
+
+
+@router.post(
+    "/conversations/{conversation_id}/assign", response=ConversationOut, summary="Giao cán bộ"
+)
+def conversation_assign(request, conversation_id: int, payload: AssignIn):
+    from django.contrib.auth import get_user_model
+
+    from langnghe.core.exceptions import ApplicationError
+
+    conversation = selectors.conversation_get(user=request.auth, conversation_id=conversation_id)
+    assignee = None
+    if payload.assignee is not None:
+        assignee = get_user_model().objects.filter(pk=payload.assignee, is_active=True).first()
+        if assignee is None:
+            raise ApplicationError("Không có cán bộ này.", code="bad_assignee", field="assignee")
+    return services.conversation_assign(
+        conversation=conversation, assignee=assignee, by=request.auth
+    )

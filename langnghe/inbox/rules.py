@@ -1,0 +1,147 @@
+"""Automatic answers: emergencies and messages outside duty hours.
+
+``classify_urgency(text)`` is the one interface the triage app will replace with its classifier;
+until then it is a conservative keyword rule: it only fires on unambiguous phrases, because a
+false alarm pages every officer on duty, while a miss still reaches the desk as usual.
+"""
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from langnghe.core.text import fold
+
+# Nationwide emergency numbers (Quyết định 1383/QĐ-BTTTT; 113 công an, 114 cứu hỏa – cứu nạn,
+# 115 cấp cứu y tế).
+EMERGENCY_NUMBERS = {"police": "113", "fire": "114", "ambulance": "115"}
+
+# Folded phrases (no diacritics), matched on word boundaries.
+_RULES: list[tuple[str, tuple[str, ...]]] = [
+    (
+        "fire",
+        (
+            "chay nha",
+            "dang chay",
+            "bi chay",
+            "hoa hoan",
+            "chay lon",
+            "no binh gas",
+            "mac ket",
+            "duoi nuoc",
+            "chet duoi",
+        ),
+    ),
+    (
+        "ambulance",
+        (
+            "cap cuu",
+            "bat tinh",
+            "ngung tho",
+            "khong tho duoc",
+            "chay mau nhieu",
+            "dot quy",
+            "tai nan giao thong",
+            "bi thuong nang",
+        ),
+    ),
+    (
+        "police",
+        (
+            "cuop",
+            "giet nguoi",
+            "dam nguoi",
+            "dang danh nhau",
+            "bat coc",
+            "hanh hung",
+            "co dao",
+            "co sung",
+            "de doa giet",
+            "dang bi danh",
+            "cuu toi",
+            "cuu voi",
+        ),
+    ),
+]
+
+
+@dataclass(frozen=True)
+class Urgency:
+    is_urgent: bool
+    kind: str = ""  # police, fire, ambulance
+    number: str = ""
+
+
+def classify_urgency(text: str) -> Urgency:
+    """Whether a citizen's message reports an emergency, and which number to call."""
+    folded = f" {' '.join(re.findall(r'[a-z0-9]+', fold(text or '')))} "
+    for kind, phrases in _RULES:
+        if any(f" {p} " in folded for p in phrases):
+            return Urgency(True, kind, EMERGENCY_NUMBERS[kind])
+    return Urgency(False)
+
+
+_DAYS = {
+    "thu hai": 0,
+    "thu ba": 1,
+    "thu tu": 2,
+    "thu nam": 3,
+    "thu sau": 4,
+    "thu bay": 5,
+    "chu nhat": 6,
+}
+_DAY_RE = re.compile(r"(thu hai|thu ba|thu tu|thu nam|thu sau|thu bay|chu nhat)")
+_TIME_RE = re.compile(r"(\d{1,2})[:h](\d{2})\s*[-–]\s*(\d{1,2})[:h](\d{2})")
+
+
+def duty_windows(office_hours: str) -> dict[int, list[tuple[dt.time, dt.time]]] | None:
+    """Parse "Thứ Hai – Thứ Sáu 7:30–11:30, 13:30–17:00; Thứ Bảy 7:30–11:30" into
+    {weekday: [(start, end), …]}. None means always on duty ("24/7") or unreadable text —
+    then no automatic out-of-hours reply is sent (never tell a citizen the desk is closed
+    when we are not sure)."""
+    text = fold(office_hours or "")
+    if not text or "24/7" in text or "24/24" in text:
+        return None
+    windows: dict[int, list[tuple[dt.time, dt.time]]] = {}
+    for part in text.split(";"):
+        days = [_DAYS[d] for d in _DAY_RE.findall(part)]
+        times = _TIME_RE.findall(part)
+        if not days or not times:
+            continue
+        span = range(days[0], days[-1] + 1) if len(days) >= 2 else days
+        for day in span:
+            for h1, m1, h2, m2 in times:
+                windows.setdefault(day, []).append(
+                    (dt.time(int(h1), int(m1)), dt.time(int(h2), int(m2)))
+                )
+    return windows or None
+
+
+def is_on_duty(unit, at: dt.datetime | None = None) -> bool:
+    windows = duty_windows(unit.office_hours)
+    if windows is None:
+        return True
+    local = timezone.localtime(at or timezone.now())
+    return any(start <= local.time() < end for start, end in windows.get(local.weekday(), []))
+
+
+def emergency_reply(urgency: Urgency) -> str:
+    what = {
+        "police": "Công an (113)",
+        "fire": "Cứu hỏa, cứu nạn (114)",
+        "ambulance": "Cấp cứu y tế (115)",
+    }[urgency.kind]
+    return (
+        f"Nếu đang nguy hiểm, hãy gọi ngay {what}: số {urgency.number}. "
+        "Cán bộ trực ban đã được báo và sẽ liên hệ lại ngay."
+    )
+
+
+def out_of_hours_reply(unit) -> str:
+    phone = unit.duty_phone or unit.hotline
+    line = f" Việc cần gấp, xin gọi đường dây nóng {phone}." if phone else ""
+    return (
+        f"{unit.name} đã nhận tin nhắn. Hiện ngoài giờ làm việc ({unit.office_hours}); "
+        f"cán bộ sẽ trả lời sớm nhất.{line} Khẩn cấp: 113 (công an), 114 (cứu hỏa), 115 (cấp cứu)."
+    )

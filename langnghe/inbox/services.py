@@ -1,0 +1,387 @@
+"""Every write of the duty desk. Each function is one state change: validation, transaction,
+audit entry, and after-commit side effects (live events, the outbox)."""
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from langnghe.audit.services import audit_record
+from langnghe.core.exceptions import ApplicationError
+
+from . import live, rules
+from .models import (
+    ChannelKind,
+    Conversation,
+    ConversationStatus,
+    Delivery,
+    Direction,
+    Message,
+    Note,
+)
+
+# At most one out-of-hours auto-reply per conversation in this period (avoid answering every
+# message of a burst).
+AUTO_REPLY_QUIET = dt.timedelta(hours=6)
+MAX_NOTE = 5000
+MAX_LABELS = 20
+
+
+def _clean_text(text: str, *, limit: int = Message.MAX_TEXT, what: str = "Tin nhắn") -> str:
+    text = (text or "").strip()
+    if not text:
+        raise ApplicationError(f"{what} không được để trống.", code="empty", field="text")
+    if len(text) > limit:
+        raise ApplicationError(
+            f"{what} dài {len(text)} ký tự, vượt quá giới hạn {limit} ký tự. "
+            "Hãy tách thành nhiều tin.",
+            code="too_long",
+            field="text",
+        )
+    return text
+
+
+def _event(conversation: Conversation, kind: str, **extra) -> None:
+    live.publish(
+        conversation.unit,
+        {
+            "kind": kind,
+            "conversation": conversation.pk,
+            "status": conversation.status,
+            "urgent": conversation.is_urgent,
+            "unread": conversation.unread_count,
+            **extra,
+        },
+    )
+
+
+def _message_event(message: Message) -> dict:
+    return {
+        "message": {
+            "id": message.pk,
+            "direction": message.direction,
+            "text": message.text,
+            "sent_at": message.sent_at.isoformat(),
+            "delivery": message.delivery,
+            "automatic": message.is_automatic,
+        }
+    }
+
+
+def conversation_open(
+    *, unit, channel: str, external_id: str, citizen_name: str = "", citizen_phone: str = ""
+) -> Conversation:
+    """The citizen's conversation with the unit on that channel, created on first contact."""
+    if channel not in ChannelKind.values:
+        raise ApplicationError("Kênh không hợp lệ.", code="bad_channel")
+    external_id = (external_id or "").strip()
+    if not external_id or len(external_id) > 100:
+        raise ApplicationError("Thiếu mã người dân trên kênh.", code="bad_external_id")
+    existing = Conversation.objects.filter(
+        unit=unit, channel=channel, external_id=external_id
+    ).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            conversation = Conversation.objects.create(
+                unit=unit,
+                channel=channel,
+                external_id=external_id,
+                citizen_name=(citizen_name or "")[:150],
+                citizen_phone=(citizen_phone or "")[:30],
+            )
+            audit_record(
+                actor=None,
+                action="conversation.open",
+                target=conversation,
+                unit=unit,
+                data={"channel": channel},
+            )
+    except IntegrityError:  # opened by a concurrent message
+        return Conversation.objects.get(unit=unit, channel=channel, external_id=external_id)
+    return conversation
+
+
+@transaction.atomic
+def message_receive(
+    *,
+    unit,
+    channel: str,
+    external_id: str,
+    text: str,
+    kind: str = "text",
+    payload: dict | None = None,
+    external_message_id: str = "",
+    sent_at: dt.datetime | None = None,
+    citizen_name: str = "",
+    citizen_phone: str = "",
+) -> Message:
+    """A citizen's message arrives. Idempotent on ``external_message_id`` (channels deliver at
+    least once). Reopens a resolved conversation, answers emergencies and out-of-hours messages
+    automatically, and tells the officers' screens."""
+    text = (text or "").strip()[: Message.MAX_TEXT * 2]
+    if not text and not payload:
+        raise ApplicationError("Tin nhắn trống.", code="empty", field="text")
+    conversation = conversation_open(
+        unit=unit,
+        channel=channel,
+        external_id=external_id,
+        citizen_name=citizen_name,
+        citizen_phone=citizen_phone,
+    )
+    conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    if external_message_id:
+        duplicate = conversation.messages.filter(external_id=external_message_id).first()
+        if duplicate is not None:
+            return duplicate
+    now = timezone.now()
+    message = Message.objects.create(
+        conversation=conversation,
+        direction=Direction.IN,
+        kind=kind,
+        text=text,
+        payload=payload or {},
+        external_id=external_message_id,
+        sent_at=sent_at or now,
+        delivery=Delivery.RECEIVED,
+    )
+    urgency = rules.classify_urgency(text)
+    updates = {
+        "last_message_at": now,
+        "last_incoming_at": now,
+        "unread_count": F("unread_count") + 1,
+    }
+    if conversation.status != ConversationStatus.OPEN:
+        updates.update(status=ConversationStatus.OPEN, resolved_at=None)
+    if urgency.is_urgent:
+        updates["is_urgent"] = True
+    if citizen_name and not conversation.citizen_name:
+        updates["citizen_name"] = citizen_name[:150]
+    if citizen_phone and not conversation.citizen_phone:
+        updates["citizen_phone"] = citizen_phone[:30]
+    Conversation.objects.filter(pk=conversation.pk).update(**updates)
+    conversation.refresh_from_db()
+    audit_record(
+        actor=None,
+        action="conversation.message_receive",
+        target=conversation,
+        unit=unit,
+        data={"message": message.pk, "kind": kind, "urgent": urgency.is_urgent},
+    )
+    _event(conversation, "message", **_message_event(message))
+    if urgency.is_urgent:
+        _urgent_alert(conversation=conversation, message=message, urgency=urgency)
+    elif not rules.is_on_duty(unit, now):
+        recent_auto = conversation.messages.filter(
+            is_automatic=True, sent_at__gte=now - AUTO_REPLY_QUIET
+        ).exists()
+        if not recent_auto:
+            _automatic_reply(conversation=conversation, text=rules.out_of_hours_reply(unit))
+    return message
+
+
+def _urgent_alert(*, conversation: Conversation, message: Message, urgency) -> None:
+    """Answer at once with the right number and alert every officer on duty: the live event
+    carries ``urgent`` so each open console plays its alarm."""
+    _automatic_reply(conversation=conversation, text=rules.emergency_reply(urgency))
+    Note.objects.create(
+        conversation=conversation,
+        text=f"Tin khẩn cấp ({urgency.kind}, số {urgency.number}): cần xử lý ngay.",
+    )
+    _event(conversation, "urgent", number=urgency.number, message_id=message.pk)
+
+
+def _automatic_reply(*, conversation: Conversation, text: str) -> Message:
+    return _reply(conversation=conversation, by=None, text=text, is_automatic=True)
+
+
+def _reply(*, conversation: Conversation, by, text: str, is_automatic: bool) -> Message:
+    now = timezone.now()
+    is_web = conversation.channel == ChannelKind.WEB
+    message = Message.objects.create(
+        conversation=conversation,
+        direction=Direction.OUT,
+        text=text,
+        author=by,
+        is_automatic=is_automatic,
+        sent_at=now,
+        # Web chat: the citizen's page reads the message from us, so it is sent once stored.
+        delivery=Delivery.SENT if is_web else Delivery.PENDING,
+    )
+    if conversation.channel == ChannelKind.ZALO:
+        from langnghe.connectors.services import outbound_enqueue
+
+        outbound_enqueue(message=message)
+    updates: dict = {"last_message_at": now}
+    if not is_automatic:
+        updates["unread_count"] = 0
+        if conversation.first_response_at is None:
+            updates["first_response_at"] = now
+        if conversation.status == ConversationStatus.OPEN:
+            updates["status"] = ConversationStatus.WAITING
+    Conversation.objects.filter(pk=conversation.pk).update(**updates)
+    for key, value in updates.items():
+        setattr(conversation, key, value)
+    _event(conversation, "message", **_message_event(message))
+    return message
+
+
+@transaction.atomic
+def message_reply(*, conversation: Conversation, by, text: str) -> Message:
+    """An officer answers. Zalo replies go through the durable outbox; the message's
+    ``delivery`` follows what happens to them (pending → sent → delivered → seen, or failed)."""
+    text = _clean_text(text)
+    conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+    message = _reply(conversation=conversation, by=by, text=text, is_automatic=False)
+    audit_record(
+        actor=by,
+        action="conversation.reply",
+        target=conversation,
+        unit=conversation.unit,
+        data={"message": message.pk},
+    )
+    return message
+
+
+@transaction.atomic
+def message_delivery_set(*, message: Message, delivery: str, note: str = "") -> Message:
+    """What the channel reports about an outgoing message. Never goes backwards (a late
+    "delivered" after "seen" is ignored)."""
+    order = [Delivery.PENDING, Delivery.SENT, Delivery.DELIVERED, Delivery.SEEN]
+    message = Message.objects.select_for_update().get(pk=message.pk)
+    if delivery in order and message.delivery in order:
+        if order.index(delivery) <= order.index(message.delivery):
+            return message
+    elif message.delivery == delivery:
+        return message
+    message.delivery = delivery
+    message.delivery_note = (note or "")[:300]
+    message.save(update_fields=["delivery", "delivery_note"])
+    conversation = message.conversation
+    if delivery == Delivery.FAILED and note:
+        Note.objects.create(conversation=conversation, text=f"Không gửi được: {note}")
+    _event(conversation, "delivery", message_id=message.pk, delivery=delivery, note=note)
+    return message
+
+
+@transaction.atomic
+def note_add(*, conversation: Conversation, by, text: str) -> Note:
+    text = _clean_text(text, limit=MAX_NOTE, what="Ghi chú")
+    note = Note.objects.create(conversation=conversation, author=by, text=text)
+    audit_record(
+        actor=by, action="conversation.note_add", target=conversation, unit=conversation.unit
+    )
+    _event(conversation, "note", note_id=note.pk)
+    return note
+
+
+@transaction.atomic
+def conversation_assign(*, conversation: Conversation, assignee, by) -> Conversation:
+    from langnghe.accounts.selectors import can_see_unit
+
+    if assignee is not None and not can_see_unit(assignee, conversation.unit):
+        raise ApplicationError(
+            "Cán bộ được giao không thuộc đơn vị này.", code="bad_assignee", field="assignee"
+        )
+    conversation.assignee = assignee
+    conversation.save(update_fields=["assignee"])
+    audit_record(
+        actor=by,
+        action="conversation.assign",
+        target=conversation,
+        unit=conversation.unit,
+        data={"assignee": assignee.pk if assignee else None},
+    )
+    _event(conversation, "assign", assignee=assignee.pk if assignee else None)
+    return conversation
+
+
+@transaction.atomic
+def conversation_status_set(*, conversation: Conversation, status: str, by) -> Conversation:
+    if status not in ConversationStatus.values:
+        raise ApplicationError("Trạng thái không hợp lệ.", code="bad_status", field="status")
+    conversation.status = status
+    conversation.resolved_at = timezone.now() if status == ConversationStatus.RESOLVED else None
+    if status == ConversationStatus.RESOLVED:
+        conversation.unread_count = 0
+    conversation.save(update_fields=["status", "resolved_at", "unread_count"])
+    audit_record(
+        actor=by,
+        action=f"conversation.{status}",
+        target=conversation,
+        unit=conversation.unit,
+    )
+    _event(conversation, "status")
+    return conversation
+
+
+@transaction.atomic
+def conversation_labels_set(*, conversation: Conversation, labels: list[str], by):
+    clean = sorted({(label or "").strip()[:40] for label in labels if (label or "").strip()})
+    if len(clean) > MAX_LABELS:
+        raise ApplicationError(f"Tối đa {MAX_LABELS} nhãn.", code="too_many", field="labels")
+    conversation.labels = clean
+    conversation.save(update_fields=["labels"])
+    audit_record(
+        actor=by, action="conversation.labels_set", target=conversation, unit=conversation.unit
+    )
+    return conversation
+
+
+def conversation_mark_read(*, conversation: Conversation, by) -> None:
+    """Opening a conversation clears its unread count (no audit: a read, not a decision)."""
+    if conversation.unread_count:
+        Conversation.objects.filter(pk=conversation.pk).update(unread_count=0)
+        conversation.unread_count = 0
+        _event(conversation, "read")
+
+
+@transaction.atomic
+def citizen_info_set(*, conversation: Conversation, name: str = "", phone: str = ""):
+    """What the citizen chose to share (Zalo's user_submit_info, the web chat form)."""
+    fields = []
+    if name:
+        conversation.citizen_name = name.strip()[:150]
+        fields.append("citizen_name")
+    if phone:
+        conversation.citizen_phone = phone.strip()[:30]
+        fields.append("citizen_phone")
+    if fields:
+        conversation.save(update_fields=fields)
+        audit_record(
+            actor=None,
+            action="conversation.citizen_info_set",
+            target=conversation,
+            unit=conversation.unit,
+        )
+    return conversation
+
+
+@transaction.atomic
+def conversation_to_case(*, conversation: Conversation, by, message_ids: list[int] | None = None):
+    """Turn the conversation (or some of its messages) into a case with the cases service,
+    keeping the link both ways (``conversation.case_id``)."""
+    try:
+        from langnghe.cases.services import case_create_from_conversation
+    except ImportError as exc:
+        raise ApplicationError(
+            "Chức năng tạo vụ việc chưa sẵn sàng.", code="cases_unavailable", status=409
+        ) from exc
+    if conversation.case_id:
+        raise ApplicationError("Hội thoại này đã có vụ việc.", code="already_linked", status=409)
+    messages = conversation.messages.filter(direction=Direction.IN)
+    if message_ids:
+        messages = messages.filter(pk__in=message_ids)
+    case = case_create_from_conversation(conversation=conversation, messages=list(messages), by=by)
+    conversation.case_id = case.pk
+    conversation.save(update_fields=["case_id"])
+    audit_record(
+        actor=by,
+        action="conversation.to_case",
+        target=conversation,
+        unit=conversation.unit,
+        data={"case": case.pk},
+    )
+    return case
