@@ -32,8 +32,14 @@ class BearerToken(HttpBearer):
 
 class StaffSession(SessionAuth):
     def authenticate(self, request, key):
+        from .middleware import needs_second_factor
+
         user = super().authenticate(request, key)
-        return user if user is not None and user.is_active else None
+        if user is None or not user.is_active:
+            return None
+        if needs_second_factor(user) and not user.is_verified():
+            return None
+        return user
 
 
 staff_auth = [BearerToken(), StaffSession()]

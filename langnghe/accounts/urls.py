@@ -9,4 +9,5 @@ urlpatterns = [
     path("staff/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("staff/", views.console_home, name="console"),
     path("staff/unit/", views.unit_switch, name="unit_switch"),
+    path("staff/2fa/", views.second_factor_page, name="second_factor"),
 ]

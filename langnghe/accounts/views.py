@@ -10,6 +10,7 @@ from django_ratelimit.decorators import ratelimit
 from langnghe.units.models import Unit
 
 from .selectors import can_see_unit, membership_list, visible_units
+from . import second_factor
 from .console import SESSION_KEY, current_unit
 
 
@@ -55,3 +56,23 @@ def unit_switch(request):
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "/staff/"
     return redirect(target)
+
+
+@login_required
+def second_factor_page(request):
+    """Enter the 6-digit code; on the first visit, enrol an authenticator app first."""
+    target = request.GET.get("next") or request.POST.get("next") or "/staff/"
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/staff/"
+    error = None
+    if request.method == "POST":
+        if second_factor.second_factor_verify(request=request, token=request.POST.get("token")):
+            return redirect(target)
+        error = "Mã xác thực không đúng hoặc đã hết hạn. Hãy nhập mã 6 số mới nhất."
+    device = second_factor.confirmed_device(request.user)
+    context = {"error": error, "next": target, "enrolling": device is None}
+    if device is None:
+        enrolment = second_factor.enrolment_device(request.user)
+        context["qr_svg"] = second_factor.enrolment_qr_svg(enrolment)
+        context["secret"] = second_factor.device_secret_base32(enrolment)
+    return render(request, "accounts/second_factor.html", context, status=400 if error else 200)

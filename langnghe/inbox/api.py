@@ -8,7 +8,7 @@ from ninja.pagination import LimitOffsetPagination, paginate
 
 from langnghe.accounts.auth import staff_auth
 
-from . import selectors, services
+from . import selectors, services, webchat
 from .models import Message
 
 router = Router(tags=["inbox"], auth=staff_auth)
@@ -177,3 +177,45 @@ def conversation_assign(request, conversation_id: int, payload: AssignIn):
     return services.conversation_assign(
         conversation=conversation, assignee=assignee, by=request.auth
     )
+
+
+# --- Web chat (public, no account) -------------------------------------------------------------
+
+
+class ChatIn(Schema):
+    text: str = Field(..., max_length=5000)
+    token: str = Field("", max_length=300)
+    name: str = Field("", max_length=150)
+    phone: str = Field("", max_length=30)
+
+
+class ChatMessage(Schema):
+    id: int
+    direction: str
+    text: str
+    sent_at: str
+
+
+class ChatOut(Schema):
+    token: str
+    messages: list[ChatMessage]
+
+
+@router.get("/webchat/{unit_code}", response=ChatOut, auth=None, summary="Web chat: đọc tin")
+def webchat_read(request, unit_code: str, token: str = ""):
+    unit = webchat.unit_for_chat(unit_code)
+    return {"token": token, "messages": webchat.thread(unit, token)}
+
+
+@router.post("/webchat/{unit_code}", response=ChatOut, auth=None, summary="Web chat: gửi tin")
+def webchat_send(request, unit_code: str, payload: ChatIn):
+    unit = webchat.unit_for_chat(unit_code)
+    token = webchat.citizen_send(
+        request,
+        unit=unit,
+        token=payload.token,
+        text=payload.text,
+        name=payload.name,
+        phone=payload.phone,
+    )
+    return {"token": token, "messages": webchat.thread(unit, token)}

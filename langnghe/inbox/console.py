@@ -1,0 +1,1 @@
+NAV = [("Trực ban", "/staff/inbox/")]

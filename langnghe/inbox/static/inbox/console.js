@@ -1,0 +1,138 @@
+// Duty desk console: live updates over the websocket, replies without reloading.
+(function () {
+  "use strict";
+  const box = document.querySelector(".inbox");
+  if (!box) return;
+  const selected = box.dataset.selected;
+  const thread = document.getElementById("thread");
+  const list = document.getElementById("conversation-list");
+  const status = document.getElementById("inbox-live");
+  const form = document.getElementById("reply-form");
+  const csrf = form ? form.querySelector("[name=csrfmiddlewaretoken]").value : "";
+  const labels = {received: "Đã nhận", pending: "Đang gửi", sent: "Đã gửi", delivered: "Đã đến",
+    seen: "Đã xem", failed: "Không gửi được"};
+
+  function addMessage(m) {
+    if (!thread || thread.querySelector('[data-message="' + m.id + '"]')) return;
+    const li = document.createElement("li");
+    li.className = "msg " + m.direction + (m.automatic ? " auto" : "");
+    li.dataset.message = m.id;
+    const text = document.createElement("span");
+    text.className = "text";
+    text.textContent = m.text;
+    const meta = document.createElement("small");
+    meta.className = "muted";
+    const when = new Date(m.sent_at);
+    meta.append(when.toLocaleTimeString("vi-VN", {hour: "2-digit", minute: "2-digit"}) + " · ");
+    const delivery = document.createElement("span");
+    delivery.className = "delivery";
+    delivery.textContent = labels[m.delivery] || m.delivery;
+    meta.append(delivery);
+    li.append(text, meta);
+    thread.append(li);
+    li.scrollIntoView({block: "nearest"});
+  }
+
+  function alarm(event) {
+    try {
+      const ctx = new (window.AudioContext || window.webkitAudioContext)();
+      const osc = ctx.createOscillator();
+      osc.frequency.value = 880;
+      osc.connect(ctx.destination);
+      osc.start();
+      osc.stop(ctx.currentTime + 0.6);
+    } catch (e) { /* no audio */ }
+    if ("Notification" in window && Notification.permission === "granted") {
+      new Notification("Tin khẩn cấp", {body: "Đơn vị " + event.unit + ": gọi " + event.number});
+    }
+    status.textContent = "KHẨN CẤP tại " + event.unit + " — xem hội thoại #" + event.conversation;
+    status.className = "alert error";
+  }
+
+  function touchRow(event) {
+    let row = list && list.querySelector('[data-conversation="' + event.conversation + '"]');
+    if (!row && list) {
+      row = document.createElement("li");
+      row.dataset.conversation = event.conversation;
+      const a = document.createElement("a");
+      a.href = "?c=" + event.conversation;
+      a.textContent = "Hội thoại mới #" + event.conversation + " (" + event.unit + ")";
+      const badge = document.createElement("span");
+      badge.className = "badge unread";
+      row.append(a, " ", badge);
+      const empty = list.querySelector(".empty");
+      if (empty) empty.remove();
+    }
+    if (!row) return;
+    list.prepend(row);
+    if (event.urgent) row.classList.add("urgent");
+    const badge = row.querySelector(".unread");
+    if (badge && String(event.conversation) !== selected) {
+      badge.textContent = event.unread;
+      badge.hidden = !event.unread;
+    }
+  }
+
+  function onEvent(event) {
+    if (event.kind === "urgent") alarm(event);
+    if (String(event.conversation) === selected) {
+      if (event.kind === "message") addMessage(event.message);
+      if (event.kind === "delivery") {
+        const el = thread && thread.querySelector('[data-message="' + event.message_id + '"] .delivery');
+        if (el) el.textContent = (labels[event.delivery] || event.delivery) + (event.note ? " — " + event.note : "");
+      }
+    }
+    if (event.kind === "message") touchRow(event);
+  }
+
+  function connect(delay) {
+    const proto = location.protocol === "https:" ? "wss://" : "ws://";
+    const ws = new WebSocket(proto + location.host + "/ws/inbox/");
+    ws.onopen = function () {
+      status.textContent = "Đang cập nhật trực tiếp.";
+      status.dataset.live = "1";
+      delay = 1000;
+    };
+    ws.onmessage = function (e) { onEvent(JSON.parse(e.data)); };
+    ws.onclose = function () {
+      status.dataset.live = "";
+      status.textContent = "Mất kết nối trực tiếp, đang thử lại…";
+      setTimeout(function () { connect(Math.min(delay * 2, 30000)); }, delay);
+    };
+  }
+  if ("WebSocket" in window) connect(1000);
+  if ("Notification" in window && Notification.permission === "default") {
+    document.addEventListener("click", function ask() {
+      Notification.requestPermission();
+      document.removeEventListener("click", ask);
+    });
+  }
+
+  const use = document.getElementById("use-suggestion");
+  if (use) use.addEventListener("click", function () {
+    document.getElementById("reply-text").value = use.dataset.text;
+  });
+
+  if (form) form.addEventListener("submit", async function (e) {
+    const action = e.submitter ? e.submitter.value : "reply";
+    if (action !== "reply") return; // notes, status, case: the plain form
+    e.preventDefault();
+    const text = document.getElementById("reply-text");
+    const error = document.getElementById("reply-error");
+    const response = await fetch("/api/v1/inbox/conversations/" + form.dataset.conversation + "/messages", {
+      method: "POST",
+      headers: {"Content-Type": "application/json", "X-CSRFToken": csrf},
+      credentials: "same-origin",
+      body: JSON.stringify({text: text.value}),
+    });
+    const data = await response.json();
+    if (!response.ok) {
+      error.textContent = data.detail || "Không gửi được.";
+      error.hidden = false;
+      return;
+    }
+    error.hidden = true;
+    text.value = "";
+    addMessage(data);
+  });
+})();

@@ -1,0 +1,74 @@
+"""Web chat (public, no account) and the console page."""
+
+import pytest
+
+from langnghe.inbox.models import Conversation
+
+pytestmark = pytest.mark.django_db
+
+UNIT = "BG-X07201"
+
+
+@pytest.fixture(autouse=True)
+def always_on(unit):
+    u = unit(UNIT)
+    u.office_hours = "trực ban 24/7"
+    u.save(update_fields=["office_hours"])
+
+
+def test_web_chat_resumes_with_its_token_and_only_its_token(client, unit):
+    url = f"/api/v1/inbox/webchat/{UNIT}"
+    first = client.post(
+        url, {"text": "Tôi mất ví ở chợ", "name": "Lan"}, content_type="application/json"
+    )
+    assert first.status_code == 200
+    token = first.json()["token"]
+    assert "sessionid" not in first.cookies
+    client.post(url, {"text": "Màu nâu", "token": token}, content_type="application/json")
+    assert Conversation.objects.count() == 1
+    thread = client.get(url, {"token": token}).json()["messages"]
+    assert [m["text"] for m in thread] == ["Tôi mất ví ở chợ", "Màu nâu"]
+    # A forged token or another unit's token reads nothing.
+    assert client.get(url, {"token": token[:-2] + "xx"}).json()["messages"] == []
+    other = client.get("/api/v1/inbox/webchat/BG-X07204", {"token": token}).json()
+    assert other["messages"] == []
+    assert Conversation.objects.get().citizen_name == "Lan"
+
+
+@pytest.mark.parametrize(
+    "payload", [{"text": ""}, {"text": "x" * 2001}, {"text": "hi", "phone": "abc"}]
+)
+def test_web_chat_bad_input(client, payload):
+    response = client.post(
+        f"/api/v1/inbox/webchat/{UNIT}", payload, content_type="application/json"
+    )
+    assert 400 <= response.status_code < 500 and response.json()["detail"]
+    assert Conversation.objects.count() == 0
+
+
+def test_web_chat_without_script_and_unit_page_section(client, unit):
+    page = client.get(unit(UNIT).get_absolute_url())
+    assert page.status_code == 200 and b'id="webchat"' in page.content
+    response = client.post(f"/tro-chuyen/{UNIT}/", {"text": "Xin chào", "token": ""})
+    assert response.status_code == 200 and "Xin chào" in response.content.decode()
+    assert Conversation.objects.filter(channel="web").count() == 1
+
+
+def test_console_page_lists_and_replies(client, make_staff):
+    officer = make_staff(UNIT, "duty_officer")
+    client.post(f"/api/v1/inbox/webchat/{UNIT}", {"text": "Hỏi"}, content_type="application/json")
+    conversation = Conversation.objects.get()
+    client.force_login(officer)
+    page = client.get("/staff/inbox/")
+    assert page.status_code == 200 and f'data-conversation="{conversation.pk}"' in page.text
+    response = client.post(
+        f"/staff/inbox/{conversation.pk}/", {"text": "Trả lời", "action": "reply"}
+    )
+    assert response.status_code == 302
+    detail = client.get(f"/staff/inbox/?c={conversation.pk}")
+    assert "Trả lời" in detail.text
+    outsider = make_staff("BG-X07204", "duty_officer")
+    client.force_login(outsider)
+    assert f'data-conversation="{conversation.pk}"' not in client.get("/staff/inbox/").text
+    client.post(f"/staff/inbox/{conversation.pk}/", {"text": "xâm nhập", "action": "reply"})
+    assert not conversation.messages.filter(text="xâm nhập").exists()

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views, webchat
+
+app_name = "inbox"
+urlpatterns = [
+    path("staff/inbox/", views.inbox_page, name="console"),
+    path("staff/inbox/<int:conversation_id>/", views.reply, name="reply"),
+    path("tro-chuyen/<str:unit_code>/", webchat.chat_page, name="webchat"),
+]
