@@ -28,3 +28,5 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 LANGNGHE_PUBLIC_URL = "http://testserver"
+# django-axes counts failed logins; tests that need it turn it on with override_settings.
+AXES_ENABLED = False
