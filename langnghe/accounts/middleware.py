@@ -23,8 +23,13 @@ def require_second_factor(get_response):
     def middleware(request):
         path = request.path
         guarded = path.startswith("/staff/") or path.startswith("/django-admin/")
-        if (guarded and not path.startswith(OPEN_PATHS) and request.user.is_authenticated
-                and not request.user.is_verified() and needs_second_factor(request.user)):
+        if (
+            guarded
+            and not path.startswith(OPEN_PATHS)
+            and request.user.is_authenticated
+            and not request.user.is_verified()
+            and needs_second_factor(request.user)
+        ):
             return redirect(f"/staff/2fa/?next={path}")
         return get_response(request)
 

@@ -18,8 +18,7 @@ def confirmed_device(user) -> TOTPDevice | None:
 def enrolment_device(user) -> TOTPDevice:
     """The unconfirmed device being set up (made once, reused until confirmed)."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    return device or TOTPDevice.objects.create(user=user, name="Ứng dụng xác thực",
-                                               confirmed=False)
+    return device or TOTPDevice.objects.create(user=user, name="Ứng dụng xác thực", confirmed=False)
 
 
 def enrolment_qr_svg(device: TOTPDevice) -> str:

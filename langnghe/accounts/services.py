@@ -2,8 +2,6 @@
 
 import secrets
 
-from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from langnghe.audit.services import audit_record

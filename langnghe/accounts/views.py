@@ -9,9 +9,9 @@ from django_ratelimit.decorators import ratelimit
 
 from langnghe.units.models import Unit
 
-from .selectors import can_see_unit, membership_list, visible_units
 from . import second_factor
 from .console import SESSION_KEY, current_unit
+from .selectors import can_see_unit, membership_list, visible_units
 
 
 @method_decorator(ratelimit(key="ip", rate="20/m", method="POST", block=False), name="post")

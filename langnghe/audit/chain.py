@@ -15,7 +15,8 @@ CHAIN_LOCK_KEY = 0x4C4E4155  # "LNAU"
 def entry_hash(entry: AuditEntry) -> str:
     content = [
         entry.prev_hash,
-        entry.at.astimezone(UTC).isoformat(),
+        # Milliseconds: what JSON fixtures (backups) keep of a timestamp.
+        entry.at.astimezone(UTC).isoformat(timespec="milliseconds"),
         entry.actor_id,
         entry.actor_label,
         entry.action,
@@ -47,8 +48,9 @@ def verify_chain() -> tuple[int, str | None]:
     checked = 0
     for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=2000):
         if entry.prev_hash != previous:
-            return checked, (f"mục {entry.id}: mục đứng trước đã bị xóa hoặc sửa "
-                             f"(chuỗi băm bị đứt)")
+            return checked, (
+                f"mục {entry.id}: mục đứng trước đã bị xóa hoặc sửa (chuỗi băm bị đứt)"
+            )
         if entry_hash(entry) != entry.hash:
             return checked, f"mục {entry.id}: nội dung đã bị sửa"
         previous = entry.hash

@@ -41,8 +41,16 @@ def _verify():
 
 
 def _make_entries(n=3):
-    return [audit_record(actor=None, action="test.step", target_type="x", target_id=str(i),
-                         data={"i": i, "note": "thử"}) for i in range(n)]
+    return [
+        audit_record(
+            actor=None,
+            action="test.step",
+            target_type="x",
+            target_id=str(i),
+            data={"i": i, "note": "thử"},
+        )
+        for i in range(n)
+    ]
 
 
 def test_intact_chain_verifies():
@@ -68,7 +76,8 @@ def test_changed_row_is_named():
             cursor.execute("DROP TRIGGER audit_entry_no_update ON audit_auditentry")
         else:
             cursor.execute("DROP TRIGGER audit_entry_no_update")
-        cursor.execute("UPDATE audit_auditentry SET action = 'forged' WHERE id = %s",
-                       [entries[1].pk])
+        cursor.execute(
+            "UPDATE audit_auditentry SET action = 'forged' WHERE id = %s", [entries[1].pk]
+        )
     ok, message = _verify()
     assert not ok and f"mục {entries[1].id}: nội dung đã bị sửa" in message

@@ -4,8 +4,10 @@ from langnghe.audit.chain import verify_chain
 
 
 class Command(BaseCommand):
-    help = "Kiểm tra chuỗi băm của nhật ký: thoát 0 nếu nguyên vẹn, khác 0 và chỉ ra mục đầu " \
-           "tiên bị sửa hoặc bị xóa."
+    help = (
+        "Kiểm tra chuỗi băm của nhật ký: thoát 0 nếu nguyên vẹn, khác 0 và chỉ ra mục đầu "
+        "tiên bị sửa hoặc bị xóa."
+    )
 
     def handle(self, *args, **options):
         checked, problem = verify_chain()
