@@ -48,6 +48,7 @@ LANGNGHE_APPS = [
     "langnghe.audit",
     "langnghe.surveys",
     "langnghe.cases",
+    "langnghe.content",
     "langnghe.inbox",
     "langnghe.connectors",
 ]

@@ -1,0 +1,1 @@
+NAV = [("Bài viết, thông báo", "/staff/content/")]

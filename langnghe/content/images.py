@@ -1,0 +1,68 @@
+"""Cover images: checked by their content (Pillow), never by their name; re-encoded to JPEG
+variants so EXIF/GPS metadata and anything hidden in the file are dropped."""
+
+import io
+import uuid
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from langnghe.core.exceptions import ApplicationError
+
+MAX_COVER_BYTES = 5 * 1024 * 1024
+MAX_PIXELS = 40_000_000  # refuse decompression bombs long before Pillow's own limit
+ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+VARIANT_WIDTHS = (320, 640, 1200)
+
+
+def _refuse(message: str, code: str) -> ApplicationError:
+    return ApplicationError(message, code=code, field="cover")
+
+
+def cover_store(upload) -> dict[str, str]:
+    """Validate an uploaded cover and store its variants; returns {width: storage name}.
+
+    Raises ApplicationError (nothing stored) for a file over 5 MB or one that is not an image.
+    """
+    size = getattr(upload, "size", None)
+    data = upload.read(MAX_COVER_BYTES + 1) if size is None or size <= MAX_COVER_BYTES else b""
+    if size is not None and size > MAX_COVER_BYTES or len(data) > MAX_COVER_BYTES:
+        raise _refuse("Ảnh bìa quá lớn: tối đa 5 MB.", "cover_too_large")
+    try:
+        with Image.open(io.BytesIO(data)) as probe:
+            probe.verify()
+        image = Image.open(io.BytesIO(data))
+        if image.format not in ACCEPTED_FORMATS:
+            raise _refuse("Ảnh bìa phải là ảnh JPEG, PNG, WebP hoặc GIF.", "cover_not_image")
+        if image.width * image.height > MAX_PIXELS:
+            raise _refuse("Ảnh bìa có kích thước điểm ảnh quá lớn.", "cover_too_large")
+        image = ImageOps.exif_transpose(image).convert("RGB")
+    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise _refuse("Tệp ảnh bìa không phải là ảnh hợp lệ.", "cover_not_image") from exc
+    stem = uuid.uuid4().hex
+    variants: dict[str, str] = {}
+    for width in VARIANT_WIDTHS:
+        copy = image.copy()
+        if copy.width > width:
+            copy = copy.resize((width, round(copy.height * width / copy.width)), Image.LANCZOS)
+        buffer = io.BytesIO()
+        copy.save(buffer, "JPEG", quality=82, optimize=True, progressive=True)
+        name = default_storage.save(
+            f"content/covers/{stem}-{width}.jpg", ContentFile(buffer.getvalue())
+        )
+        variants[str(width)] = name
+    return variants
+
+
+def cover_delete(variants: dict[str, str]) -> None:
+    for name in variants.values():
+        default_storage.delete(name)
+
+
+def cover_url(variants: dict[str, str], width: int = 640) -> str:
+    """The stored variant closest to ``width`` (relative URL), or "" without a cover."""
+    if not variants:
+        return ""
+    best = min(variants, key=lambda w: abs(int(w) - width))
+    return default_storage.url(variants[best])
