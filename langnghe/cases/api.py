@@ -9,7 +9,7 @@ import datetime as dt
 from django.conf import settings
 from django.utils import timezone
 from django_ratelimit.core import is_ratelimited
-from ninja import Field, File, Form, Query, Router, Schema
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import LimitOffsetPagination, paginate
 
@@ -29,7 +29,7 @@ NOT_FOUND_RECEIPT = "Mã biên nhận không đúng hoặc không tồn tại."
 
 
 def _limit(request, group: str, rate: str) -> None:
-    if is_ratelimited(request, group=group, key="ip", rate=rate, method="ALL", increment=True):
+    if is_ratelimited(request, group=group, key="ip", rate=rate, increment=True):
         raise ApplicationError(
             "Bạn gửi quá nhiều yêu cầu. Vui lòng đợi một lát rồi thử lại.",
             code="rate_limited",
@@ -408,17 +408,20 @@ def case_create(request, payload: CaseCreateIn):
         location=payload.location.dict() if payload.location else None,
         channel=Channel.API,
     )
-    return 201, {
-        "id": case.pk,
-        "tracking_code": case.tracking_code,
-        "status": case.status,
-        "category": case.category.code,
-        "unit": case.unit,
-        "routed_by": case.routed_by,
-        "deadlines": _deadlines(case),
-        "status_url": _status_url(case),
-        "receipt": receipt,
-    }
+    return Status(
+        201,
+        {
+            "id": case.pk,
+            "tracking_code": case.tracking_code,
+            "status": case.status,
+            "category": case.category.code,
+            "unit": case.unit,
+            "routed_by": case.routed_by,
+            "deadlines": _deadlines(case),
+            "status_url": _status_url(case),
+            "receipt": receipt,
+        },
+    )
 
 
 @router.post(
@@ -442,7 +445,7 @@ def case_track_message(request, payload: ReporterMessageIn):
     _limit(request, "cases.track", "10/m")
     case = _receipt_case(payload.receipt)
     services.case_reporter_message_add(case=case, body=payload.body)
-    return 201, _track(case)
+    return Status(201, _track(case))
 
 
 @router.post(
@@ -459,7 +462,7 @@ def case_track_attachment(request, receipt: Form[str], file: File[UploadedFile])
             "Tệp quá lớn: tối đa 10 MB mỗi tệp.", code="file_too_large", status=413
         )
     services.case_attachment_add(case=case, data=file.read(), from_reporter=True)
-    return 201, _track(case)
+    return Status(201, _track(case))
 
 
 # --- staff --------------------------------------------------------------------------------------
@@ -501,17 +504,20 @@ def case_intake(request, payload: IntakeIn):
         is_urgent=payload.urgent,
         address=payload.address,
     )
-    return 201, {
-        "id": case.pk,
-        "tracking_code": case.tracking_code,
-        "status": case.status,
-        "category": case.category.code,
-        "unit": case.unit,
-        "routed_by": case.routed_by,
-        "deadlines": _deadlines(case),
-        "status_url": _status_url(case),
-        "receipt": receipt,
-    }
+    return Status(
+        201,
+        {
+            "id": case.pk,
+            "tracking_code": case.tracking_code,
+            "status": case.status,
+            "category": case.category.code,
+            "unit": case.unit,
+            "routed_by": case.routed_by,
+            "deadlines": _deadlines(case),
+            "status_url": _status_url(case),
+            "receipt": receipt,
+        },
+    )
 
 
 @router.post("/bulk-assign", response=list[CaseListOut], summary="Phân công nhiều vụ việc")
@@ -627,14 +633,14 @@ def case_merge(request, case_id: int, payload: MergeIn):
 
 @router.post("/{int:case_id}/notes", response={201: CaseDetailOut}, summary="Ghi chú nội bộ")
 def case_note(request, case_id: int, payload: BodyIn):
-    return 201, _action(request, case_id, services.case_note_add, body=payload.body)
+    return Status(201, _action(request, case_id, services.case_note_add, body=payload.body))
 
 
 @router.post(
     "/{int:case_id}/replies", response={201: CaseDetailOut}, summary="Trả lời người báo tin"
 )
 def case_reply(request, case_id: int, payload: BodyIn):
-    return 201, _action(request, case_id, services.case_reply, body=payload.body)
+    return Status(201, _action(request, case_id, services.case_reply, body=payload.body))
 
 
 @router.post(
@@ -647,7 +653,7 @@ def case_attachment(request, case_id: int, file: File[UploadedFile]):
         raise ApplicationError(
             "Tệp quá lớn: tối đa 10 MB mỗi tệp.", code="file_too_large", status=413
         )
-    return 201, _action(request, case_id, services.case_attachment_add, data=file.read())
+    return Status(201, _action(request, case_id, services.case_attachment_add, data=file.read()))
 
 
 @router.get("/{int:case_id}/attachments/{int:attachment_id}", summary="Tải tệp đính kèm")
@@ -677,14 +683,17 @@ def case_deadline_extend(request, case_id: int, step: str, payload: ReasonIn):
 def reveal_request_create(request, case_id: int, payload: ReasonIn):
     case = selectors.case_get(user=request.auth, case_id=case_id)
     r = services.case_identity_reveal_request(case=case, by=request.auth, reason=payload.reason)
-    return 201, {
-        "id": r.pk,
-        "case_id": r.case_id,
-        "status": r.status,
-        "reason": r.reason,
-        "requested_by": r.requested_by.get_username(),
-        "created_at": r.created_at,
-    }
+    return Status(
+        201,
+        {
+            "id": r.pk,
+            "case_id": r.case_id,
+            "status": r.status,
+            "reason": r.reason,
+            "requested_by": r.requested_by.get_username(),
+            "created_at": r.created_at,
+        },
+    )
 
 
 @router.post(

@@ -20,6 +20,12 @@ def _media(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _fast_argon2(settings):
+    # Same algorithm (Argon2id), cheaper parameters: the suite stays fast.
+    settings.LANGNGHE_RECEIPT_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+
+
+@pytest.fixture(autouse=True)
 def _no_rate_limit_leak():
     from django.core.cache import cache
 
