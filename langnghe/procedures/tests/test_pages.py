@@ -1,0 +1,113 @@
+import datetime
+
+import pytest
+
+from langnghe.procedures.models import Procedure
+from langnghe.procedures.selectors import active_fee_reductions
+
+pytestmark = pytest.mark.django_db
+
+
+def test_procedure_page_shows_the_facts(client, catalogue):
+    page = client.get("/thu-tuc/cap-ho-chieu-pho-thong/").content.decode()
+    for text in [
+        "Cấp hộ chiếu phổ thông ở trong nước",
+        "8 ngày làm việc",
+        "200.000 đồng",
+        "Phòng PA08",
+        "TK01",
+        "Luật Xuất cảnh, nhập cảnh",
+        "Nguồn:",
+        "passport",
+    ]:
+        assert text in page
+
+
+def test_uncertain_figures_are_flagged_on_the_page(client, catalogue):
+    page = client.get("/thu-tuc/cap-doi-giay-phep-lai-xe/").content.decode()
+    assert 'id="procedure-uncertain"' in page
+    assert "chưa được đối chiếu" in page
+
+
+def test_expired_reduction_is_not_shown(client, catalogue):
+    gplx = Procedure.objects.get(code="cap-doi-giay-phep-lai-xe")
+    assert active_fee_reductions(gplx, today=datetime.date(2025, 6, 1))
+    assert not active_fee_reductions(gplx, today=datetime.date(2026, 1, 1))
+
+
+def test_unknown_procedure_is_a_404(client, catalogue):
+    assert client.get("/thu-tuc/khong-co-thu-tuc-nay/").status_code == 404
+
+
+def test_public_search_page(client, catalogue):
+    page = client.get("/thu-tuc/", {"q": "nhap ho khau cho vo"}).content.decode()
+    assert 'id="procedure-results"' in page
+    first = page.split('id="procedure-results"')[1]
+    assert first.index("Đăng ký thường trú") < first.index("</ol>")
+
+
+def test_public_search_page_bad_input(client, catalogue):
+    assert "Không tìm thấy thủ tục" in client.get("/thu-tuc/", {"q": "???"}).content.decode()
+    long = client.get("/thu-tuc/", {"q": "x" * 600})
+    assert long.status_code == 200
+    assert "tối đa 500" in long.content.decode()
+
+
+def test_catalogue_page_lists_every_field(client, catalogue):
+    page = client.get("/thu-tuc/").content.decode()
+    for label in ["Cư trú", "Xuất nhập cảnh", "Giấy phép lái xe", "Lý lịch tư pháp"]:
+        assert label in page
+
+
+def test_commune_page_lists_commune_procedures_only(client, catalogue, unit):
+    page = client.get(unit("BG-X07201").get_absolute_url()).content.decode()
+    section = page.split('id="unit-procedures"')[1].split("</section>")[0]
+    assert "Đăng ký thường trú" in section and "Cấp thẻ căn cước" in section
+    assert "Cấp hộ chiếu phổ thông" not in section  # PA08 only
+    assert "/thu-tuc/don-vi/" in section
+
+
+@pytest.mark.parametrize(
+    ("code", "present", "absent"),
+    [
+        ("BG-PA08", "Cấp hộ chiếu phổ thông", "Đăng ký thường trú"),
+        ("BG-PC06", "Đăng ký mẫu con dấu mới", "Cấp hộ chiếu phổ thông"),
+        ("BG-PC07", "Thẩm định thiết kế về phòng cháy", "Cấp thẻ căn cước"),
+        ("BG-PC08", "Cấp đổi giấy phép lái xe", "Thẩm định thiết kế"),
+    ],
+)
+def test_department_pages_list_their_own_procedures(client, catalogue, unit, code, present, absent):
+    page = client.get(unit(code).get_absolute_url()).content.decode()
+    section = page.split('id="unit-procedures"')[1].split("</section>")[0]
+    assert present in section
+    assert absent not in section
+
+
+def test_province_page_groups_by_level(client, catalogue, unit):
+    page = client.get(unit("BG").get_absolute_url()).content.decode()
+    section = page.split('id="unit-procedures"')[1].split("</section>")[0]
+    for heading in [
+        "Công an cấp xã, phường",
+        "(PA08)",
+        "(PC06)",
+        "(PC07)",
+        "(PC08)",
+        "Cấp Phiếu lý lịch tư pháp",
+    ]:
+        assert heading in section
+
+
+def test_district_page_explains_the_2025_reform(client, catalogue, unit):
+    page = client.get(unit("BG-H213").get_absolute_url()).content.decode()
+    assert "không còn công an cấp huyện" in page
+
+
+def test_unit_list_and_printable_sheet_with_qr(client, catalogue, unit):
+    tho_xuong = unit("BG-X07201")
+    listing = client.get(f"/thu-tuc/don-vi/{tho_xuong.slug}/").content.decode()
+    assert "Thủ tục hành chính tại Công an phường Thọ Xương" in listing
+    sheet = client.get(f"/thu-tuc/don-vi/{tho_xuong.slug}/in/").content.decode()
+    assert "<svg" in sheet and 'id="unit-qr"' in sheet
+    assert f"http://testserver/thu-tuc/don-vi/{tho_xuong.slug}/" in sheet
+    assert "Đăng ký tạm trú" in sheet
+    assert client.get("/thu-tuc/don-vi/khong-co/in/").status_code == 404

@@ -1,0 +1,100 @@
+import json
+
+import pytest
+
+from langnghe.procedures import selectors
+from langnghe.procedures.models import Procedure
+from langnghe.procedures.search import analyze, telex_decode
+from langnghe.procedures.services import BUNDLED_CATALOGUE
+
+pytestmark = pytest.mark.django_db
+
+# The hardest queries of the evaluation set, plus a few written only for these tests.
+HARD_QUERIES = [
+    ("cho em hỏi làm căn cước cho con 14 tuổi cần gì", "cap-the-can-cuoc"),
+    ("lamf cawn cuwowcs", "cap-the-can-cuoc"),  # Telex left unconverted
+    ("hochieu", "cap-ho-chieu-pho-thong"),  # words run together
+    ("lam ho chiu", "cap-ho-chieu-pho-thong"),  # typo
+    ("đăng kí tạm chú", "dang-ky-tam-tru"),  # wrong letters (tr/ch), kí/ký
+    ("bố em mất rồi cắt khẩu thế nào", "xoa-dang-ky-thuong-tru"),
+    ("mat cccd", "cap-lai-the-can-cuoc"),
+    ("doi cccd khi du 25 tuoi", "cap-doi-the-can-cuoc"),
+    ("ct07 lam o dau", "xac-nhan-thong-tin-cu-tru"),
+    ("mất cà vẹt xe máy", "cap-doi-cap-lai-dang-ky-xe"),
+    ("bằng B2 sắp hết hạn đổi ở đâu", "cap-doi-giay-phep-lai-xe"),
+    ("lam lltp tren vneid", "cap-phieu-ly-lich-tu-phap"),
+    ("nhặt được quả lựu đạn ngoài vườn", "giao-nop-vu-khi-vat-lieu-no"),
+    (
+        "Cho mình hỏi đăng ký thường trú cho con mới sinh thì cần những giấy tờ gì ạ",
+        "dang-ky-thuong-tru",
+    ),
+    ("sang ten xe may cu mat may ngay", "sang-ten-xe"),
+    ("gplx het han doi online duoc ko", "cap-doi-giay-phep-lai-xe"),
+]
+
+
+@pytest.mark.parametrize(("query", "expected"), HARD_QUERIES)
+def test_hard_queries_find_the_right_procedure_first(catalogue, query, expected):
+    hits = selectors.procedure_search(q=query, limit=3)
+    assert hits and hits[0].code == expected, [h.code for h in hits]
+
+
+def test_question_words_are_dropped_but_card_words_kept():
+    assert analyze("cho em hỏi làm căn cước như thế nào") == ["can", "cuoc"]
+    # "thẻ" folds to "the" like "thế": kept; "tội phạm" keeps "tội" although "tôi" is dropped.
+    assert analyze("thẻ căn cước") == ["the", "can", "cuoc"]
+    assert analyze("tôi tố giác tội phạm") == ["to", "giac", "toi", "pham"]
+    # "mất bao lâu" asks about time, not about a lost card.
+    assert "mat" not in analyze("làm căn cước mất bao lâu")
+
+
+def test_telex_decoding():
+    assert telex_decode("cuwowcs") == "cuoc"
+    assert telex_decode("hoj") == "ho"
+
+
+def test_same_ranking_for_folded_and_accented_queries(catalogue):
+    accented = selectors.procedure_search(q="đăng ký tạm trú", limit=5)
+    folded = selectors.procedure_search(q="DANG KY TAM TRU", limit=5)
+    assert [h.code for h in accented] == [h.code for h in folded]
+
+
+@pytest.mark.parametrize("query", ["", "   ", "!!!", "???...", "@#$%^&*", "🙂🙂"])
+def test_empty_or_symbol_only_queries_give_nothing(catalogue, query):
+    assert selectors.procedure_search(q=query) == []
+    assert selectors.procedure_answer(query) is None
+
+
+def test_unrelated_query_gives_no_answer(catalogue):
+    assert selectors.procedure_answer("thời tiết hôm nay đẹp quá") is None
+
+
+def test_answer_for_a_whole_question(catalogue):
+    answer = selectors.procedure_answer("cho em hỏi làm hộ chiếu cho con cần gì, mất bao lâu")
+    assert answer is not None
+    assert answer.procedure.code == "cap-ho-chieu-pho-thong"
+    for part in ["Hộ chiếu", "Thời hạn", "Lệ phí", "PA08", "TK01", "/thu-tuc/"]:
+        assert part.lower() in answer.text.lower()
+
+
+def test_index_follows_catalogue_changes(catalogue):
+    from langnghe.procedures.services import procedure_catalogue_load
+
+    data = json.loads(BUNDLED_CATALOGUE.read_text(encoding="utf-8"))
+    item = next(p for p in data["procedures"] if p["code"] == "cap-tem-ab")
+    item["aliases"] = [*item["aliases"], "zorblax"]
+    procedure_catalogue_load(data=data)
+    # The writer's process rebuilds at once (on_commit in production, here: version check).
+    selectors.search_index_invalidate()
+    assert selectors.procedure_search(q="zorblax")[0].code == "cap-tem-ab"
+    assert Procedure.objects.count() == catalogue.total
+
+
+def test_eval_set_is_large_and_references_real_procedures():
+    from langnghe.procedures.management.commands.eval_search import EVAL_FILE
+
+    queries = json.loads(EVAL_FILE.read_text(encoding="utf-8"))["queries"]
+    codes = {p["code"] for p in json.loads(BUNDLED_CATALOGUE.read_text("utf-8"))["procedures"]}
+    assert len(queries) >= 150
+    assert all(set(q["expected"]) <= codes for q in queries)
+    assert len({q["q"] for q in queries}) == len(queries)

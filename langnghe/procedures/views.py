@@ -1,0 +1,80 @@
+import segno
+from django.conf import settings
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.safestring import mark_safe
+
+from langnghe.core.exceptions import ApplicationError, NotFound
+from langnghe.units.selectors import unit_get_by_slug
+
+from . import selectors
+from .models import Field
+
+
+def _unit_or_404(slug: str):
+    try:
+        return unit_get_by_slug(slug=slug)
+    except NotFound as exc:
+        raise Http404 from exc
+
+
+def procedure_home(request):
+    """The catalogue by field, and the search citizens use (no JavaScript needed)."""
+    q = request.GET.get("q", "").strip()
+    hits, error = [], None
+    if q:
+        try:
+            hits = selectors.procedure_search(q=q, limit=10)
+        except ApplicationError as exc:
+            error = exc.message
+    groups = []
+    if not q:
+        labels = dict(Field.choices)
+        by_field: dict[str, list] = {}
+        for procedure in selectors.procedure_list():
+            by_field.setdefault(procedure.field, []).append(procedure)
+        groups = [(labels[f], items) for f, items in by_field.items()]
+    return render(
+        request, "procedures/home.html", {"q": q, "hits": hits, "error": error, "groups": groups}
+    )
+
+
+def procedure_page(request, code: str):
+    try:
+        procedure = selectors.procedure_get(code=code)
+    except NotFound as exc:
+        raise Http404 from exc
+    return render(
+        request,
+        "procedures/detail.html",
+        {
+            "procedure": procedure,
+            "field_label": dict(Field.choices).get(procedure.field, procedure.field),
+            "handlers": list(procedure.handlers.all()),
+            "fee_reductions": selectors.active_fee_reductions(procedure),
+        },
+    )
+
+
+def _unit_context(unit) -> dict:
+    if unit.kind.code == "province":
+        return {"unit": unit, "groups": selectors.procedures_by_level(), "procedures": None}
+    return {"unit": unit, "groups": None, "procedures": list(selectors.procedures_for_unit(unit))}
+
+
+def unit_procedures(request, slug: str):
+    unit = _unit_or_404(slug)
+    return render(request, "procedures/unit_list.html", _unit_context(unit))
+
+
+def unit_sheet(request, slug: str):
+    """A printable A4 sheet for the unit's counter: its procedures and a QR code to the list
+    (Bắc Giang posted such codes at its 209 commune police)."""
+    unit = _unit_or_404(slug)
+    target = f"{settings.LANGNGHE_PUBLIC_URL}/thu-tuc/don-vi/{unit.slug}/"
+    qr = segno.make(target, error="m")
+    context = _unit_context(unit)
+    # segno writes the SVG from the URL above; nothing in it comes from a request.
+    svg = mark_safe(qr.svg_inline(scale=6, dark="#0b2545"))  # noqa: S308
+    context.update(target=target, qr_svg=svg)
+    return render(request, "procedures/unit_sheet.html", context)
