@@ -1,9 +1,6 @@
 """Live updates end to end: the ASGI app (websockets) under uvicorn, two console tabs."""
 
 import json
-import socket
-import threading
-import time
 import urllib.request
 
 import pytest
@@ -11,31 +8,6 @@ import pytest
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 UNIT = "BG-X07201"
-
-
-@pytest.fixture
-def asgi_url(transactional_db, demo_network):
-    """The real ASGI application (pages, API, websockets) on a free port, same test database."""
-    import uvicorn
-
-    application = _asgi_application()
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(
-            application, host="127.0.0.1", port=port, lifespan="off", log_level="warning"
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=5)
 
 
 def test_a_message_in_one_tab_shows_in_the_other_without_reload(asgi_url, browser):
@@ -88,32 +60,6 @@ def test_a_message_in_one_tab_shows_in_the_other_without_reload(asgi_url, browse
         tab_a.wait_for_selector("#thread >> text=Cảm ơn trực ban")
     finally:
         context.close()
-
-
-def _asgi_application():
-    """langnghe.asgi's application. While another app's ``routing`` module is not a websocket
-    routing module (cases/routing.py is case routing), discovery fails; then build the same
-    stack with the inbox routes so this test still exercises websockets end to end."""
-    try:
-        from langnghe.asgi import application
-
-        return application
-    except AttributeError:
-        from channels.auth import AuthMiddlewareStack
-        from channels.routing import ProtocolTypeRouter, URLRouter
-        from channels.security.websocket import AllowedHostsOriginValidator
-        from django.core.asgi import get_asgi_application
-
-        from langnghe.inbox.routing import websocket_urlpatterns
-
-        return ProtocolTypeRouter(
-            {
-                "http": get_asgi_application(),
-                "websocket": AllowedHostsOriginValidator(
-                    AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
-                ),
-            }
-        )
 
 
 _tokens: dict[str, str] = {}
