@@ -40,7 +40,7 @@ def _limit(request, group: str, rate: str) -> None:
 # --- schemas ------------------------------------------------------------------------------------
 
 
-class ReporterIn(Schema):
+class CaseReporterIn(Schema):
     name: str | None = Field(None, max_length=300)
     phone: str | None = Field(None, max_length=300)
     address: str | None = Field(None, max_length=300)
@@ -48,7 +48,7 @@ class ReporterIn(Schema):
     email: str | None = Field(None, max_length=300)
 
 
-class LocationIn(Schema):
+class CaseLocationIn(Schema):
     lat: float
     long: float
 
@@ -64,16 +64,16 @@ class CaseCreateIn(Schema):
     )
     description: str = ""
     anonymous: bool = False
-    reporter: ReporterIn | None = None
-    location: LocationIn | None = None
+    reporter: CaseReporterIn | None = None
+    location: CaseLocationIn | None = None
 
 
-class UnitRef(Schema):
+class CaseUnitRef(Schema):
     code: str
     name: str
 
 
-class DeadlineOut(Schema):
+class CaseDeadlineOut(Schema):
     step: str
     label: str
     due_at: dt.datetime
@@ -88,14 +88,14 @@ class CaseCreatedOut(Schema):
     tracking_code: str
     status: str
     category: str
-    unit: UnitRef
+    unit: CaseUnitRef
     routed_by: str
-    deadlines: list[DeadlineOut]
+    deadlines: list[CaseDeadlineOut]
     status_url: str
     receipt: str | None = Field(None, description="chỉ với tin ẩn danh; hiển thị một lần")
 
 
-class CategoryOut(Schema):
+class CaseCategoryOut(Schema):
     code: str
     name: str
     description: str
@@ -104,31 +104,31 @@ class CategoryOut(Schema):
     deadline_policy: list[dict]
 
 
-class ReceiptIn(Schema):
+class CaseReceiptIn(Schema):
     receipt: str = Field(..., max_length=40)
 
 
-class ReporterMessageIn(ReceiptIn):
+class CaseReporterMessageIn(CaseReceiptIn):
     body: str = ""
 
 
-class MessageOut(Schema):
+class CaseMessageOut(Schema):
     at: dt.datetime
     from_reporter: bool
     kind: str
     body: str
 
 
-class TrackOut(Schema):
+class CaseTrackOut(Schema):
     tracking_code: str
     status: str
     status_label: str
     open311_status: str
     category: str
-    unit: UnitRef
+    unit: CaseUnitRef
     received_at: dt.datetime
     status_note: str
-    messages: list[MessageOut]
+    messages: list[CaseMessageOut]
 
 
 class CaseListOut(Schema):
@@ -136,7 +136,7 @@ class CaseListOut(Schema):
     tracking_code: str
     category: str
     status: str
-    unit: UnitRef
+    unit: CaseUnitRef
     is_urgent: bool
     is_anonymous: bool
     channel: str
@@ -146,7 +146,7 @@ class CaseListOut(Schema):
     assignee: str | None
 
 
-class EntryOut(Schema):
+class CaseEntryOut(Schema):
     id: int
     at: dt.datetime
     kind: str
@@ -157,7 +157,7 @@ class EntryOut(Schema):
     data: dict
 
 
-class AttachmentOut(Schema):
+class CaseAttachmentOut(Schema):
     id: int
     content_type: str
     size: int
@@ -174,9 +174,9 @@ class CaseDetailOut(CaseListOut):
     decline_guidance: str
     has_reporter_identity: bool
     merged_into: str | None
-    deadlines: list[DeadlineOut]
-    timeline: list[EntryOut]
-    attachments: list[AttachmentOut]
+    deadlines: list[CaseDeadlineOut]
+    timeline: list[CaseEntryOut]
+    attachments: list[CaseAttachmentOut]
 
 
 class CaseFilter(Schema):
@@ -189,7 +189,7 @@ class CaseFilter(Schema):
     q: str | None = Field(None, max_length=16, description="mã tra cứu")
 
 
-class IntakeIn(Schema):
+class CaseIntakeIn(Schema):
     unit: str
     category: str
     description: str = ""
@@ -198,50 +198,50 @@ class IntakeIn(Schema):
     refusal_reason: str = Field("", max_length=500)
     urgent: bool = False
     address: str = ""
-    reporter: ReporterIn | None = None
+    reporter: CaseReporterIn | None = None
 
 
-class ClassifyIn(Schema):
+class CaseClassifyIn(Schema):
     category: str | None = None
     urgent: bool | None = None
 
 
-class AssignIn(Schema):
+class CaseAssignIn(Schema):
     assignee: str
 
 
-class BulkAssignIn(Schema):
+class CaseBulkAssignIn(Schema):
     ids: list[int] = Field(..., max_length=200)
     assignee: str
 
 
-class ResolveIn(Schema):
+class CaseResolveIn(Schema):
     result: str = ""
 
 
-class TransferIn(Schema):
+class CaseTransferIn(Schema):
     to_unit: str
     reason: str = ""
 
 
-class DeclineIn(Schema):
+class CaseDeclineIn(Schema):
     reason: str = ""
     guidance: str = ""
 
 
-class MergeIn(Schema):
+class CaseMergeIn(Schema):
     into: int
 
 
-class BodyIn(Schema):
+class CaseBodyIn(Schema):
     body: str = ""
 
 
-class ReasonIn(Schema):
+class CaseReasonIn(Schema):
     reason: str = ""
 
 
-class DecisionIn(Schema):
+class RevealDecisionIn(Schema):
     approve: bool
 
 
@@ -254,7 +254,7 @@ class RevealRequestOut(Schema):
     created_at: dt.datetime
 
 
-class IdentityOut(Schema):
+class ReporterIdentityOut(Schema):
     name: str | None = None
     phone: str | None = None
     address: str | None = None
@@ -262,7 +262,7 @@ class IdentityOut(Schema):
     email: str | None = None
 
 
-class OnTimeOut(Schema):
+class CaseOnTimeOut(Schema):
     on_time: int
     late: int
     open_overdue: int
@@ -385,7 +385,7 @@ def _receipt_case(receipt: str) -> Case:
 # --- public -------------------------------------------------------------------------------------
 
 
-@router.get("/categories", response=list[CategoryOut], auth=None, summary="Các loại vụ việc")
+@router.get("/categories", response=list[CaseCategoryOut], auth=None, summary="Các loại vụ việc")
 def category_list(request):
     return selectors.category_list()
 
@@ -426,22 +426,22 @@ def case_create(request, payload: CaseCreateIn):
 
 @router.post(
     "/track",
-    response=TrackOut,
+    response=CaseTrackOut,
     auth=None,
     summary="Theo dõi tin ẩn danh bằng mã biên nhận (trong thân yêu cầu)",
 )
-def case_track(request, payload: ReceiptIn):
+def case_track(request, payload: CaseReceiptIn):
     _limit(request, "cases.track", "10/m")
     return _track(_receipt_case(payload.receipt))
 
 
 @router.post(
     "/track/messages",
-    response={201: TrackOut},
+    response={201: CaseTrackOut},
     auth=None,
     summary="Người báo tin ẩn danh bổ sung thông tin",
 )
-def case_track_message(request, payload: ReporterMessageIn):
+def case_track_message(request, payload: CaseReporterMessageIn):
     _limit(request, "cases.track", "10/m")
     case = _receipt_case(payload.receipt)
     services.case_reporter_message_add(case=case, body=payload.body)
@@ -450,7 +450,7 @@ def case_track_message(request, payload: ReporterMessageIn):
 
 @router.post(
     "/track/attachments",
-    response={201: TrackOut},
+    response={201: CaseTrackOut},
     auth=None,
     summary="Người báo tin ẩn danh gửi thêm tệp (tối đa 10 MB)",
 )
@@ -474,7 +474,7 @@ def case_list(request, filters: Query[CaseFilter]):
     return [_list_item(c) for c in selectors.case_list(user=request.auth, **filters.dict())]
 
 
-@router.get("/stats", response=OnTimeOut, summary="Tỷ lệ đúng hạn (tính cả vụ đang quá hạn)")
+@router.get("/stats", response=CaseOnTimeOut, summary="Tỷ lệ đúng hạn (tính cả vụ đang quá hạn)")
 def case_stats(request, unit: str | None = None):
     result = selectors.on_time_rate(user=request.auth, unit=unit)
     return {
@@ -490,7 +490,7 @@ def case_stats(request, unit: str | None = None):
     response={201: CaseCreatedOut},
     summary="Cán bộ ghi nhận tin qua điện thoại hoặc trực tiếp",
 )
-def case_intake(request, payload: IntakeIn):
+def case_intake(request, payload: CaseIntakeIn):
     unit = visible_unit_get(user=request.auth, code=payload.unit)
     case, receipt = services.case_record(
         by=request.auth,
@@ -521,7 +521,7 @@ def case_intake(request, payload: IntakeIn):
 
 
 @router.post("/bulk-assign", response=list[CaseListOut], summary="Phân công nhiều vụ việc")
-def case_bulk_assign(request, payload: BulkAssignIn):
+def case_bulk_assign(request, payload: CaseBulkAssignIn):
     cases = services.case_bulk_assign(
         case_ids=payload.ids, by=request.auth, assignee=_user(payload.assignee)
     )
@@ -552,7 +552,7 @@ def reveal_request_list(request):
     response=RevealRequestOut,
     summary="Chỉ huy duyệt hoặc từ chối yêu cầu xem danh tính",
 )
-def reveal_request_decide(request, request_id: int, payload: DecisionIn):
+def reveal_request_decide(request, request_id: int, payload: RevealDecisionIn):
     found = selectors.reveal_request_get(user=request.auth, request_id=request_id)
     r = services.case_identity_reveal_decide(
         request=found, by=request.auth, approve=payload.approve
@@ -579,7 +579,7 @@ def _action(request, case_id: int, service, **kwargs):
 
 
 @router.post("/{int:case_id}/classify", response=CaseDetailOut, summary="Phân loại")
-def case_classify(request, case_id: int, payload: ClassifyIn):
+def case_classify(request, case_id: int, payload: CaseClassifyIn):
     return _action(
         request,
         case_id,
@@ -590,7 +590,7 @@ def case_classify(request, case_id: int, payload: ClassifyIn):
 
 
 @router.post("/{int:case_id}/assign", response=CaseDetailOut, summary="Phân công thụ lý")
-def case_assign(request, case_id: int, payload: AssignIn):
+def case_assign(request, case_id: int, payload: CaseAssignIn):
     return _action(request, case_id, services.case_assign, assignee=_user(payload.assignee))
 
 
@@ -600,12 +600,12 @@ def case_verify(request, case_id: int):
 
 
 @router.post("/{int:case_id}/resolve", response=CaseDetailOut, summary="Kết thúc, báo kết quả")
-def case_resolve(request, case_id: int, payload: ResolveIn):
+def case_resolve(request, case_id: int, payload: CaseResolveIn):
     return _action(request, case_id, services.case_resolve, result=payload.result)
 
 
 @router.post("/{int:case_id}/transfer", response=CaseDetailOut, summary="Chuyển đơn vị khác")
-def case_transfer(request, case_id: int, payload: TransferIn):
+def case_transfer(request, case_id: int, payload: CaseTransferIn):
     to_unit = Unit.objects.filter(code__iexact=payload.to_unit.strip(), is_active=True).first()
     if to_unit is None:
         raise ApplicationError(
@@ -619,27 +619,27 @@ def case_transfer(request, case_id: int, payload: TransferIn):
     response=CaseDetailOut,
     summary="Không thuộc thẩm quyền: hướng dẫn nơi giải quyết",
 )
-def case_decline(request, case_id: int, payload: DeclineIn):
+def case_decline(request, case_id: int, payload: CaseDeclineIn):
     return _action(
         request, case_id, services.case_decline, reason=payload.reason, guidance=payload.guidance
     )
 
 
 @router.post("/{int:case_id}/merge", response=CaseDetailOut, summary="Gộp vụ việc trùng")
-def case_merge(request, case_id: int, payload: MergeIn):
+def case_merge(request, case_id: int, payload: CaseMergeIn):
     into = selectors.case_get(user=request.auth, case_id=payload.into)
     return _action(request, case_id, services.case_merge, into=into)
 
 
 @router.post("/{int:case_id}/notes", response={201: CaseDetailOut}, summary="Ghi chú nội bộ")
-def case_note(request, case_id: int, payload: BodyIn):
+def case_note(request, case_id: int, payload: CaseBodyIn):
     return Status(201, _action(request, case_id, services.case_note_add, body=payload.body))
 
 
 @router.post(
     "/{int:case_id}/replies", response={201: CaseDetailOut}, summary="Trả lời người báo tin"
 )
-def case_reply(request, case_id: int, payload: BodyIn):
+def case_reply(request, case_id: int, payload: CaseBodyIn):
     return Status(201, _action(request, case_id, services.case_reply, body=payload.body))
 
 
@@ -669,7 +669,7 @@ def case_attachment_download(request, case_id: int, attachment_id: int):
     response=CaseDetailOut,
     summary="Gia hạn theo quy định",
 )
-def case_deadline_extend(request, case_id: int, step: str, payload: ReasonIn):
+def case_deadline_extend(request, case_id: int, step: str, payload: CaseReasonIn):
     return _action(
         request, case_id, services.case_deadline_extend, step=step, reason=payload.reason
     )
@@ -680,7 +680,7 @@ def case_deadline_extend(request, case_id: int, step: str, payload: ReasonIn):
     response={201: RevealRequestOut},
     summary="Đề nghị xem danh tính người báo tin (cần lý do, chỉ huy duyệt)",
 )
-def reveal_request_create(request, case_id: int, payload: ReasonIn):
+def reveal_request_create(request, case_id: int, payload: CaseReasonIn):
     case = selectors.case_get(user=request.auth, case_id=case_id)
     r = services.case_identity_reveal_request(case=case, by=request.auth, reason=payload.reason)
     return Status(
@@ -698,7 +698,7 @@ def reveal_request_create(request, case_id: int, payload: ReasonIn):
 
 @router.post(
     "/{int:case_id}/identity",
-    response=IdentityOut,
+    response=ReporterIdentityOut,
     summary="Xem danh tính người báo tin (đã được duyệt; được ghi nhật ký)",
 )
 def case_identity(request, case_id: int):

@@ -26,8 +26,12 @@ def _fast_argon2(settings):
 
 
 @pytest.fixture(autouse=True)
-def _no_rate_limit_leak():
+def _no_rate_limit_leak(monkeypatch):
     from django.core.cache import cache
+    from django_ratelimit import core
+
+    # One fixed window, so a test never straddles a minute boundary.
+    monkeypatch.setattr(core, "_get_window", lambda value, period: 1_700_000_000)
 
     cache.clear()
     yield
