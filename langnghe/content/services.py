@@ -541,6 +541,12 @@ def broadcast_request(*, post: Post, by, now: datetime | None = None) -> Broadca
             )
         if post.state != Post.State.PUBLISHED:
             raise ApplicationError("Chỉ gửi được bài đã đăng.", code="invalid_state", status=409)
+        if not post.cover_variants:
+            raise ApplicationError(
+                "Zalo yêu cầu bài viết có ảnh bìa: hãy thêm ảnh bìa trước khi gửi tin truyền thông.",
+                code="zalo_cover_required",
+                field="cover",
+            )
         local = timezone.localtime(now)
         day_start = local.replace(hour=0, minute=0, second=0, microsecond=0)
         month_start = day_start.replace(day=1)

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
@@ -8,6 +8,12 @@ urlpatterns = [
     path("chia-se/<int:pk>/", views.share, name="share"),
     path("don-vi/<slug:slug>/bai-viet/", views.unit_posts, name="unit_posts"),
     path("don-vi/<slug:slug>/feed.atom", views.UnitFeed(), name="unit_feed"),
+    # Local storage only (S3-style storages hand out their own absolute URLs).
+    re_path(
+        r"^media/(?P<name>content/(covers/[0-9a-f]{32}-\d+\.jpg|videos/\d{4}/\d{2}/[\w.-]+))$",
+        views.media_file,
+        name="media",
+    ),
     path("staff/content/", views.console_list, name="console"),
     path("staff/content/new/", views.console_new, name="console_new"),
     path("staff/content/<int:pk>/", views.console_edit, name="console_edit"),

@@ -47,15 +47,23 @@ def article_payload(post) -> dict:
     return payload
 
 
-def _call(connection, path: str, payload: dict) -> dict:
+TOKEN_ERRORS = (-216, -220)  # invalid / expired access token (reference §2)
+
+
+def _call(connection, path: str, payload: dict, *, refreshed: bool = False) -> dict:
     from langnghe.connectors import zalo as client
 
+    token = connection.secret("access_token")
     data = client.post_json(
-        connection.api_base.rstrip("/") + path,
-        payload,
-        headers={"access_token": connection.secret("access_token")},
+        connection.api_base.rstrip("/") + path, payload, headers={"access_token": token}
     )
     error = data.get("error", 0)
+    if error in TOKEN_ERRORS and not refreshed:
+        # The connector owns the single-use refresh token (one refresh at a time, row lock).
+        from langnghe.connectors.services import token_refresh
+
+        connection = token_refresh(connection_id=connection.pk, stale_token=token)
+        return _call(connection, path, payload, refreshed=True)
     if error:
         message = f"Zalo từ chối ({error}): {str(data.get('message', ''))[:200]}"
         if error == getattr(client, "RATE_LIMITED", -32):

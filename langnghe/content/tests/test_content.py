@@ -247,67 +247,80 @@ def test_edit_and_archive(api_client, province_editor, client, make_staff):
     assert client.get("/api/v1/posts", {"unit": THO_XUONG}).json()["count"] == 0
 
 
-def _connect_zalo(unit):
-    from langnghe.connectors.models import ZaloConnection
+@pytest.fixture
+def zalo_sim(unit):
+    """The connector's Zalo simulator over real HTTP, connected to the province's OA."""
+    from langnghe.connectors.services import zalo_connect
+    from langnghe.connectors.simulator import ZaloSimulator
 
-    return ZaloConnection.objects.create(
-        unit=unit, app_id="app", oa_id="oa", secret_key_sealed="x", access_token_sealed="x"
-    )
+    sim = ZaloSimulator(app_id="42", secret_key="s", access_token="at", refresh_token="rt").start()
+    zalo_connect(unit=unit(PROVINCE), app_id="42", oa_id="oa-bg", secret_key="s",
+                 access_token="at", refresh_token="rt", api_base=sim.url)  # fmt: skip
+    yield sim
+    sim.stop()
+
+
+def _draft_with_cover(api, title: str) -> int:
+    post_id = _create(api, title=title).json()["id"]
+    upload = SimpleUploadedFile("bia.jpg", _png(fmt="JPEG"), content_type="image/jpeg")
+    assert api.post(f"/api/v1/posts/{post_id}/cover", {"cover": upload}).status_code == 200
+    return post_id
 
 
 def test_zalo_broadcast_over_daily_limit_refused_before_sending(
-    api_client, province_editor, unit, monkeypatch, django_capture_on_commit_callbacks
+    api_client, province_editor, zalo_sim, django_capture_on_commit_callbacks
 ):
-    from langnghe.content import zalo
-
-    sent = []
-
-    def fake_broadcast(*, connection, post):
-        sent.append(post.pk)
-        return {"article_id": f"a{post.pk}", "message_id": "m"}
-
-    monkeypatch.setattr(zalo, "article_broadcast", fake_broadcast)
-    _connect_zalo(unit(PROVINCE))
     api = api_client(province_editor)
+    first, second = _draft_with_cover(api, "Một"), _draft_with_cover(api, "Hai")
+
+    def publish(post_id):
+        return api.post(f"/api/v1/posts/{post_id}/publish", {"zalo_broadcast": True},
+                        content_type="application/json")  # fmt: skip
+
     with django_capture_on_commit_callbacks(execute=True):
-        first = _create(api, title="Một", publish=True, zalo_broadcast=True)
-    assert first.status_code == 201
-    assert sent == [first.json()["id"]]
-    assert BroadcastRequest.objects.get().status == "sent"
+        assert publish(first).status_code == 200
+    assert len(zalo_sim.broadcasts) == 1  # created, verified and broadcast on the simulator
+    article = zalo_sim.articles[zalo_sim.broadcasts[0]["article"]]
+    assert article["title"] == "Một" and article["cover"]["photo_url"].startswith("http")
+    sent = BroadcastRequest.objects.get()
+    assert sent.status == "sent" and sent.article_id == zalo_sim.broadcasts[0]["article"]
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        second = _create(api, title="Hai", publish=True, zalo_broadcast=True)
-    assert callbacks == []
-    assert second.status_code == 429
-    assert second.json()["code"] == "zalo_daily_limit"
-    assert "1 tin/ngày" in second.json()["detail"]
-    assert sent == [first.json()["id"]]  # nothing sent
-    assert not Post.objects.filter(title="Hai").exists()  # nothing half-published
+        response = publish(second)
+    assert response.status_code == 429
+    assert response.json()["code"] == "zalo_daily_limit"
+    assert "1 tin/ngày" in response.json()["detail"]
+    assert callbacks == [] and len(zalo_sim.broadcasts) == 1  # nothing sent
+    assert Post.objects.get(pk=second).state == "draft"  # nothing half-published
     assert BroadcastRequest.objects.count() == 1
 
 
-def test_zalo_monthly_limit(province_editor, unit, monkeypatch):
-    from langnghe.content import zalo
-
-    monkeypatch.setattr(zalo, "article_broadcast", lambda **kw: {"article_id": "a"})
+def test_zalo_monthly_limit(province_editor, unit, zalo_sim):
     province = unit(PROVINCE)
-    _connect_zalo(province)
     now = timezone.localtime().replace(day=28, hour=12)
     for i in range(4):
         post = services.post_create(by=province_editor, unit=province, title=f"Tin {i}")
+        Post.objects.filter(pk=post.pk).update(cover_variants={"320": "content/covers/x.jpg"})
         services.post_publish(post=post, by=province_editor, zalo_broadcast=True,
                               now=now - timedelta(days=i + 1))  # fmt: skip
     post = services.post_create(by=province_editor, unit=province, title="Tin 5")
+    Post.objects.filter(pk=post.pk).update(cover_variants={"320": "content/covers/x.jpg"})
     with pytest.raises(services.ApplicationError) as exc:
         services.post_publish(post=post, by=province_editor, zalo_broadcast=True, now=now)
     assert exc.value.code == "zalo_monthly_limit"
     post.refresh_from_db()
     assert post.state == "draft"
+    assert zalo_sim.broadcasts == []  # after-commit sends never ran in this test
 
 
-def test_broadcast_without_zalo_connection_refused(api_client, province_editor):
-    response = _create(api_client(province_editor), publish=True, zalo_broadcast=True)
+def test_broadcast_without_zalo_connection_or_cover_refused(
+    api_client, province_editor, zalo_sim, make_staff
+):
+    city = api_client(make_staff(CITY, "editor"))
+    response = _create(city, unit=CITY, publish=True, zalo_broadcast=True)
     assert response.status_code == 400 and response.json()["code"] == "zalo_not_connected"
+    response = _create(api_client(province_editor), publish=True, zalo_broadcast=True)
+    assert response.status_code == 400 and response.json()["code"] == "zalo_cover_required"
     assert not Post.objects.exists()
 
 
