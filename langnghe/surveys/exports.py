@@ -11,10 +11,10 @@ from datetime import date
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db.models import F, Sum
 from django.utils import timezone
 
-from .models import DailyCount, ExportStatus, SurveyExport
+from .builtin import SATISFIED_VALUES
+from .models import ExportStatus, SurveyExport
 from .printing import FONT, FONT_BOLD, _register_fonts
 from .selectors import DateRange, comment_list, ranking_compute, results_compute
 
@@ -50,42 +50,34 @@ def _period(params: dict) -> DateRange:
 
 def unit_totals(unit, period: DateRange) -> list[dict]:
     """Each unit of the subtree with its own responses and overall index (one grouped query)."""
+    from .selectors import _counter_sets, _sum
+
     totals: dict[str, dict] = {}
-    rows = (
-        DailyCount.objects.filter(
-            unit__path__startswith=unit.path,
-            flagged=False,
-            day__gte=period.start,
-            day__lte=period.end,
-            metric__in=["responses", "overall"],
-        )
-        .values(
-            code=F("unit__code"),
-            name=F("unit__name"),
-            path=F("unit__path"),
-            m=F("metric"),
-            v=F("value"),
-        )
-        .annotate(n=Sum("count"))
-        .order_by()
-    )
-    for row in rows:
+    keys = {
+        "code": "unit__code",
+        "name": "unit__name",
+        "path": "unit__path",
+        "m": "metric",
+        "v": "value",
+    }
+    sums = _sum(_counter_sets(unit, period, flagged=False), keys, metrics=["responses", "overall"])
+    for (code, name, path, metric, value), n in sums.items():
         entry = totals.setdefault(
-            row["code"],
+            code,
             {
-                "code": row["code"],
-                "name": row["name"],
-                "path": row["path"],
+                "code": code,
+                "name": name,
+                "path": path,
                 "responses": 0,
                 "answers": 0,
                 "satisfied": 0,
             },
         )
-        if row["m"] == "responses":
-            entry["responses"] += row["n"]
+        if metric == "responses":
+            entry["responses"] += n
         else:
-            entry["answers"] += row["n"]
-            entry["satisfied"] += row["n"] if row["v"] in ("4", "5") else 0
+            entry["answers"] += n
+            entry["satisfied"] += n if value in SATISFIED_VALUES else 0
     out = sorted(totals.values(), key=lambda e: e["path"])
     for entry in out:
         entry["index"] = (

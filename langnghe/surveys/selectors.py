@@ -21,6 +21,7 @@ from .builtin import DEFAULT_CODE, SATISFIED_VALUES
 from .models import (
     DailyCount,
     Element,
+    MonthlyCount,
     Question,
     SurveyAssignment,
     SurveyResponse,
@@ -105,11 +106,60 @@ def date_range(start: date | None, end: date | None) -> DateRange:
 # --- Results -----------------------------------------------------------------------------------
 
 
-def _counts(unit: Unit, period: DateRange, include_flagged: bool) -> QuerySet[DailyCount]:
-    rows = DailyCount.objects.filter(
-        unit__path__startswith=unit.path, day__gte=period.start, day__lte=period.end
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def _counter_sets(
+    unit: Unit, period: DateRange, *, flagged: bool | None, daily_only: bool = False
+) -> list[tuple[QuerySet, str]]:
+    """(queryset, bucket field) pairs that cover ``period`` exactly: whole months from the
+    monthly counters, the partial months at either end from the daily ones. ``flagged``:
+    False = what the index counts (default), True = flagged only, None = both."""
+    first_full = period.start if period.start.day == 1 else _next_month(period.start)
+    stop = (period.end + timedelta(days=1)).replace(day=1)  # first month not fully covered
+    extra = {} if flagged is None else {"flagged": flagged}
+
+    def daily(start: date, end: date) -> tuple[QuerySet, str]:
+        rows = DailyCount.objects.filter(
+            unit__path__startswith=unit.path, day__gte=start, day__lte=end, **extra
+        )
+        return rows, "day"
+
+    if daily_only or first_full >= stop:
+        return [daily(period.start, period.end)]
+    monthly = MonthlyCount.objects.filter(
+        unit__path__startswith=unit.path, month__gte=first_full, month__lt=stop, **extra
     )
-    return rows if include_flagged else rows.filter(flagged=False)
+    sets = [(monthly, "month")]
+    if period.start < first_full:
+        sets.append(daily(period.start, first_full - timedelta(days=1)))
+    if stop <= period.end:
+        sets.append(daily(stop, period.end))
+    return sets
+
+
+def _sum(
+    sets: list[tuple[QuerySet, str]],
+    keys: dict[str, str],
+    *,
+    metrics: list[str] | None = None,
+    trunc=None,
+) -> dict[tuple, int]:
+    """Sum ``count`` over the counter sets, grouped by ``keys`` (name → field); with ``trunc``
+    (TruncMonth or TruncWeek) a last "period" key groups by the truncated bucket."""
+    totals: dict[tuple, int] = defaultdict(int)
+    for qs, bucket in sets:
+        if metrics is not None:
+            qs = qs.filter(metric__in=metrics)
+        exprs = {name: F(field) for name, field in keys.items()}
+        if trunc is not None:
+            monthly = bucket == "month" and trunc is TruncMonth
+            exprs["period"] = F("month") if monthly else trunc(bucket)
+        names = list(exprs)
+        for row in qs.values(**exprs).annotate(n=Sum("count")).order_by():
+            totals[tuple(row[name] for name in names)] += row["n"]
+    return totals
 
 
 def _index(distribution: dict[str, int]) -> tuple[int, int, float | None]:
@@ -121,13 +171,9 @@ def _index(distribution: dict[str, int]) -> tuple[int, int, float | None]:
 def results_compute(unit: Unit, period: DateRange, *, include_flagged: bool = False) -> dict:
     """Results for ``unit`` and its whole subtree (no scope check: callers do it)."""
     distributions: dict[str, dict[str, int]] = defaultdict(dict)
-    for row in (
-        _counts(unit, period, include_flagged)
-        .values("metric", "value")
-        .annotate(n=Sum("count"))
-        .order_by()
-    ):
-        distributions[row["metric"]][row["value"]] = row["n"]
+    sets = _counter_sets(unit, period, flagged=None if include_flagged else False)
+    for (metric, value), n in _sum(sets, {"m": "metric", "v": "value"}).items():
+        distributions[metric][value] = n
     elements = {}
     for code, label in Element.choices:
         dist = distributions.get(code, {})
@@ -144,16 +190,8 @@ def results_compute(unit: Unit, period: DateRange, *, include_flagged: bool = Fa
     else:
         parts = [e["index"] for c, e in elements.items() if c != "overall" and e["answers"]]
         index = round(sum(parts) / len(parts), 1) if parts else None
-    flagged = (
-        DailyCount.objects.filter(
-            unit__path__startswith=unit.path,
-            flagged=True,
-            metric="responses",
-            day__gte=period.start,
-            day__lte=period.end,
-        ).aggregate(n=Sum("count"))["n"]
-        or 0
-    )
+    flagged_sets = _counter_sets(unit, period, flagged=True)
+    flagged = sum(_sum(flagged_sets, {"m": "metric"}, metrics=["responses"]).values())
     questions = {
         metric: dist
         for metric, dist in distributions.items()
@@ -189,24 +227,19 @@ def trend_compute(
     unit: Unit, period: DateRange, *, by: str = "month", include_flagged: bool = False
 ) -> list[dict]:
     """Responses and overall index per week or month, oldest first."""
-    trunc = TruncWeek("day") if by == "week" else TruncMonth("day")
-    buckets: dict[date, dict] = {}
-    rows = (
-        _counts(unit, period, include_flagged)
-        .filter(metric__in=["responses", "overall"])
-        .annotate(period=trunc)
-        .values("period", "metric", "value")
-        .annotate(n=Sum("count"))
-        .order_by()
+    trunc = TruncWeek if by == "week" else TruncMonth
+    sets = _counter_sets(
+        unit, period, flagged=None if include_flagged else False, daily_only=by == "week"
     )
-    for row in rows:
-        start = row["period"]
-        start = start.date() if hasattr(start, "date") and callable(start.date) else start
+    sums = _sum(sets, {"m": "metric", "v": "value"}, metrics=["responses", "overall"], trunc=trunc)
+    buckets: dict[date, dict] = {}
+    for (metric, value, start), n in sums.items():
+        start = start.date() if hasattr(start, "hour") else start
         bucket = buckets.setdefault(start, {"responses": 0, "overall": {}})
-        if row["metric"] == "responses":
-            bucket["responses"] += row["n"]
+        if metric == "responses":
+            bucket["responses"] += n
         else:
-            bucket["overall"][row["value"]] = row["n"]
+            bucket["overall"][value] = bucket["overall"].get(value, 0) + n
     out = []
     for start in sorted(buckets):
         answers, satisfied, index = _index(buckets[start]["overall"])
@@ -224,28 +257,26 @@ def trend_compute(
 
 def ranking_compute(unit: Unit, period: DateRange, *, include_flagged: bool = False) -> list[dict]:
     """The unit's direct children with their subtree totals, best overall index first. One
-    grouped query over the subtree's counters, rolled up by path prefix."""
+    grouped query per counter set over the subtree, rolled up by path prefix."""
     children = list(Unit.objects.filter(parent=unit, is_active=True).select_related("kind"))
     if not children:
         return []
     prefix_len = len(unit.path) + PATH_STEP
     by_prefix = {c.path: {"unit": c, "responses": 0, "overall": {}} for c in children}
-    rows = (
-        _counts(unit, period, include_flagged)
-        .exclude(unit=unit)
-        .filter(metric__in=["responses", "overall"])
-        .values(path=F("unit__path"), m=F("metric"), v=F("value"))
-        .annotate(n=Sum("count"))
-        .order_by()
+    sets = _counter_sets(unit, period, flagged=None if include_flagged else False)
+    sums = _sum(
+        sets,
+        {"path": "unit__path", "m": "metric", "v": "value"},
+        metrics=["responses", "overall"],
     )
-    for row in rows:
-        entry = by_prefix.get(row["path"][:prefix_len])
+    for (path, metric, value), n in sums.items():
+        entry = by_prefix.get(path[:prefix_len])
         if entry is None:
             continue
-        if row["m"] == "responses":
-            entry["responses"] += row["n"]
+        if metric == "responses":
+            entry["responses"] += n
         else:
-            entry["overall"][row["v"]] = entry["overall"].get(row["v"], 0) + row["n"]
+            entry["overall"][value] = entry["overall"].get(value, 0) + n
     ranked = []
     for entry in by_prefix.values():
         answers, satisfied, index = _index(entry["overall"])

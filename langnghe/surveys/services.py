@@ -16,6 +16,7 @@ from .models import (
     DailyCount,
     Element,
     ExportStatus,
+    MonthlyCount,
     Question,
     QuestionType,
     Source,
@@ -273,21 +274,27 @@ def _counter_cells(template: SurveyTemplate, answers: dict, comment: str) -> lis
 def _counters_add(
     *, unit_id: int, day, cells: list[tuple[str, str]], flagged: bool, delta: int
 ) -> None:
-    """Add ``delta`` to each counter cell in one statement. Django's ORM cannot express
-    "insert or increment", so this is the one raw SQL of the app; the same ON CONFLICT syntax
-    runs on SQLite (≥ 3.24) and PostgreSQL, and is safe under concurrent submissions."""
-    table = DailyCount._meta.db_table
-    placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(cells))
-    params: list = []
-    for metric, value in cells:
-        params += [unit_id, day.isoformat(), metric, value, flagged, delta]
-    sql = (
-        f"INSERT INTO {table} (unit_id, day, metric, value, flagged, count) "  # noqa: S608
-        f"VALUES {placeholders} ON CONFLICT (unit_id, day, metric, value, flagged) "
-        f"DO UPDATE SET count = {table}.count + excluded.count"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+    """Add ``delta`` to each counter cell, daily and monthly, in two statements. Django's ORM
+    cannot express "insert or increment", so this is the app's one raw SQL; the same
+    ON CONFLICT syntax runs on SQLite (≥ 3.24) and PostgreSQL and is safe under concurrent
+    submissions (the row lock is taken by the upsert itself)."""
+    for model, bucket_column, bucket in (
+        (DailyCount, "day", day),
+        (MonthlyCount, "month", day.replace(day=1)),
+    ):
+        table = model._meta.db_table
+        placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(cells))
+        params: list = []
+        for metric, value in cells:
+            params += [unit_id, bucket.isoformat(), metric, value, flagged, delta]
+        sql = (
+            f"INSERT INTO {table} (unit_id, {bucket_column}, metric, value, flagged, count) "  # noqa: S608
+            f"VALUES {placeholders} "
+            f"ON CONFLICT (unit_id, {bucket_column}, metric, value, flagged) "
+            f"DO UPDATE SET count = {table}.count + excluded.count"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
 
 
 def _abuse_check(*, unit: Unit, ip_hash: str, device_hash: str, now) -> str:

@@ -8,7 +8,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from langnghe.surveys.models import DailyCount, SurveyResponse
+from langnghe.surveys.models import DailyCount, MonthlyCount, SurveyResponse
 
 pytestmark = pytest.mark.django_db
 
@@ -168,3 +168,8 @@ def test_counters_match_responses(client):
         for c in DailyCount.objects.filter(unit__code=THO_XUONG, metric="overall", flagged=False)
     }
     assert counters == recount
+    monthly = {
+        c.value: c.count
+        for c in MonthlyCount.objects.filter(unit__code=THO_XUONG, metric="overall", flagged=False)
+    }
+    assert monthly == recount

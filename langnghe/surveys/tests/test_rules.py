@@ -11,7 +11,7 @@ from django.test import override_settings
 from pypdf import PdfReader
 
 from langnghe.surveys import services
-from langnghe.surveys.models import DailyCount, SurveyResponse
+from langnghe.surveys.models import DailyCount, MonthlyCount, SurveyResponse
 from langnghe.surveys.security import SALT, form_key
 
 pytestmark = pytest.mark.django_db
@@ -318,9 +318,46 @@ def test_old_responses_do_not_count_outside_the_range(client, make_staff, api_cl
     response = SurveyResponse.objects.latest("id")
     old_day = response.day - timedelta(days=400)
     DailyCount.objects.filter(unit=response.unit, day=response.day).update(day=old_day)
+    MonthlyCount.objects.filter(unit=response.unit, month=response.day.replace(day=1)).update(
+        month=old_day.replace(day=1)
+    )
     assert api.get("/api/v1/surveys/results", {"unit": PROVINCE}).json()["responses"] == 0
     ranged = api.get(
         "/api/v1/surveys/results",
         {"unit": PROVINCE, "from": old_day.isoformat(), "to": old_day.isoformat()},
     ).json()
     assert ranged["responses"] == 1
+
+
+def test_monthly_and_daily_counters_agree_on_any_range(unit):
+    """Whole months come from the monthly counters, the ends from the daily ones: every range
+    must give the same sum as adding up the daily rows."""
+    import random
+    from datetime import date
+
+    from langnghe.surveys.selectors import DateRange, results_compute, trend_compute
+    from langnghe.surveys.services import _counters_add
+
+    commune = unit(THO_XUONG)
+    rng = random.Random(3)
+    start = date(2025, 1, 1)
+    days = [start + timedelta(days=rng.randrange(0, 200)) for _ in range(120)]
+    for day in days:
+        _counters_add(
+            unit_id=commune.pk,
+            day=day,
+            cells=[("responses", ""), ("overall", "5")],
+            flagged=False,
+            delta=1,
+        )
+    for _ in range(25):
+        a = start + timedelta(days=rng.randrange(0, 220))
+        b = a + timedelta(days=rng.randrange(0, 150))
+        expected = sum(1 for d in days if a <= d <= b)
+        assert results_compute(unit(CITY), DateRange(a, b))["responses"] == expected, (a, b)
+    whole = DateRange(date(2025, 1, 1), date(2025, 12, 31))
+    trend = trend_compute(unit(PROVINCE), whole, by="month")
+    assert sum(t["responses"] for t in trend) == len(days)
+    assert trend_compute(unit(PROVINCE), whole, by="week")[0]["responses"] == sum(
+        1 for d in days if d <= date(2025, 1, 5)
+    )
