@@ -51,6 +51,7 @@ LANGNGHE_APPS = [
     "langnghe.content",
     "langnghe.inbox",
     "langnghe.connectors",
+    "langnghe.triage",
 ]
 
 INSTALLED_APPS = [
