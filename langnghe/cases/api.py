@@ -11,7 +11,6 @@ from django.utils import timezone
 from django_ratelimit.core import is_ratelimited
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
 
 from langnghe.accounts.auth import staff_auth
 from langnghe.accounts.models import User
@@ -468,10 +467,24 @@ def case_track_attachment(request, receipt: Form[str], file: File[UploadedFile])
 # --- staff --------------------------------------------------------------------------------------
 
 
-@router.get("", response=list[CaseListOut], summary="Danh sách vụ việc trong phạm vi")
-@paginate(LimitOffsetPagination)
-def case_list(request, filters: Query[CaseFilter]):
-    return [_list_item(c) for c in selectors.case_list(user=request.auth, **filters.dict())]
+class CasePageOut(Schema):
+    items: list[CaseListOut]
+    count: int
+
+
+@router.get("", response=CasePageOut, summary="Danh sách vụ việc trong phạm vi")
+def case_list(
+    request,
+    filters: Query[CaseFilter],
+    limit: int = Query(50, ge=1, le=200),
+    offset: int = Query(0, ge=0),
+):
+    """Paginated like every list of the API: ``{"items": [...], "count": N}``."""
+    cases = selectors.case_list(user=request.auth, **filters.dict())
+    return {
+        "items": [_list_item(c) for c in cases[offset : offset + limit]],
+        "count": cases.count(),
+    }
 
 
 @router.get("/stats", response=CaseOnTimeOut, summary="Tỷ lệ đúng hạn (tính cả vụ đang quá hạn)")

@@ -8,6 +8,9 @@ the conversation the case came from (Zalo, web chat):
     from langnghe.cases.events import case_status_changed
     case_status_changed.connect(my_receiver, dispatch_uid="inbox.case_status")
 
+It is also sent for a reply to the reporter (``old_status == new_status``, the reply in
+``public_note``), so the channel can pass the message on.
+
 ``case_escalated`` is sent with ``case_id``, ``deadline_step`` and ``to_unit_id``. Receivers
 run with ``send_robust``: a failing receiver is logged and never undoes the case's change.
 """

@@ -285,3 +285,15 @@ def test_officer_records_phone_tip_with_refusal(api_client, handler):
     detail = api_client(handler).get(f"/api/v1/cases/{response.json()['id']}").json()
     assert detail["channel"] == "phone"
     assert any("Sợ bị trả thù" in e["body"] for e in detail["timeline"])
+
+
+def test_list_is_paginated_with_constant_queries(
+    api_client, handler, post_case, django_assert_max_num_queries
+):
+    for _ in range(6):
+        post_case()
+    client = api_client(handler)
+    with django_assert_max_num_queries(8):
+        page = client.get("/api/v1/cases?limit=4&offset=0").json()
+    assert page["count"] == 6 and len(page["items"]) == 4
+    assert len(client.get("/api/v1/cases?limit=4&offset=4").json()["items"]) == 2
