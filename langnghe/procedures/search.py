@@ -93,6 +93,10 @@ ABBREVIATIONS = {
     "tp": "thanh pho",
     "ct07": "ct07",
     "ct01": "ct01",
+    "vk": "vo",
+    "ck": "chong",
+    "license": "bang lai",
+    "licence": "bang lai",
     "passport": "passport ho chieu",
     "visa": "visa thi thuc",
 }

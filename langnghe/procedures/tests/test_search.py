@@ -98,3 +98,28 @@ def test_eval_set_is_large_and_references_real_procedures():
     assert len(queries) >= 150
     assert all(set(q["expected"]) <= codes for q in queries)
     assert len({q["q"] for q in queries}) == len(queries)
+
+
+def test_index_from_the_database_ranks_exactly_like_the_data_file(catalogue):
+    """The index is built from stored rows only, so SQLite and PostgreSQL rank alike: both
+    must equal the ranking of an index built straight from the shipped file."""
+    from langnghe.procedures.management.commands.eval_search import EVAL_FILE
+    from langnghe.procedures.search import SearchIndex
+
+    data = json.loads(BUNDLED_CATALOGUE.read_text(encoding="utf-8"))["procedures"]
+    from_file = SearchIndex.build(
+        [
+            selectors.index_row(
+                code=p["code"],
+                name=p["name"],
+                field=p["field"],
+                aliases=p["aliases"],
+                summary=p["summary"],
+                search_weight=p.get("search_weight", 1.0),
+            )
+            for p in data
+        ]
+    )
+    from_db = selectors.search_index()
+    for item in json.loads(EVAL_FILE.read_text(encoding="utf-8"))["queries"]:
+        assert from_db.search(item["q"], limit=5) == from_file.search(item["q"], limit=5)
