@@ -347,3 +347,21 @@ def test_console_pages(client, province_editor):
     )  # fmt: skip
     assert response.status_code == 200 and "đã qua" in response.content.decode()
     assert not Post.objects.filter(title="Hẹn giờ").exists()
+
+
+def test_channel_listing_is_one_query_and_feed_url_from_units_api(
+    client, api_client, province_editor, unit, django_assert_num_queries
+):
+    api = api_client(province_editor)
+    for i in range(3):
+        _create(api, title=f"Tin {i}", publish=True, cross_post="descendants")
+    _create(api, title="Chỉ thành phố", publish=True, cross_post=[CITY])
+    commune = unit(THO_XUONG)
+    from langnghe.content.selectors import posts_for_unit
+
+    with django_assert_num_queries(1):
+        posts = list(posts_for_unit(commune))
+    assert len(posts) == 4 and {p.unit.code for p in posts} == {PROVINCE}
+    feed_url = client.get(f"/api/v1/units/{THO_XUONG}").json()["feed_url"]
+    feed = client.get(feed_url.replace("http://testserver", ""))
+    assert feed.status_code == 200 and feed.content.count(b"<entry>") == 4
