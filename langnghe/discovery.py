@@ -50,8 +50,18 @@ def console_nav() -> list[tuple[str, str]]:
     return entries
 
 
+def periodic_jobs() -> list:
+    """``periodic.JOBS`` of each app: [(name, every_seconds, callable), ...]. Each job must be
+    idempotent and safe to run in two processes at once (row leases, SKIP LOCKED)."""
+    jobs: list = []
+    for _app, module in _modules("periodic"):
+        jobs.extend(module.JOBS)
+    return jobs
+
+
 def websocket_urlpatterns() -> list:
     patterns: list = []
     for _app, module in _modules("routing"):
-        patterns.extend(module.websocket_urlpatterns)
+        # Only modules that declare websocket routes (an app may use "routing" for other things).
+        patterns.extend(getattr(module, "websocket_urlpatterns", []))
     return patterns

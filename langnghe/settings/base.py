@@ -48,6 +48,7 @@ LANGNGHE_APPS = [
     "langnghe.audit",
     "langnghe.surveys",
     "langnghe.cases",
+    "langnghe.procedures",
     "langnghe.content",
     "langnghe.inbox",
     "langnghe.connectors",
@@ -158,6 +159,9 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = ["username"]
+# Locking by user name alone is deliberate (see above); addresses are rate-limited separately at
+# the login view (django-ratelimit), so axes' warning about it does not apply.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_USERNAME_FORM_FIELD = "username"

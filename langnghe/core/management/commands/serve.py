@@ -29,7 +29,7 @@ class Command(BaseCommand):
             help="Số tiến trình xử lý tác vụ nền (0 = không chạy)",
         )
 
-    def handle(self, *args, host, port, workers, task_workers, **options):
+    def handle(self, *args, host, port, workers, task_workers, no_periodic, **options):
         import uvicorn
 
         if not 1 <= port <= 65535:
@@ -57,6 +57,8 @@ class Command(BaseCommand):
             )
             for _ in range(task_workers)
         ]
+        if not no_periodic:
+            children.append(subprocess.Popen([sys.executable, "-m", "langnghe", "run_periodic"]))
 
         def stop_children(*_):
             for child in children:
