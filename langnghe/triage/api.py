@@ -4,8 +4,10 @@ else; anonymous callers are rate-limited per client address (hashed; never store
 import hashlib
 
 from django.conf import settings
+from django_ratelimit import ALL
 from django_ratelimit.core import is_ratelimited
 from ninja import Field, Router, Schema
+from ninja.responses import Status
 
 from langnghe.accounts.auth import BearerToken, staff_auth
 from langnghe.core.exceptions import ApplicationError, NotFound
@@ -59,7 +61,7 @@ def triage(request, payload: TriageIn):
         group="triage.anonymous",
         key=_client_key,
         rate=ANONYMOUS_RATE,
-        method="ALL",
+        method=ALL,
         increment=True,
     ):
         raise ApplicationError(
@@ -111,4 +113,4 @@ def correction_create(request, payload: CorrectionIn):
         hotline=payload.hotline,
         unit=unit,
     )
-    return 201, correction
+    return Status(201, correction)

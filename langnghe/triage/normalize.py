@@ -328,6 +328,14 @@ def _expand(tokens: list[str], original: list[str]) -> list[str]:
     return out
 
 
+def _squeeze(token: str) -> str:
+    """ "cứuuuu" → "cứu", but "cccd" stays and laughter ("kkkk", "hhhh") is not a word."""
+    if token in ABBREVIATIONS:
+        return token
+    squeezed = _REPEATS.sub(r"\1", token)
+    return token if len(squeezed) == 1 and len(token) > 1 else squeezed
+
+
 def clip(text: str) -> str:
     """The part of a message that is classified (the first MAX_CHARS characters)."""
     return (text or "")[:MAX_CHARS]
@@ -342,7 +350,7 @@ def normalize(text: str) -> str:
     text = _URL.sub(" đường_link ", text)
     text = _PHONE.sub(" số_điện_thoại ", text)
     original = _TOKEN.findall(text)
-    lowered = [_REPEATS.sub(r"\1", t.lower()) for t in original]
+    lowered = [_squeeze(t.lower()) for t in original]
     return _SPACES.sub(" ", " ".join(_expand(lowered, original))).strip()
 
 

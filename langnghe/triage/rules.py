@@ -39,11 +39,11 @@ RULES: tuple[Rule, ...] = (
         FIRE,
         r"chay (nha|lon|to|du doi|rung|kho|xuong|cho|quan|phong|tro|chung cu|xe|"
         r"ro|ngut troi|bung|lan)|(bi|boc|dam) chay|(nha|kho|xuong|quan|phong|cho|rung|lua|tro|"
-        r"bep) (dang |bi )?chay|chay (roi|het|sach)|"
+        r"bep) (dang |bi )?chay(?! hang| tui)|chay (roi|het|sach)|"
         r"lua (chay|boc|lan|bung|ngun|chay)|khoi (den|bay|mu|nghi ngut|boc|ket)|mui khet|boc khoi|"
         r"hoa hoan|phat hoa|ngon lua|no (binh gas|binh ga|gas|ga|lon|tung|bom|mo)|"
         r"chap dien|ro ri (gas|khi ga|ga)|mui gas|xi gas",
-        accented=r"cháy|hỏa hoạn|hoả hoạn|bốc khói|khói (đen|bốc|mù|nghi ngút|bay|khét)|"
+        accented=r"cháy(?! hàng| túi)|hỏa hoạn|hoả hoạn|bốc khói|khói (đen|bốc|mù|nghi ngút|bay|khét)|"
         r"mùi khét|ngọn lửa|lửa|phát hỏa|phát hoả|"
         r"nổ bình|nổ (gas|ga)|chập điện|rò rỉ (gas|khí ga|ga)|mùi gas",
     ),

@@ -1,0 +1,73 @@
+import json
+
+import numpy
+import pytest
+
+from langnghe.triage import classifier
+
+
+def test_shipped_model_loads_without_pickle_and_is_small():
+    assert classifier.MODEL_FILE.exists()
+    assert classifier.MODEL_FILE.stat().st_size < 3 * 1024 * 1024
+    meta = json.loads(classifier.META_FILE.read_text())
+    assert meta["messages"] >= 1500 and meta["sklearn"]
+    model = classifier.CompiledModel.load()  # numpy.load(allow_pickle=False) inside
+    assert set(model.heads["category"][2]) == set(classifier.CATEGORIES)
+
+
+def test_model_is_loaded_once_and_cached():
+    classifier.reset_model()
+    first = classifier.get_model()
+    assert classifier.get_model() is first
+
+
+def test_data_sizes_and_no_heldout_message_is_trained_on():
+    train = classifier.training_rows()
+    held = classifier.heldout_rows()
+    assert len(train) >= 1500 and len(held) >= 300
+    held_keys = {classifier._key(row["text"]) for row in held}
+    assert not held_keys & {classifier._key(row["text"]) for row in train}
+    assert {row["category"] for row in held} == set(classifier.CATEGORIES)
+    assert any(row["source"] == "hand" for row in held)
+    assert any(row["source"] == "hand" for row in train)
+
+
+@pytest.fixture(scope="module")
+def small_bundle():
+    rows = classifier.training_rows()[::5]
+    return classifier.train(rows)
+
+
+def test_compiled_model_matches_scikit_learn(small_bundle):
+    compiled = classifier.compile_bundle(small_bundle)
+    texts = [row["text"] for row in classifier.heldout_rows()[:60]] + ["", "😀", "x" * 6000]
+    from langnghe.triage.normalize import normalize
+
+    matrix = small_bundle["features"].transform([normalize(t) for t in texts])
+    for head in ("category", "urgent"):
+        expected = small_bundle[head].predict_proba(matrix)
+        for row, text in enumerate(texts):
+            classes, got = compiled.scores(head, compiled.vector(normalize(text)))
+            assert classes == [str(c) for c in small_bundle[head].classes_]
+            numpy.testing.assert_allclose(got, expected[row], atol=1e-4)
+
+
+def test_training_is_reproducible(small_bundle):
+    again = classifier.train(classifier.training_rows()[::5])
+    numpy.testing.assert_array_equal(small_bundle["category"].coef_, again["category"].coef_)
+    assert small_bundle["meta"]["data"] == again["meta"]["data"]
+
+
+def test_missing_model_file_is_trained_at_first_use(tmp_path, monkeypatch):
+    monkeypatch.setattr(classifier, "MODEL_DIR", tmp_path)
+    monkeypatch.setattr(classifier, "MODEL_FILE", tmp_path / "triage.npz")
+    monkeypatch.setattr(classifier, "META_FILE", tmp_path / "meta.json")
+    rows = classifier.training_rows()[::5]
+    monkeypatch.setattr(classifier, "training_rows", lambda extra=None: rows)
+    classifier.reset_model()
+    try:
+        model = classifier.get_model()
+        assert (tmp_path / "triage.npz").exists()
+        assert classifier.classify("cháy nhà cứu với", model).urgent
+    finally:
+        classifier.reset_model()
