@@ -54,8 +54,9 @@ class CaseLocationIn(Schema):
 
 class CaseCreateIn(Schema):
     category: str = Field(
-        ...,
-        description="crime_report, public_order, service_feedback, complaint, denunciation, other",
+        "",
+        description="crime_report, public_order, service_feedback, complaint, denunciation, "
+        "other; để trống thì hệ thống tự phân loại theo nội dung",
     )
     unit: str | None = Field(None, description="mã đơn vị nhận (nếu người gửi chọn)")
     address: str | None = Field(
@@ -92,6 +93,8 @@ class CaseCreatedOut(Schema):
     deadlines: list[CaseDeadlineOut]
     status_url: str
     receipt: str | None = Field(None, description="chỉ với tin ẩn danh; hiển thị một lần")
+    urgent: bool = Field(False, description="nội dung cho thấy nguy hiểm đang xảy ra")
+    hotline: str | None = Field(None, description="số khẩn cấp nên gọi ngay: 113, 114, 115")
 
 
 class CaseCategoryOut(Schema):
@@ -419,6 +422,8 @@ def case_create(request, payload: CaseCreateIn):
             "deadlines": _deadlines(case),
             "status_url": _status_url(case),
             "receipt": receipt,
+            "urgent": case.is_urgent,
+            "hotline": case.triage_hotline or None,
         },
     )
 

@@ -89,6 +89,10 @@ class Case(models.Model):
         max_length=20, choices=Status.choices, default=Status.RECEIVED, db_index=True
     )
     is_urgent = models.BooleanField("khẩn cấp", default=False)
+    # What the triage classifier read in the description (langnghe.triage): a suggestion the
+    # handler sees beside the category the citizen chose, and the emergency number if urgent.
+    triage_category = models.CharField("phân loại gợi ý", max_length=30, blank=True)
+    triage_hotline = models.CharField("số khẩn cấp gợi ý", max_length=5, blank=True)
     is_anonymous = models.BooleanField("ẩn danh", default=False)
     channel = models.CharField(max_length=20, choices=Channel.choices, default=Channel.WEB)
     # Where to send status changes back (e.g. a conversation id of the duty desk); no secrets.

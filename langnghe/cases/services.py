@@ -22,6 +22,8 @@ from langnghe.accounts.models import Role
 from langnghe.accounts.selectors import can_see_unit, has_role
 from langnghe.audit.services import audit_record
 from langnghe.core.exceptions import ApplicationError, NotFound, PermissionDenied
+from langnghe.inbox import live
+from langnghe.triage.selectors import triage_text
 from langnghe.units.models import Unit
 
 from . import crypto, deadlines, events, receipts
@@ -174,6 +176,15 @@ def _reporter(reporter: dict | None) -> dict:
 # --- intake ------------------------------------------------------------------------------------
 
 
+# Triage categories → case categories. A procedure question or small talk is not a case
+# category of its own: it becomes "other" for the handler to re-classify.
+TRIAGE_TO_CATEGORY = {
+    "crime_report": "crime_report",
+    "public_order": "public_order",
+    "service_feedback": "service_feedback",
+}
+
+
 def case_create(
     *,
     category_code: str,
@@ -196,7 +207,12 @@ def case_create(
 
     Nothing is stored about the sender beyond what they typed: no IP, user agent or cookie.
     """
-    category = Category.objects.filter(code=(category_code or "").strip(), is_active=True).first()
+    triage = triage_text(description or "")
+    # An empty category is filled in from what the message says (triage); a chosen one is kept.
+    category_code = (category_code or "").strip() or TRIAGE_TO_CATEGORY.get(
+        triage.category, "other"
+    )
+    category = Category.objects.filter(code=category_code, is_active=True).first()
     if category is None:
         codes = ", ".join(Category.objects.filter(is_active=True).values_list("code", flat=True))
         raise ApplicationError(
@@ -251,7 +267,9 @@ def case_create(
                         tracking_code=_tracking_code(),
                         category=category,
                         unit=target.unit,
-                        is_urgent=is_urgent,
+                        is_urgent=is_urgent or triage.urgent,
+                        triage_category=triage.category,
+                        triage_hotline=triage.hotline or "",
                         is_anonymous=is_anonymous,
                         channel=channel,
                         channel_ref=channel_ref[:100],
@@ -308,6 +326,17 @@ def case_create(
         )
         for data in attachments or []:
             _attachment_store(case, data, by=recorded_by, from_reporter=recorded_by is None)
+        if case.is_urgent:
+            # Alert every officer on duty in the unit and above (their consoles sound the alarm).
+            live.publish(
+                case.unit,
+                {
+                    "kind": "urgent_case",
+                    "case_id": case.pk,
+                    "tracking_code": case.tracking_code,
+                    "hotline": case.triage_hotline,
+                },
+            )
     return case, receipt
 
 

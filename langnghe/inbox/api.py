@@ -179,6 +179,34 @@ def conversation_assign(request, conversation_id: int, payload: AssignIn):
     )
 
 
+class ToCaseIn(Schema):
+    category: str = Field("", description="để trống: phân loại tự động theo nội dung tin nhắn")
+    message_ids: list[int] | None = Field(None, description="chỉ các tin này (mặc định: tất cả)")
+
+
+class CaseLinkOut(Schema):
+    case_id: int
+    tracking_code: str
+    category: str = Field(alias="category.code")
+
+
+@router.post(
+    "/conversations/{conversation_id}/case",
+    response={201: CaseLinkOut},
+    summary="Tạo vụ việc từ hội thoại",
+)
+def conversation_to_case(request, conversation_id: int, payload: ToCaseIn):
+    conversation = selectors.conversation_get(user=request.auth, conversation_id=conversation_id)
+    case = services.conversation_to_case(
+        conversation=conversation,
+        by=request.auth,
+        message_ids=payload.message_ids,
+        category=payload.category,
+    )
+    case.case_id = case.pk
+    return 201, case
+
+
 # --- Web chat (public, no account) -------------------------------------------------------------
 
 

@@ -106,6 +106,9 @@ class Message(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
     )
     is_automatic = models.BooleanField(default=False)
+    # Category the triage classifier read in an incoming message (langnghe.triage); officers
+    # may correct it, and corrections become training data.
+    triage_category = models.CharField(max_length=30, blank=True)
     # The channel's id for the message (Zalo msg_id / message_id); idempotency key for inbound.
     external_id = models.CharField(max_length=100, blank=True, db_index=True)
     sent_at = models.DateTimeField()

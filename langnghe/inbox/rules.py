@@ -73,8 +73,21 @@ class Urgency:
     number: str = ""
 
 
-def classify_urgency(text: str) -> Urgency:
-    """Whether a citizen's message reports an emergency, and which number to call."""
+_KIND_BY_NUMBER = {number: kind for kind, number in EMERGENCY_NUMBERS.items()}
+
+
+def classify_urgency(text: str, *, triage=None) -> Urgency:
+    """Whether a citizen's message reports an emergency, and which number to call.
+
+    The triage classifier (langnghe.triage) decides; the conservative keyword rules below are
+    kept as a second net, because here a missed emergency costs far more than a false alarm.
+    """
+    from langnghe.triage.selectors import triage_text
+
+    result = triage if triage is not None else triage_text(text or "")
+    if result.urgent:
+        number = result.hotline or EMERGENCY_NUMBERS["police"]
+        return Urgency(True, _KIND_BY_NUMBER.get(number, "police"), number)
     folded = f" {' '.join(re.findall(r'[a-z0-9]+', fold(text or '')))} "
     for kind, phrases in _RULES:
         if any(f" {p} " in folded for p in phrases):

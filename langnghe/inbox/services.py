@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from langnghe.audit.services import audit_record
 from langnghe.core.exceptions import ApplicationError
+from langnghe.triage.selectors import triage_text
 
 from . import live, rules
 from .models import (
@@ -137,17 +138,19 @@ def message_receive(
         if duplicate is not None:
             return duplicate
     now = timezone.now()
+    triage = triage_text(text) if text else None
     message = Message.objects.create(
         conversation=conversation,
         direction=Direction.IN,
         kind=kind,
+        triage_category=triage.category if triage else "",
         text=text,
         payload=payload or {},
         external_id=external_message_id,
         sent_at=sent_at or now,
         delivery=Delivery.RECEIVED,
     )
-    urgency = rules.classify_urgency(text)
+    urgency = rules.classify_urgency(text, triage=triage) if triage else rules.Urgency(False)
     updates = {
         "last_message_at": now,
         "last_incoming_at": now,
@@ -360,21 +363,39 @@ def citizen_info_set(*, conversation: Conversation, name: str = "", phone: str =
 
 
 @transaction.atomic
-def conversation_to_case(*, conversation: Conversation, by, message_ids: list[int] | None = None):
+def conversation_to_case(
+    *,
+    conversation: Conversation,
+    by,
+    message_ids: list[int] | None = None,
+    category: str = "",
+):
     """Turn the conversation (or some of its messages) into a case with the cases service,
-    keeping the link both ways (``conversation.case_id``)."""
-    try:
-        from langnghe.cases.services import case_create_from_conversation
-    except ImportError as exc:
-        raise ApplicationError(
-            "Chức năng tạo vụ việc chưa sẵn sàng.", code="cases_unavailable", status=409
-        ) from exc
+    keeping the link both ways (``conversation.case_id``; the case's channel reference is the
+    conversation, so its status changes come back here). An empty ``category`` is filled in by
+    the triage classifier from the messages."""
+    from langnghe.cases.services import case_create_from_conversation
+
     if conversation.case_id:
         raise ApplicationError("Hội thoại này đã có vụ việc.", code="already_linked", status=409)
-    messages = conversation.messages.filter(direction=Direction.IN)
+    messages = conversation.messages.filter(direction=Direction.IN).order_by("sent_at", "id")
     if message_ids:
         messages = messages.filter(pk__in=message_ids)
-    case = case_create_from_conversation(conversation=conversation, messages=list(messages), by=by)
+    texts = [m.text for m in messages if m.text.strip()]
+    if not texts:
+        raise ApplicationError(
+            "Chưa có tin nhắn nào của công dân để tạo vụ việc.", code="no_messages"
+        )
+    reporter = {"name": conversation.citizen_name, "phone": conversation.citizen_phone}
+    case, _receipt = case_create_from_conversation(
+        conversation_id=str(conversation.pk),
+        category_code=category,
+        description="\n".join(texts),
+        by=by,
+        unit=conversation.unit,
+        reporter={k: v for k, v in reporter.items() if v} or None,
+        is_urgent=conversation.is_urgent,
+    )
     conversation.case_id = case.pk
     conversation.save(update_fields=["case_id"])
     audit_record(
@@ -385,3 +406,16 @@ def conversation_to_case(*, conversation: Conversation, by, message_ids: list[in
         data={"case": case.pk},
     )
     return case
+
+
+def case_news_relay(*, conversation_id: int, public_note: str, new_status: str) -> None:
+    """Tell the citizen, in the conversation their case came from, that it moved on (the cases
+    app announces it after commit; see ``langnghe.cases.events``)."""
+    from langnghe.cases.models import Status
+
+    conversation = Conversation.objects.filter(pk=conversation_id).select_related("unit").first()
+    if conversation is None:
+        return
+    text = public_note or f"Vụ việc của bạn đã chuyển sang trạng thái: {Status(new_status).label}."
+    with transaction.atomic():
+        _automatic_reply(conversation=conversation, text=_clean_text(text))
