@@ -55,7 +55,9 @@ RULES: tuple[Rule, ...] = (
         r"lat (thuyen|ghe|tau)|nuoc (cuon|lu|ngap)|lu cuon|cuon troi|troi song|"
         r"mac ket|ket trong|bi ket|ket thang may|sap (nha|cau|tuong|cong trinh|tran|"
         r"gian giao|ham|lo)|vui lap|sat lo|dat lo|nhay cau|nhay song|dinh nhay|"
-        r"tu tu|treo co|tren noc|leo len (cau|noc)|cuu ho|cuu nan|day dien (dut|roi)",
+        r"tu tu|treo co|tren noc|leo len (cau|noc)|cuu ho|cuu nan|day dien (dut|roi)|"
+        r"(tam|boi|choi) (song|ao|ho|suoi|bien|dap|kenh|muong)\w* .*(chua (ve|thay|len)|mat tich|"
+        r"khong thay)",
     ),
     # police — 113
     Rule(
@@ -70,7 +72,7 @@ RULES: tuple[Rule, ...] = (
         r"bi danh|dang danh|danh chet|dap pha|dap do|pha (nha|cua)|nem (da|gach)|"
         r"khong che|giu nguoi|nhot|bao luc|xam hai|hiep dam|sam so|quay roi|"
         r"dang theo doi|bam theo|doi no thue|khung bo|dot nha|tat axit|a xit|axit|"
-        r"dua xe|lang lach",
+        r"dua xe|lang lach|mat tich|bo nha di",
     ),
     # medical — 115
     Rule(
