@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: install run test lint test-sqlite test-postgres eval-search bench e2e clean
+.PHONY: install run test lint test-sqlite test-postgres eval-search train-triage eval-triage bench clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,12 @@ test: lint test-sqlite test-postgres
 
 eval-search: install
 	$(PY) -m langnghe eval_search
+
+train-triage: install
+	$(PY) -m langnghe train_triage
+
+eval-triage: install
+	$(PY) -m langnghe eval_triage
 
 bench: install
 	$(PY) -m langnghe bench
