@@ -340,6 +340,10 @@ def classify(text: str, model: CompiledModel | None = None) -> TriageResult:
     match = rules.match(folded_text, normalized if has_diacritics(text) else None)
     present, past_or_question = rules.tense(folded_text)
     threshold = URGENT_THRESHOLD_PAST if past_or_question and not present else URGENT_THRESHOLD
+    if len(folded_text.split()) < 3:
+        # Two words say too little for the model alone ("màu nâu" once scored 0.79); the rules
+        # still catch the short cries for help ("cứu với", "cháy nhà").
+        threshold = max(threshold, URGENT_THRESHOLD_PAST)
     urgent = p_urgent >= threshold or (match is not None and match.urgent)
     hotline = None
     if urgent:
