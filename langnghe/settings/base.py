@@ -53,6 +53,7 @@ LANGNGHE_APPS = [
     "langnghe.inbox",
     "langnghe.connectors",
     "langnghe.triage",
+    "langnghe.insights",
 ]
 
 INSTALLED_APPS = [
