@@ -17,6 +17,15 @@ from . import selectors, services
 from .images import cover_url
 from .models import Post
 
+
+class Pages(LimitOffsetPagination):
+    """Bounded paging: a huge offset or limit is a 422, never a database overflow."""
+
+    class Input(Schema):
+        limit: int = Field(20, ge=1, le=100)
+        offset: int = Field(0, ge=0, le=1_000_000)
+
+
 router = Router(tags=["posts"])
 router.prefix = "/posts"
 
@@ -140,7 +149,7 @@ def post_create(request, payload: PostIn):
 
 
 @router.get("", response=list[PostOut], auth=None, summary="Bài đã đăng (theo đơn vị)")
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def post_list(request, filters: Query[PostFilter]):
     qs = (
         selectors.posts_for_unit(unit_get(code=filters.unit))
@@ -157,7 +166,7 @@ def post_list(request, filters: Query[PostFilter]):
 @router.get(
     "/mine", response=list[PostOut], auth=staff_auth, summary="Bài trong phạm vi (mọi trạng thái)"
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def post_list_mine(request, filters: Query[StaffPostFilter]):
     from langnghe.accounts.selectors import visible_unit_get
 

@@ -365,3 +365,10 @@ def test_channel_listing_is_one_query_and_feed_url_from_units_api(
     feed_url = client.get(f"/api/v1/units/{THO_XUONG}").json()["feed_url"]
     feed = client.get(feed_url.replace("http://testserver", ""))
     assert feed.status_code == 200 and feed.content.count(b"<entry>") == 4
+
+
+@pytest.mark.parametrize(
+    "query", [{"offset": 10**22}, {"limit": 10**22}, {"limit": 0}, {"kind": "x"}, {"unit": "\x00"}]
+)
+def test_list_bad_query_is_4xx(client, query):
+    assert 400 <= client.get("/api/v1/posts", query).status_code < 500
