@@ -15,7 +15,7 @@ def test_home_search_and_unit_page_on_a_phone(live_server, phone_page, demo_netw
     assert "Tìm đơn vị Công an" in page.locator("h1").inner_text()
     assert _no_horizontal_scroll(page)
     page.fill("input[name=q]", "tho xuong")
-    page.click("button[type=submit]")
+    page.click(".search-form button[type=submit]")
     page.wait_for_selector("#result-count")
     assert "1 đơn vị" in page.inner_text("#result-count")
     page.click("text=Công an phường Thọ Xương")
@@ -26,7 +26,7 @@ def test_home_search_and_unit_page_on_a_phone(live_server, phone_page, demo_netw
     assert _no_horizontal_scroll(page)
     # Touch targets: the search button is at least 44 px high.
     page.goto(live_server.url + "/")
-    box = page.locator("button[type=submit]").bounding_box()
+    box = page.locator(".search-form button[type=submit]").bounding_box()
     assert box["height"] >= 44
 
 
@@ -45,10 +45,10 @@ def test_staff_login_and_unit_switcher(live_server, desktop_page, demo_network):
     page.wait_for_selector("input[name=username]")
     page.fill("input[name=username]", "chihuy.e2e")
     page.fill("input[name=password]", "sai-mat-khau")
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     assert page.locator(".alert.error").is_visible()
     page.fill("input[name=password]", "mat-khau-123")
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.wait_for_selector("#scope-count")
     assert page.inner_text("#scope-count") == "17"
     options = page.locator("#unit-switch option").all_inner_texts()
@@ -56,3 +56,13 @@ def test_staff_login_and_unit_switcher(live_server, desktop_page, demo_network):
     page.select_option("#unit-switch", "BG-X07201")
     page.wait_for_selector("text=Đang làm việc tại: Công an phường Thọ Xương")
     assert page.locator("h1").inner_text() == "Công an phường Thọ Xương"
+
+
+def test_english_is_available(live_server, phone_page, demo_network):
+    page = phone_page
+    page.goto(live_server.url + "/")
+    page.click("button[name=language][value=en]")
+    page.wait_for_selector("text=Find the police unit near you")
+    assert page.locator(".search-form button[type=submit]").inner_text() == "Search"
+    page.click("button[name=language][value=vi]")
+    page.wait_for_selector("text=Tìm đơn vị Công an gần bạn")
