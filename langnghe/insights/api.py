@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from django.http import HttpResponse
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from langnghe.accounts.auth import staff_auth
 from langnghe.accounts.selectors import visible_unit_get
@@ -164,7 +164,7 @@ def report_create(request, payload: InsightsReportIn):
         user=request.auth, unit=unit, period=_report_period(payload), report_format=payload.format
     )
     report.refresh_from_db()
-    return 202, report
+    return Status(202, report)
 
 
 def _report_get(request, report_id: uuid.UUID) -> Report:

@@ -105,9 +105,9 @@ CHILD_COLUMNS = [
 ]
 
 
-def _child_cell(row: dict, key: str):
+def _child_text(row: dict, key: str) -> str:
     value = row[key]
-    return duration(value) if key == "first_response_median_s" else value
+    return duration(value) if key == "first_response_median_s" else number(value)
 
 
 def report_pdf(data: dict, progress: Callable[[int], None]) -> bytes:
@@ -195,12 +195,7 @@ def report_pdf(data: dict, progress: Callable[[int], None]) -> bytes:
         for row in children:
             rows.append(
                 [Paragraph(row["name"], body)]
-                + [
-                    number(_child_cell(row, k))
-                    if k != "first_response_median_s"
-                    else _child_cell(row, k)
-                    for k, _l in CHILD_COLUMNS[1:]
-                ]
+                + [_child_text(row, key) for key, _label in CHILD_COLUMNS[1:]]
             )
         table = Table(
             rows, colWidths=[50 * mm] + [15.5 * mm] * (len(CHILD_COLUMNS) - 1), repeatRows=1

@@ -1,0 +1,1 @@
+NAV = [("Tổng hợp, báo cáo", "/staff/insights/")]
