@@ -1,9 +1,10 @@
 from datetime import datetime
 
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from langnghe.accounts.auth import staff_auth
+from langnghe.core.pagination import Pages
 
 from . import selectors
 
@@ -27,6 +28,6 @@ class AuditFilter(Schema):
 
 
 @router.get("", response=list[AuditOut], summary="Nhật ký thao tác trong phạm vi của bạn")
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def audit_list(request, filters: Query[AuditFilter]):
     return selectors.audit_list(user=request.auth, unit_code=filters.unit, action=filters.action)

@@ -7,24 +7,16 @@ from django.conf import settings
 from django.db import transaction
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from langnghe.accounts.auth import staff_auth
 from langnghe.core.exceptions import ApplicationError
+from langnghe.core.pagination import Pages
 from langnghe.units.selectors import unit_get
 
 from . import selectors, services
 from .images import cover_url
 from .models import Post
-
-
-class Pages(LimitOffsetPagination):
-    """Bounded paging: a huge offset or limit is a 422, never a database overflow."""
-
-    class Input(Schema):
-        limit: int = Field(20, ge=1, le=100)
-        offset: int = Field(0, ge=0, le=1_000_000)
-
 
 router = Router(tags=["posts"])
 router.prefix = "/posts"

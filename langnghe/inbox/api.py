@@ -4,9 +4,10 @@ import datetime as dt
 
 from django.db.models import Prefetch
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from langnghe.accounts.auth import staff_auth
+from langnghe.core.pagination import Pages
 
 from . import selectors, services, webchat
 from .models import Message
@@ -101,7 +102,7 @@ class UnitCount(Schema):
 
 
 @router.get("/conversations", response=list[ConversationOut], summary="Danh sách hội thoại")
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def conversation_list(request, filters: Query[ConversationFilter]):
     return selectors.conversation_list(
         user=request.auth, unit=filters.unit, status=filters.status, assignee=filters.assignee

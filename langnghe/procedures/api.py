@@ -2,8 +2,9 @@
 
 from django.conf import settings
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
+from langnghe.core.pagination import Pages
 from langnghe.units.selectors import unit_get
 
 from . import selectors
@@ -139,7 +140,7 @@ def procedure_answer(request, q: str = ""):
 
 
 @router.get("", response=list[ProcedureOut], auth=None, summary="Danh mục thủ tục hành chính")
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def procedure_list(request, filters: Query[ProcedureFilter]):
     qs = selectors.procedure_list(field=filters.field)
     if filters.unit:

@@ -11,11 +11,12 @@ from typing import Any
 
 from django.http import FileResponse, HttpResponse
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from langnghe.accounts.auth import staff_auth
 from langnghe.accounts.selectors import has_role, visible_unit_get
 from langnghe.core.exceptions import ApplicationError, NotFound, PermissionDenied
+from langnghe.core.pagination import Pages
 from langnghe.units.models import Unit
 from langnghe.units.selectors import subtree
 
@@ -315,7 +316,7 @@ def results_trend(request, filters: Query[SurveyTrendFilter]):
     auth=staff_auth,
     summary="Ý kiến góp ý, đánh giá thấp nhất trước",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def comments(request, filters: Query[SurveyCommentFilter]):
     unit, period = _scoped(request, filters)
     return selectors.comment_list(
@@ -333,7 +334,7 @@ def comments(request, filters: Query[SurveyCommentFilter]):
     auth=staff_auth,
     summary="Phiếu bị gắn cờ nghi gian lận (quản trị, chỉ huy)",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def flagged(request, unit: str = Query(..., max_length=32)):
     scope = visible_unit_get(user=request.auth, code=unit)
     if not has_role(request.auth, scope, MANAGER_ROLES):

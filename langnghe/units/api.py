@@ -2,10 +2,11 @@
 
 from django.conf import settings
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from langnghe.accounts.auth import staff_auth
 from langnghe.accounts.selectors import visible_units
+from langnghe.core.pagination import Pages
 
 from . import selectors
 from .models import Unit
@@ -56,7 +57,7 @@ class UnitFilter(Schema):
 
 
 @router.get("", response=list[UnitOut], auth=None, summary="Danh bạ đơn vị")
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def unit_list(request, filters: Query[UnitFilter]):
     return selectors.unit_list(kind=filters.kind, parent=filters.parent, q=filters.q)
 
@@ -67,7 +68,7 @@ def unit_list(request, filters: Query[UnitFilter]):
     auth=staff_auth,
     summary="Các đơn vị trong phạm vi của cán bộ đang đăng nhập",
 )
-@paginate(LimitOffsetPagination)
+@paginate(Pages)
 def unit_list_mine(request, filters: Query[UnitFilter]):
     within = visible_units(request.auth).select_related("kind", "parent")
     return selectors.unit_list(kind=filters.kind, parent=filters.parent, q=filters.q, within=within)

@@ -22,7 +22,7 @@ def test_anonymous_socket_is_refused(asgi_url):
             async with websockets.connect(_ws_url(asgi_url), open_timeout=5) as ws:
                 await ws.recv()
 
-    asyncio.run(run())
+    _run_in_own_loop(run())
 
 
 def test_officer_receives_events_of_own_units_only(asgi_url, make_staff, unit):
@@ -62,4 +62,24 @@ def test_officer_receives_events_of_own_units_only(asgi_url, make_staff, unit):
             with pytest.raises(TimeoutError):
                 await asyncio.wait_for(ws.recv(), 0.5)
 
-    asyncio.run(run())
+    _run_in_own_loop(run())
+
+
+def _run_in_own_loop(coroutine) -> None:
+    """Run the websocket client in a thread with its own event loop: when Playwright's sync API
+    is active in this process (browser tests), the main thread already has a running loop."""
+    import threading
+
+    errors: list[BaseException] = []
+
+    def target():
+        try:
+            asyncio.run(coroutine)
+        except BaseException as exc:  # re-raised in the test's thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(timeout=60)
+    if errors:
+        raise errors[0]
