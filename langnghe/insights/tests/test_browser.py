@@ -1,0 +1,64 @@
+"""The dashboard in Chromium: log in through the form, read the tiles and charts, drill down,
+make a PDF report and download it."""
+
+import io
+import uuid
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_dashboard_drill_down_and_pdf_report(live_server, desktop_page, demo_network, settings):
+    settings.LANGNGHE_RECEIPT_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+    from pypdf import PdfReader
+
+    from langnghe.accounts.services import staff_create
+    from langnghe.cases.services import case_create
+    from langnghe.insights.materialize import insights_refresh
+    from langnghe.surveys.services import response_submit
+    from langnghe.units.models import Unit
+
+    staff_create(
+        username="lanhdao.e2e",
+        password="mat-khau-123",
+        unit=Unit.objects.get(code="BG"),
+        role="supervisor",
+    )
+    case_create(
+        category_code="public_order",
+        description="Đánh nhau trước cổng chợ.",
+        unit_code="BG-X07201",
+        is_anonymous=True,
+    )
+    response_submit(unit_code="BG-X07201", client_id=uuid.uuid4(), answers={"overall": "5"})
+    insights_refresh()
+
+    page = desktop_page
+    page.goto(live_server.url + "/staff/")
+    page.fill("input[name=username]", "lanhdao.e2e")
+    page.fill("input[name=password]", "mat-khau-123")
+    page.click("main button[type=submit]")
+    page.wait_for_selector("#unit-switch")
+    page.goto(live_server.url + "/staff/insights/?unit=BG")
+    page.wait_for_selector("#kpi-tiles")
+    assert page.locator(".kpi-tile").count() == 10
+    received = page.locator('.kpi-tile[data-kpi="cases_received"] .kpi-value').inner_text()
+    assert received == "1"
+    assert page.locator("svg.chart polyline").count() == 4
+    # Drill down: province → city → its communes.
+    page.click("#ranking a:has-text('Công an thành phố Bắc Giang')")
+    page.wait_for_selector("text=Tổng hợp — Công an thành phố Bắc Giang")
+    assert "Công an phường Thọ Xương" in page.inner_text("#ranking")
+    # A PDF report of the city, made in the background, downloaded.
+    page.select_option("#report-format", "pdf")
+    page.click("#report-create")
+    page.wait_for_selector("#report-download", timeout=15000)
+    href = page.get_attribute("#report-download", "href")
+    response = page.request.get(live_server.url + href)
+    assert response.status == 200
+    body = response.body()
+    assert body.startswith(b"%PDF")
+    reader = PdfReader(io.BytesIO(body))
+    assert len(reader.pages) >= 1
+    assert "Công an thành phố Bắc Giang" in reader.pages[0].extract_text()
