@@ -1,20 +1,127 @@
-"""`langnghe serve`: the web server (ASGI: pages, API, websockets) and the task worker together.
+"""`langnghe serve`: the web processes and the background workers of one machine.
 
-One command for the embedded default. In production run more web processes (with REDIS_URL so
-they share live events) and more `langnghe db_worker` processes; workers take jobs with
-SELECT … FOR UPDATE SKIP LOCKED on PostgreSQL, so they never take the same one.
+Two shapes (docs/deploy.md, measured in docs/benchmarks.md):
+
+- ``--workers 1`` (the default, ``make run``): one uvicorn ASGI process serves pages, API and
+  websockets at one address. Simple; enough for a province.
+- ``--workers N`` (N ≥ 2, needs REDIS_URL): gunicorn runs N WSGI processes for plain HTTP on
+  ``--port`` — Django's HTTP path costs about a third under WSGI of what it costs under ASGI
+  on this stack (perf-notes, and our own healthz figures) — and one uvicorn process serves
+  the websockets (``/ws/…``) on ``--ws-port`` (default port + 1). A reverse proxy (Caddy or
+  nginx, which also ends HTTPS) puts both behind one address; docs/deploy.md has the snippet.
+  ``--http asgi`` keeps all-ASGI uvicorn workers instead (no proxy rule needed).
+
+Beside them: ``--task-workers`` × ``langnghe db_worker`` (jobs taken with SELECT … FOR UPDATE
+SKIP LOCKED, so two workers never take the same one) and one ``run_periodic``. SIGTERM or
+SIGINT stops every child (each finishes its current request or job) and then exits.
 """
 
+import os
 import signal
 import subprocess
 import sys
+import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+STOP_TIMEOUT = 20  # seconds a child gets to finish before it is killed
+
+
+def _python(*args: str) -> list[str]:
+    return [sys.executable, "-m", "langnghe", *args]
+
+
+def web_commands(
+    *, host: str, port: int, workers: int, http: str, ws_port: int, worker_class: str = "sync"
+) -> list[list[str]]:
+    """The web process command lines of a shape (also used by the benchmarks)."""
+    if http == "asgi" or workers == 1:
+        return [
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "langnghe.asgi:application",
+                "--host",
+                host,
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+                "--lifespan",
+                "off",
+                "--no-access-log",
+                "--log-level",
+                "warning",
+            ]
+        ]
+    gunicorn = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "langnghe.wsgi:application",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        worker_class,
+        "--graceful-timeout",
+        str(STOP_TIMEOUT - 5),
+        "--timeout",
+        "60",
+        "--backlog",
+        "2048",
+        "--log-level",
+        "warning",
+    ]
+    if worker_class == "gthread":
+        gunicorn += ["--threads", "4"]
+    websockets = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "langnghe.asgi:application",
+        "--host",
+        host,
+        "--port",
+        str(ws_port),
+        "--lifespan",
+        "off",
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
+    return [gunicorn, websockets]
+
+
+def worker_commands(*, task_workers: int, periodic: bool) -> list[list[str]]:
+    commands = [
+        _python("db_worker", "--queue-name", "*", "--no-reload", "--interval", "0.2")
+        for _ in range(task_workers)
+    ]
+    if periodic:
+        commands.append(_python("run_periodic"))
+    return commands
+
+
+def stop_all(children: list[subprocess.Popen], timeout: float = STOP_TIMEOUT) -> None:
+    """SIGTERM every child, wait for them together, SIGKILL what is left."""
+    for child in children:
+        if child.poll() is None:
+            child.terminate()
+    deadline = time.monotonic() + timeout
+    for child in children:
+        try:
+            child.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
+
 
 class Command(BaseCommand):
-    help = "Chạy máy chủ web và tiến trình xử lý tác vụ nền cùng lúc."
+    help = "Chạy máy chủ web và các tiến trình xử lý tác vụ nền."
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
@@ -23,17 +130,40 @@ class Command(BaseCommand):
             "--workers", type=int, default=1, help="Số tiến trình web (cần REDIS_URL nếu > 1)"
         )
         parser.add_argument(
+            "--http",
+            choices=["wsgi", "asgi"],
+            default="wsgi",
+            help="Với --workers > 1: wsgi = gunicorn cho HTTP + uvicorn cho websocket (mặc "
+            "định, nhanh hơn); asgi = toàn bộ qua uvicorn",
+        )
+        parser.add_argument(
+            "--ws-port",
+            type=int,
+            default=0,
+            help="Cổng websocket khi --http wsgi (mặc định port+1)",
+        )
+        parser.add_argument(
+            "--worker-class",
+            choices=["sync", "gthread"],
+            default="sync",
+            help="Loại worker gunicorn",
+        )
+        parser.add_argument(
             "--task-workers",
             type=int,
             default=1,
             help="Số tiến trình xử lý tác vụ nền (0 = không chạy)",
         )
+        parser.add_argument(
+            "--no-periodic", action="store_true", help="Không chạy tác vụ định kỳ (run_periodic)"
+        )
 
-    def handle(self, *args, host, port, workers, task_workers, no_periodic, **options):
-        import uvicorn
-
-        if not 1 <= port <= 65535:
-            raise CommandError("Cổng phải trong khoảng 1–65535.")
+    def handle(self, *args, host, port, workers, http, ws_port, worker_class, task_workers,
+               no_periodic, **options):  # fmt: skip
+        ws_port = ws_port or port + 1
+        for value in (port, ws_port):
+            if not 1 <= value <= 65535:
+                raise CommandError("Cổng phải trong khoảng 1–65535.")
         if workers < 1 or task_workers < 0:
             raise CommandError("Số tiến trình không hợp lệ.")
         if workers > 1 and not settings.REDIS_URL:
@@ -41,49 +171,41 @@ class Command(BaseCommand):
                 "Chạy nhiều tiến trình web cần REDIS_URL để chia sẻ sự kiện "
                 "trực tiếp giữa các tiến trình."
             )
-        children = [
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "langnghe",
-                    "db_worker",
-                    "--queue-name",
-                    "*",
-                    "--no-reload",
-                    "--interval",
-                    "0.5",
-                ]
-            )
-            for _ in range(task_workers)
-        ]
-        if not no_periodic:
-            children.append(subprocess.Popen([sys.executable, "-m", "langnghe", "run_periodic"]))
+        commands = web_commands(
+            host=host,
+            port=port,
+            workers=workers,
+            http=http,
+            ws_port=ws_port,
+            worker_class=worker_class,
+        ) + worker_commands(task_workers=task_workers, periodic=not no_periodic)
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        children = [subprocess.Popen(command, env=env) for command in commands]  # noqa: S603
+        stopping = False
 
-        def stop_children(*_):
-            for child in children:
-                if child.poll() is None:
-                    child.terminate()
+        def request_stop(*_):
+            nonlocal stopping
+            stopping = True
 
-        signal.signal(signal.SIGTERM, lambda *a: (stop_children(), sys.exit(0)))
+        signal.signal(signal.SIGTERM, request_stop)
+        signal.signal(signal.SIGINT, request_stop)
+        server = "gunicorn WSGI" if workers > 1 and http == "wsgi" else "uvicorn ASGI"
+        shape = f"{workers} tiến trình web {server}"
         self.stdout.write(
-            f"Lắng Nghe đang chạy tại http://{host}:{port}/ "
-            f"({workers} tiến trình web, {task_workers} tiến trình tác vụ nền)"
+            f"Lắng Nghe đang chạy tại http://{host}:{port}/ ({shape}, "
+            f"{task_workers} tiến trình tác vụ nền)"
         )
-        try:
-            uvicorn.run(
-                "langnghe.asgi:application",
-                host=host,
-                port=port,
-                workers=workers,
-                lifespan="off",
-                log_level="info",
-                proxy_headers=False,
+        if workers > 1 and http == "wsgi":
+            self.stdout.write(
+                f"Websocket tại http://{host}:{ws_port}/ws/ — đặt sau proxy (docs/deploy.md)."
             )
+        try:
+            while not stopping:
+                if any(child.poll() is not None for child in children):
+                    self.stderr.write("Một tiến trình con đã dừng; dừng tất cả.")
+                    break
+                time.sleep(0.5)
         finally:
-            stop_children()
-            for child in children:
-                try:
-                    child.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    child.kill()
+            stop_all(children)
+        if not stopping:
+            raise CommandError("Một tiến trình con dừng bất thường.")
