@@ -1,0 +1,94 @@
+"""Benchmark fixtures (run with DJANGO_SETTINGS_MODULE=bench.settings): a Zalo connection with a
+known secret, a published post, signed webhook events, the Lua unit list. Prints JSON."""
+
+import json
+import os
+import sys
+import time
+import uuid
+
+import django
+
+django.setup()
+
+from django.db import transaction  # noqa: E402
+
+from langnghe.connectors import zalo  # noqa: E402
+from langnghe.connectors.models import ZaloConnection  # noqa: E402
+from langnghe.connectors.services import zalo_connect  # noqa: E402
+from langnghe.content.models import Post  # noqa: E402
+from langnghe.surveys.models import QuestionType  # noqa: E402
+from langnghe.surveys.selectors import template_effective  # noqa: E402
+from langnghe.units.models import Unit  # noqa: E402
+
+out_dir = sys.argv[1]
+n_events = int(sys.argv[2])
+communes = list(
+    Unit.objects.filter(kind__code="commune", is_active=True)
+    .order_by("id")
+    .values_list("code", "slug")[:: max(1, Unit.objects.count() // 500)]
+)
+with open(os.path.join(out_dir, "units.lua"), "w") as f:
+    f.write("return {" + ",".join(f'"{c}"' for c, _ in communes) + "}\n")
+unit = Unit.objects.get(code=communes[0][0])
+template = template_effective(unit)
+answers = {}
+for q in template.questions.all():
+    if q.type in (QuestionType.SCALE, QuestionType.SINGLE):
+        answers[q.key] = q.choice_values()[-1]
+    elif q.required:
+        answers[q.key] = "Tốt"
+zunit = Unit.objects.get(code=communes[1][0])
+secret, app_id = "bench-secret-key", "bench-app"
+if not ZaloConnection.objects.filter(unit=zunit).exists():
+    zalo_connect(
+        unit=zunit,
+        app_id=app_id,
+        oa_id="bench-oa",
+        secret_key=secret,
+        access_token="t",
+        refresh_token="r",
+        api_base="http://127.0.0.1:9",
+    )
+run = uuid.uuid4().hex[:8]
+now_ms = int(time.time() * 1000)
+with open(os.path.join(out_dir, "events.txt"), "w") as f:
+    for i in range(n_events):
+        body = json.dumps(
+            {
+                "app_id": app_id,
+                "event_name": "user_send_text",
+                "timestamp": str(now_ms),
+                "sender": {"id": f"u{run}{i % 5000}"},
+                "recipient": {"id": "bench-oa"},
+                "message": {"msg_id": f"m{run}{i}", "text": "Cho hỏi thủ tục đăng ký tạm trú"},
+            },
+            separators=(",", ":"),
+        )
+        f.write(zalo.mac(app_id, body.encode(), str(now_ms), secret) + "\t" + body + "\n")
+post = Post.objects.filter(state="published").order_by("-id").first()
+if post is None:
+    with transaction.atomic():
+        post = Post.objects.create(
+            unit=unit,
+            kind="article",
+            state="published",
+            title="Cảnh báo lừa đảo qua điện thoại",
+            slug="canh-bao-lua-dao",
+            summary="Không chuyển tiền theo yêu cầu qua điện thoại.",
+            body="<p>Công an không yêu cầu chuyển tiền qua điện thoại.</p>" * 20,
+            audience="none",
+            published_at=django.utils.timezone.now(),
+        )
+print(
+    json.dumps(
+        {
+            "unit_page": f"/don-vi/{unit.slug}/",
+            "post_page": f"/bai-viet/{post.pk}-{post.slug}/",
+            "webhook_path": f"/webhooks/zalo/{zunit.code}/",
+            "webhook_unit_id": zunit.pk,
+            "answers": answers,
+            "units": Unit.objects.count(),
+        }
+    )
+)

@@ -1,0 +1,16 @@
+-- Signed Zalo events, pre-generated (wrk's Lua has no SHA-256): "signature<TAB>body" per line.
+-- Each thread takes every n-th line, so no event is sent twice while lines last.
+local lines = {}
+for line in io.lines(os.getenv("BENCH_DIR") .. "/events.txt") do table.insert(lines, line) end
+local threads, tid, nthreads, i = {}, 0, 1, 0
+function setup(thread) thread:set("tid", #threads); table.insert(threads, thread) end
+function init(args) nthreads = tonumber(os.getenv("BENCH_THREADS")) or 2; i = tid end
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+function request()
+  local line = lines[(i % #lines) + 1]
+  i = i + nthreads
+  local tab = line:find("\t")
+  return wrk.format(nil, os.getenv("BENCH_WEBHOOK_PATH"),
+    {["X-ZEvent-Signature"] = "mac=" .. line:sub(1, tab - 1)}, line:sub(tab + 1))
+end
