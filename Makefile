@@ -49,7 +49,7 @@ eval-triage: install
 	$(PY) -m langnghe eval_triage
 
 bench: install
-	$(PY) -m langnghe bench
+	$(PY) bench/run.py
 
 clean:
 	rm -rf $(VENV) var
