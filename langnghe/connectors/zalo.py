@@ -93,3 +93,24 @@ def token_refresh(oauth_base: str, *, app_id: str, app_secret: str, refresh_toke
         headers={"Content-Type": "application/x-www-form-urlencoded", "secret_key": app_secret},
     )
     return _request(req)
+
+
+def token_from_code(
+    oauth_base: str, *, app_id: str, app_secret: str, code: str, code_verifier: str
+) -> dict:
+    """OAuth v4 with PKCE: exchange the authorization code for the OA's tokens (reference §3)."""
+    form = urllib.parse.urlencode(
+        {
+            "code": code,
+            "app_id": app_id,
+            "grant_type": "authorization_code",
+            "code_verifier": code_verifier,
+        }
+    ).encode()
+    req = urllib.request.Request(  # noqa: S310
+        oauth_base.rstrip("/") + TOKEN_PATH,
+        data=form,
+        method="POST",
+        headers={"Content-Type": "application/x-www-form-urlencoded", "secret_key": app_secret},
+    )
+    return _request(req)

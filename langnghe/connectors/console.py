@@ -1,0 +1,1 @@
+NAV = [("Kết nối Zalo OA", "/staff/zalo/")]

@@ -1,0 +1,82 @@
+"""Console pages of the connector: the OAuth v4 + PKCE connect flow."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from langnghe.accounts.console import current_unit
+from langnghe.core.exceptions import ApplicationError
+
+from . import oauth
+from .models import ZaloConnection
+
+
+@login_required
+def zalo_page(request):
+    unit = current_unit(request)
+    connection = ZaloConnection.objects.filter(unit=unit).first() if unit else None
+    return render(
+        request,
+        "connectors/console_zalo.html",
+        {
+            "unit": unit,
+            "connection": connection,
+            "can_connect": unit is not None
+            and oauth.has_role(request.user, unit, oauth.CONNECT_ROLES),
+            "errors": {},
+            "values": {},
+        },
+    )
+
+
+@login_required
+@require_POST
+def zalo_connect_start(request):
+    unit = current_unit(request)
+    values = {k: request.POST.get(k, "") for k in ("app_id", "oauth_base")}
+    try:
+        if unit is None:
+            raise ApplicationError("Chưa chọn đơn vị.")
+        url = oauth.oauth_start(
+            session=request.session,
+            user=request.user,
+            unit=unit,
+            app_id=request.POST.get("app_id", ""),
+            app_secret=request.POST.get("app_secret", ""),
+            webhook_secret=request.POST.get("webhook_secret", ""),
+            oauth_base=request.POST.get("oauth_base", ""),
+            redirect_uri=request.build_absolute_uri("/staff/zalo/callback/"),
+        )
+    except ApplicationError as exc:
+        connection = ZaloConnection.objects.filter(unit=unit).first() if unit else None
+        return render(
+            request,
+            "connectors/console_zalo.html",
+            {
+                "unit": unit,
+                "connection": connection,
+                "can_connect": True,
+                "errors": {exc.field or "form": exc.message},
+                "values": values,
+            },
+            status=exc.status,
+        )
+    return redirect(url)
+
+
+@login_required
+def zalo_connect_callback(request):
+    try:
+        connection = oauth.oauth_finish(
+            session=request.session,
+            user=request.user,
+            code=request.GET.get("code", ""),
+            state=request.GET.get("state", ""),
+            oa_id=request.GET.get("oa_id", ""),
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Đã kết nối Zalo OA cho {connection.unit.name}.")
+    return redirect("/staff/zalo/")
