@@ -82,23 +82,40 @@ def _next_month(day: dt.date) -> dt.date:
     return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
-def _stat_sets(unit: Unit, period: Period) -> list[tuple]:
+def subtree_ids(unit: Unit) -> list[int]:
+    """Ids of the unit and every unit below it (one query, kept on the instance). Aggregate
+    rows are filtered by ``unit_id IN (…)`` rather than a join on the path: PostgreSQL then
+    reads only the subtree's rows through the (unit, day|month, metric) index instead of
+    scanning the whole table."""
+    if getattr(unit, "_subtree_ids", None) is None:
+        unit._subtree_ids = list(
+            Unit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True)
+        )
+    return unit._subtree_ids
+
+
+def _stat_sets(
+    unit: Unit, period: Period, day_model=None, month_model=None, daily_only=False, **extra
+) -> list:
     """(queryset, bucket field) pairs covering ``period`` exactly: whole months from the month
-    rows, the partial months at either end from the day rows."""
+    rows, the partial months at either end from the day rows. Also used for the surveys app's
+    counters (``DailyCount`` / ``MonthlyCount``, the same layout)."""
+    day_model, month_model = day_model or UnitDayStat, month_model or UnitMonthStat
+    ids = subtree_ids(unit)
     first_full = period.start if period.start.day == 1 else _next_month(period.start)
     stop = (period.end + dt.timedelta(days=1)).replace(day=1)
 
     def daily(start, end):
-        return UnitDayStat.objects.filter(
-            unit__path__startswith=unit.path, day__gte=start, day__lte=end
+        return day_model.objects.filter(
+            unit_id__in=ids, day__gte=start, day__lte=end, **extra
         ), "day"
 
-    if first_full >= stop:
+    if daily_only or first_full >= stop:
         return [daily(period.start, period.end)]
     sets = [
         (
-            UnitMonthStat.objects.filter(
-                unit__path__startswith=unit.path, month__gte=first_full, month__lt=stop
+            month_model.objects.filter(
+                unit_id__in=ids, month__gte=first_full, month__lt=stop, **extra
             ),
             "month",
         )
@@ -130,7 +147,7 @@ def _open_cases(unit: Unit, period: Period, *, key: str | None = None, now=None)
     start, _ = day_bounds(period.start)
     _, end = day_bounds(period.end)
     overdue = Q(next_due_at__lt=now)
-    qs = Case.objects.filter(unit__path__startswith=unit.path, status__in=OPEN_STATUSES).order_by()
+    qs = Case.objects.filter(unit_id__in=subtree_ids(unit), status__in=OPEN_STATUSES).order_by()
     aggregates = {
         "open": Count("id"),
         "overdue": Count("id", filter=overdue),
@@ -225,7 +242,7 @@ def _channels(m: Counter, followers_now: int) -> dict:
 
 
 def _followers(unit: Unit, *, key: str | None = None):
-    qs = UnitState.objects.filter(unit__path__startswith=unit.path).order_by()
+    qs = UnitState.objects.filter(unit_id__in=subtree_ids(unit)).order_by()
     if key is None:
         return qs.aggregate(n=Sum("followers"))["n"] or 0
     return {row[key]: row["n"] for row in qs.values(key).annotate(n=Sum("followers"))}
@@ -238,10 +255,9 @@ def summary_compute(unit: Unit, period: Period, *, now=None) -> dict:
     """Every figure for ``unit`` and its subtree (no scope check: callers do it). A constant
     number of queries whatever the number of rows."""
     from langnghe.cases.models import Category
-    from langnghe.surveys.selectors import DateRange, results_compute
 
     m = _sums(unit, period)
-    survey = results_compute(unit, DateRange(period.start, period.end))
+    survey = _survey_results(unit, period)
     categories = dict(Category.objects.values_list("code", "name"))
     return {
         "unit": {"code": unit.code, "name": unit.name},
@@ -329,12 +345,47 @@ def _survey_index(counts: dict[str, int]) -> tuple[int, float | None]:
     return answers, _rate(satisfied, answers)
 
 
-def _survey_by(unit: Unit, period: Period, key: str) -> dict:
-    """Responses and overall index grouped by ``key`` from the surveys app's counters (its
-    counter-set helpers: the same month/day split as ``results_compute``)."""
-    from langnghe.surveys.selectors import DateRange, _counter_sets, _sum
+def _survey_sets(unit: Unit, period: Period, *, flagged: bool = False) -> list:
+    from langnghe.surveys.models import DailyCount, MonthlyCount
 
-    sets = _counter_sets(unit, DateRange(period.start, period.end), flagged=False)
+    return _stat_sets(unit, period, DailyCount, MonthlyCount, flagged=flagged)
+
+
+def _survey_results(unit: Unit, period: Period) -> dict:
+    """The survey figures of ``surveys.selectors.results_compute`` (same counters, same index
+    rule: the overall question, else the mean of the element indexes), read by unit ids."""
+    from langnghe.surveys.models import Element
+    from langnghe.surveys.selectors import _sum
+
+    distributions: dict = defaultdict(dict)
+    for (metric, value), n in _sum(
+        _survey_sets(unit, period), {"m": "metric", "v": "value"}
+    ).items():
+        distributions[metric][value] = n
+    elements = {}
+    for code, label in Element.choices:
+        answers, index = _survey_index(distributions.get(code, {}))
+        elements[code] = {"label": label, "answers": answers, "index": index}
+    if elements["overall"]["answers"]:
+        index = elements["overall"]["index"]
+    else:
+        parts = [e["index"] for c, e in elements.items() if c != "overall" and e["answers"]]
+        index = round(sum(parts) / len(parts), 1) if parts else None
+    flagged = _sum(_survey_sets(unit, period, flagged=True), {"m": "metric"}, metrics=["responses"])
+    return {
+        "responses": distributions.get("responses", {}).get("", 0),
+        "comments": distributions.get("comments", {}).get("", 0),
+        "index": index,
+        "elements": elements,
+        "flagged": sum(flagged.values()),
+    }
+
+
+def _survey_by(unit: Unit, period: Period, key: str) -> dict:
+    """Responses and overall index grouped by ``key`` from the surveys app's counters."""
+    from langnghe.surveys.selectors import _sum
+
+    sets = _survey_sets(unit, period)
     sums = _sum(sets, {"k": key, "m": "metric", "v": "value"}, metrics=["responses", "overall"])
     raw: dict = defaultdict(lambda: {"responses": 0, "overall": {}})
     for (k, metric, value), n in sums.items():
@@ -462,8 +513,6 @@ def attention_compute(unit: Unit, period: Period, *, now=None, limit: int = 20) 
 def trend_compute(unit: Unit, period: Period) -> list[dict]:
     """Per day (periods up to 62 days) or per month: cases received, conversations, posts,
     survey responses; oldest first, with empty buckets filled."""
-    from langnghe.surveys.selectors import DateRange, _counter_sets
-
     metrics = ["cases.received", "inbox.conversations", "posts.published"]
     by_day = period.days <= 62
     buckets: dict[dt.date, Counter] = {}
@@ -471,15 +520,15 @@ def trend_compute(unit: Unit, period: Period) -> list[dict]:
     while day <= period.end:
         buckets[day] = Counter()
         day = day + dt.timedelta(days=1) if by_day else _next_month(day)
-    for qs, bucket in _stat_sets(unit, period):
+    for qs, bucket in _stat_sets(unit, period, daily_only=by_day):
         qs = qs.filter(metric__in=metrics).values(b=F(bucket), m=F("metric"))
         for row in qs.annotate(n=Sum("value")).order_by():
             key = row["b"] if by_day else row["b"].replace(day=1)
             if key in buckets:
                 buckets[key][row["m"]] += row["n"]
-    sets = _counter_sets(
-        unit, DateRange(period.start, period.end), flagged=False, daily_only=by_day
-    )
+    from langnghe.surveys.models import DailyCount, MonthlyCount
+
+    sets = _stat_sets(unit, period, DailyCount, MonthlyCount, daily_only=by_day, flagged=False)
     for qs, bucket in sets:
         rows = qs.filter(metric="responses").values(b=F(bucket)).annotate(n=Sum("count")).order_by()
         for row in rows:

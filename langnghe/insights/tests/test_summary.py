@@ -165,3 +165,20 @@ def test_summary_query_count_does_not_grow_with_rows(api_client, make_staff, uni
     assert len(many) == len(few)
     assert body["inbox"]["conversations"] == 3 * 25 * len(ids)
     assert body["inbox"]["first_response_median_s"] is not None
+
+
+def test_survey_figures_match_the_surveys_app(unit):
+    from langnghe.insights.selectors import Period, summary_compute
+    from langnghe.surveys.selectors import DateRange, results_compute
+
+    for overall in ("5", "3", "1"):
+        _response(overall=overall, comment="Tốt" if overall == "5" else "")
+    today = timezone.localdate()
+    for start in (today - dt.timedelta(days=29), today.replace(day=1) - dt.timedelta(days=40)):
+        ours = summary_compute(unit(PROVINCE), Period(start, today))["surveys"]
+        theirs = results_compute(unit(PROVINCE), DateRange(start, today))
+        assert ours["responses"] == theirs["responses"] >= 3
+        assert ours["index"] == theirs["index"]
+        assert ours["flagged"] == theirs["flagged"]
+        for code, element in theirs["elements"].items():
+            assert ours["elements"][code]["index"] == element["index"]
