@@ -181,8 +181,21 @@ def message_receive(
             is_automatic=True, sent_at__gte=now - AUTO_REPLY_QUIET
         ).exists()
         if not recent_auto:
-            _automatic_reply(conversation=conversation, text=rules.out_of_hours_reply(unit))
+            reply = rules.out_of_hours_reply(unit)
+            if triage and triage.category == "procedure_question":
+                # No officer until morning: answer a procedure question from the catalogue now.
+                reply = f"{reply}\n\n{_self_service_answer(text)}".rstrip()
+            _automatic_reply(conversation=conversation, text=_clean_text(reply))
     return message
+
+
+def _self_service_answer(text: str) -> str:
+    from langnghe.procedures.selectors import procedure_answer
+
+    answer = procedure_answer(text)
+    if answer is None:
+        return ""
+    return f"Thông tin tham khảo (tự động): {answer.text} Chi tiết: {answer.url}"
 
 
 def _urgent_alert(*, conversation: Conversation, message: Message, urgency) -> None:

@@ -97,6 +97,7 @@ def chat_page(request, unit_code: str):
     unit = get_object_or_404(Unit, code=unit_code, is_active=True)
     token = request.POST.get("token", "") if request.method == "POST" else ""
     error = ""
+    status = 200
     if request.method == "POST":
         try:
             token = citizen_send(
@@ -108,10 +109,10 @@ def chat_page(request, unit_code: str):
                 phone=request.POST.get("phone", ""),
             )
         except ApplicationError as exc:
-            error = exc.message
+            error, status = exc.message, exc.status  # 429 when rate-limited, not a plain 400
     return render(
         request,
         "inbox/chat_page.html",
         {"unit": unit, "token": token, "thread": thread(unit, token), "error": error},
-        status=400 if error else 200,
+        status=status,
     )

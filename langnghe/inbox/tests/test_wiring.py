@@ -77,3 +77,16 @@ def test_outsider_cannot_turn_a_conversation_into_a_case(desk, make_staff, api_c
     )
     assert response.status_code == 404
     assert not Case.objects.exists()
+
+
+def test_out_of_hours_procedure_question_gets_a_self_service_answer(desk):
+    from langnghe.procedures.services import procedure_catalogue_load_bundled
+
+    procedure_catalogue_load_bundled()
+    desk.office_hours = "Thứ Hai – Thứ Bảy 7:00–7:01"  # closed nearly all the time
+    desk.save(update_fields=["office_hours"])
+    services.message_receive(
+        unit=desk, channel="web", external_id="c4", text="cho em hỏi làm hộ chiếu cần giấy tờ gì ạ"
+    )
+    auto = Conversation.objects.get(external_id="c4").messages.get(direction="out")
+    assert auto.is_automatic and "ngoài giờ" in auto.text and "hộ chiếu" in auto.text.lower()
