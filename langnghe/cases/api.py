@@ -318,11 +318,12 @@ def _detail(case: Case, user) -> dict:
     ).get(pk=case.pk)
     handler = has_role(user, case.unit, HANDLER_ROLES)
     timeline = selectors.case_timeline(case) if handler else []
+    content = services.case_content_open(case=case, by=user) if handler else {}
     return {
         **_list_item(case),
-        "description": selectors.case_description(case) if handler else None,
-        "address": selectors.case_address(case) if handler else None,
-        "location": selectors.case_location(case) or None if handler else None,
+        "description": content.get("description"),
+        "address": content.get("address"),
+        "location": content.get("location"),
         "routed_by": case.routed_by,
         "status_note": case.status_note,
         "decline_guidance": case.decline_guidance,

@@ -987,3 +987,24 @@ def cases_reseal(*, batch: int = 500) -> int:
     if count:
         audit_record(actor=None, action="case.reseal", data={"cases": count})
     return count
+
+
+def case_content_open(*, case: Case, by) -> dict:
+    """A handler opens what the citizen wrote (description, address, location). Crime data and
+    location data are sensitive personal data (NĐ 13/2023 Điều 2.4; Luật 91/2025): every opening
+    is logged, so who read which tip can be answered later. Returns the unsealed content."""
+    from .selectors import case_address, case_description, case_location
+
+    with transaction.atomic():
+        audit_record(
+            actor=by,
+            action="case.content_open",
+            target=case,
+            unit=case.unit,
+            data={"category": case.category.code},
+        )
+    return {
+        "description": case_description(case),
+        "address": case_address(case),
+        "location": case_location(case) or None,
+    }

@@ -268,15 +268,16 @@ def console_detail(request, case_id: int):
     except NotFound as exc:
         raise Http404 from exc
     handler = has_role(request.user, case.unit, services.HANDLER_ROLES)
+    content = services.case_content_open(case=case, by=request.user) if handler else {}
     return render(
         request,
         "cases/console_detail.html",
         {
             "case": case,
             "handler": handler,
-            "description": selectors.case_description(case) if handler else None,
-            "address": selectors.case_address(case) if handler else None,
-            "location": selectors.case_location(case) if handler else None,
+            "description": content.get("description"),
+            "address": content.get("address"),
+            "location": content.get("location"),
             "deadlines": [(d, selectors.deadline_state(d)) for d in selectors.case_deadlines(case)],
             "timeline": selectors.case_timeline(case) if handler else [],
             "attachments": case.attachments.all() if handler else [],
