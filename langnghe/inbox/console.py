@@ -1,1 +1,1 @@
-NAV = [("Trực ban", "/staff/inbox/")]
+NAV = [("Trực ban", "/staff/inbox/"), ("Mẫu trả lời", "/staff/inbox/mau-tra-loi/")]

@@ -13,7 +13,34 @@ SAMPLES = [
 ]
 
 
+# Saved answers of the province desk, usable by every unit below it.
+CANNED = [
+    (
+        "Cảm ơn, đã tiếp nhận",
+        "Cảm ơn anh/chị đã liên hệ. Công an đã tiếp nhận thông tin và sẽ "
+        "phản hồi trong thời gian sớm nhất.",
+    ),
+    (
+        "Hướng dẫn gọi khẩn cấp",
+        "Nếu đang có nguy hiểm, xin gọi ngay 113 (công an), 114 (cứu "
+        "hỏa, cứu nạn) hoặc 115 (cấp cứu).",
+    ),
+    (
+        "Tra cứu thủ tục",
+        "Anh/chị xem hướng dẫn thủ tục, giấy tờ cần mang và lệ phí tại mục "
+        "“Thủ tục hành chính” trên trang của đơn vị, hoặc nộp trực tuyến qua Cổng dịch vụ công.",
+    ),
+]
+
+
 def load(stdout) -> None:
+    from .models import CannedReply
+
+    province = Unit.objects.filter(parent__isnull=True, code="BG").first()
+    if province is not None and not CannedReply.objects.filter(unit=province).exists():
+        CannedReply.objects.bulk_create(
+            CannedReply(unit=province, title=title, text=text) for title, text in CANNED
+        )
     unit = Unit.objects.filter(code=DEMO_UNIT).first()
     if unit is None or Conversation.objects.filter(unit=unit, external_id="demo-web-1").exists():
         return

@@ -100,3 +100,16 @@ def procedure_suggestion(conversation: Conversation) -> dict | None:
         "url": getattr(answer, "url", ""),
         "procedure": getattr(procedure, "name", ""),
     }
+
+
+def canned_replies_for(unit) -> list:
+    """Saved answers usable at ``unit``: its own and those of the units above it."""
+    from .models import CannedReply
+
+    if unit is None:
+        return []
+    return list(
+        CannedReply.objects.filter(unit_id__in=[*unit.ancestor_ids, unit.pk])
+        .select_related("unit")
+        .order_by("title")
+    )

@@ -432,3 +432,40 @@ def case_news_relay(*, conversation_id: int, public_note: str, new_status: str) 
     text = public_note or f"Vụ việc của bạn đã chuyển sang trạng thái: {Status(new_status).label}."
     with transaction.atomic():
         _automatic_reply(conversation=conversation, text=_clean_text(text))
+
+
+CANNED_ROLES = {"admin", "supervisor", "editor"}
+
+
+@transaction.atomic
+def canned_reply_create(*, unit, title: str, text: str, by):
+    """A saved answer for ``unit`` and the units below it (supervisors, editors, admins)."""
+    from langnghe.accounts.selectors import has_role
+    from langnghe.core.exceptions import PermissionDenied
+
+    from .models import CannedReply
+
+    if not has_role(by, unit, CANNED_ROLES):
+        raise PermissionDenied("Chỉ chỉ huy, biên tập viên hoặc quản trị mới lưu được mẫu trả lời.")
+    title = _clean_text(title, limit=100, what="Tên mẫu")
+    text = _clean_text(text)
+    reply = CannedReply.objects.create(unit=unit, title=title, text=text)
+    audit_record(actor=by, action="canned_reply.create", target=reply, unit=unit)
+    return reply
+
+
+@transaction.atomic
+def canned_reply_delete(*, reply, by) -> None:
+    from langnghe.accounts.selectors import has_role
+    from langnghe.core.exceptions import PermissionDenied
+
+    if not has_role(by, reply.unit, CANNED_ROLES):
+        raise PermissionDenied("Bạn không xóa được mẫu trả lời này.")
+    audit_record(
+        actor=by,
+        action="canned_reply.delete",
+        target=reply,
+        unit=reply.unit,
+        data={"title": reply.title},
+    )
+    reply.delete()

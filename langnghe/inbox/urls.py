@@ -6,5 +6,6 @@ app_name = "inbox"
 urlpatterns = [
     path("staff/inbox/", views.inbox_page, name="console"),
     path("staff/inbox/<int:conversation_id>/", views.reply, name="reply"),
+    path("staff/inbox/mau-tra-loi/", views.canned_page, name="canned"),
     path("tro-chuyen/<str:unit_code>/", webchat.chat_page, name="webchat"),
 ]

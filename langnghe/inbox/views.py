@@ -47,6 +47,7 @@ def inbox_page(request):
             "thread": list(selected.messages.all()) if selected else [],
             "notes": list(selected.notes.select_related("author")) if selected else [],
             "suggestion": suggestion,
+            "canned": selectors.canned_replies_for(selected.unit if selected else unit),
             "counts": selectors.unread_counts(user=request.user),
         },
     )
@@ -83,3 +84,37 @@ def reply(request, conversation_id: int):
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect(_back(conversation_id))
+
+
+@login_required
+def canned_page(request):
+    """Saved answers of the current unit: list, add, delete."""
+    from .models import CannedReply
+
+    unit = current_unit(request)
+    if request.method == "POST" and unit is not None:
+        try:
+            if delete_id := request.POST.get("delete"):
+                reply = CannedReply.objects.filter(
+                    pk=delete_id, unit_id__in=[*unit.ancestor_ids, unit.pk]
+                ).first()
+                if reply is None:
+                    raise ApplicationError("Không tìm thấy mẫu trả lời.")
+                services.canned_reply_delete(reply=reply, by=request.user)
+                messages.success(request, "Đã xóa mẫu trả lời.")
+            else:
+                services.canned_reply_create(
+                    unit=unit,
+                    title=request.POST.get("title", ""),
+                    text=request.POST.get("text", ""),
+                    by=request.user,
+                )
+                messages.success(request, "Đã lưu mẫu trả lời.")
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
+        return redirect("/staff/inbox/mau-tra-loi/")
+    return render(
+        request,
+        "inbox/canned.html",
+        {"unit": unit, "replies": selectors.canned_replies_for(unit)},
+    )

@@ -73,3 +73,28 @@ def test_console_page_lists_and_replies(client, make_staff):
     assert f'data-conversation="{conversation.pk}"' not in client.get("/staff/inbox/").text
     client.post(f"/staff/inbox/{conversation.pk}/", {"text": "xâm nhập", "action": "reply"})
     assert not conversation.messages.filter(text="xâm nhập").exists()
+
+
+def test_canned_replies_of_the_unit_and_above(client, make_staff, unit):
+    from langnghe.inbox.models import CannedReply
+    from langnghe.inbox.services import canned_reply_create
+
+    province_editor = make_staff("BG", "editor")
+    canned_reply_create(unit=unit("BG"), title="Cảm ơn", text="Cảm ơn anh/chị.", by=province_editor)
+    supervisor = make_staff(UNIT, "supervisor")
+    client.force_login(supervisor)
+    client.post("/staff/unit/", {"unit": UNIT})
+    client.post("/staff/inbox/mau-tra-loi/", {"title": "Giờ làm việc", "text": "7:30–17:00"})
+    page = client.get("/staff/inbox/mau-tra-loi/").content.decode()
+    assert "Cảm ơn" in page and "Giờ làm việc" in page
+    # A duty officer may use them but not write them.
+    officer = make_staff(UNIT, "duty_officer")
+    client.force_login(officer)
+    client.post("/staff/inbox/mau-tra-loi/", {"title": "X", "text": "Y"})
+    assert not CannedReply.objects.filter(title="X").exists()
+    # Another commune does not see Thọ Xương's own saved answers.
+    other = make_staff("BG-X07204", "supervisor")
+    client.force_login(other)
+    client.post("/staff/unit/", {"unit": "BG-X07204"})
+    page = client.get("/staff/inbox/mau-tra-loi/").content.decode()
+    assert "Cảm ơn" in page and "Giờ làm việc" not in page

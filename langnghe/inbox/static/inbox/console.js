@@ -113,6 +113,11 @@
     document.getElementById("reply-text").value = use.dataset.text;
   });
 
+  const canned = document.getElementById("canned-reply");
+  if (canned) canned.addEventListener("change", function () {
+    if (canned.value) document.getElementById("reply-text").value = canned.value;
+  });
+
   if (form) form.addEventListener("submit", async function (e) {
     const action = e.submitter ? e.submitter.value : "reply";
     if (action !== "reply") return; // notes, status, case: the plain form
