@@ -23,6 +23,10 @@ class Category(models.Model):
     deadline_policy = models.JSONField("chính sách thời hạn", default=list, blank=True)
     legal_basis = models.CharField("căn cứ pháp lý", max_length=300, blank=True)
     is_active = models.BooleanField(default=True)
+    # How long a closed case keeps its sealed content and files after its last activity; then
+    # only what statistics need is kept (see retention.py). Per-category defaults are in
+    # policies.py and carry their basis; figures without a firm legal source are marked [U].
+    retention_days = models.PositiveIntegerField("thời hạn lưu (ngày)", default=2 * 365)
 
     class Meta:
         ordering = ["order", "code"]
@@ -144,6 +148,10 @@ class Case(models.Model):
     # The earliest unmet deadline, kept by deadlines.deadlines_sync for the overdue filters.
     next_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Retention (retention.py): when the handler was warned of the coming deletion, and when
+    # the sealed content and files were deleted (the row stays for statistics).
+    retention_warned_at = models.DateTimeField(null=True, blank=True)
+    purged_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-received_at", "-id"]
@@ -197,6 +205,7 @@ class EntryKind(models.TextChoices):
     DEADLINE = "deadline", "Thời hạn"
     IDENTITY = "identity", "Danh tính người báo tin"
     ESCALATION = "escalation", "Báo cáo cấp trên"
+    RETENTION = "retention", "Thời hạn lưu trữ"
 
 
 class CaseEntry(models.Model):

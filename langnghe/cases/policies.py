@@ -9,6 +9,12 @@ the anchor, or ``add``: added to the current limit). Admins can edit them as dat
 migration loads these defaults and ``langnghe cases_categories`` re-applies them.
 """
 
+# Retention after the last activity of a closed case (retention.py): sealed content and files
+# are then deleted, the statistics row stays. NĐ 13/2023/NĐ-CP Điều 3 (nguyên tắc): personal
+# data are kept only as long as the purpose needs. The figures themselves — 5 years for crime
+# reports, complaints and denunciations, 2 years for other feedback — are a working choice, not
+# found in a legal text [U]; the archive rules of the Ministry (Luật Lưu trữ 2024 and its
+# circulars) may require longer for records opened as dossiers. Admins can edit them per category.
 TTLT_01_2017 = "TTLT 01/2017/TTLT-BCA-BQP-BTC-BNN&PTNT-VKSNDTC (sửa đổi bởi TTLT 01/2021)"
 
 DEFAULT_CATEGORIES = [
@@ -18,6 +24,7 @@ DEFAULT_CATEGORIES = [
         "description": "Báo tin về hành vi có dấu hiệu tội phạm (trộm cắp, lừa đảo, ma túy, "
         "cố ý gây thương tích…). Có thể gửi ẩn danh.",
         "order": 1,
+        "retention_days": 1825,  # RETENTION [U]
         "allows_anonymous": True,
         "legal_basis": "BLTTHS 2015 Điều 144–147; " + TTLT_01_2017 + "; TT 28/2020/TT-BCA",
         "deadline_policy": [
@@ -111,6 +118,7 @@ DEFAULT_CATEGORIES = [
         "name": "An ninh, trật tự",
         "description": "Gây rối, tụ tập đông người, đua xe, tiếng ồn ban đêm, cờ bạc…",
         "order": 2,
+        "retention_days": 730,  # RETENTION [U]
         "allows_anonymous": True,
         "legal_basis": "Luật Tiếp công dân 2013 Điều 28; chuẩn nội bộ [U]",
         "deadline_policy": [
@@ -141,6 +149,7 @@ DEFAULT_CATEGORIES = [
         "name": "Phản ánh, kiến nghị về thủ tục hành chính, cán bộ",
         "description": "Phản ánh, kiến nghị về quy định, thủ tục hành chính, thái độ phục vụ.",
         "order": 3,
+        "retention_days": 730,  # RETENTION [U]
         "allows_anonymous": False,
         "legal_basis": "NĐ 20/2008/NĐ-CP; Luật Tiếp công dân 2013 Điều 28",
         "deadline_policy": [
@@ -171,6 +180,7 @@ DEFAULT_CATEGORIES = [
         "name": "Khiếu nại",
         "description": "Khiếu nại quyết định hành chính, hành vi hành chính của cơ quan Công an.",
         "order": 4,
+        "retention_days": 1825,  # RETENTION [U]
         "allows_anonymous": False,
         "legal_basis": "Luật Khiếu nại 02/2011/QH13; TT 68/2013/TT-BCA",
         "deadline_policy": [
@@ -209,6 +219,7 @@ DEFAULT_CATEGORIES = [
         "description": "Tố cáo hành vi vi phạm pháp luật của cán bộ, chiến sĩ Công an. Đơn tố "
         "cáo ẩn danh không được xử lý theo thủ tục tố cáo (Luật Tố cáo Điều 25).",
         "order": 5,
+        "retention_days": 1825,  # RETENTION [U]
         "allows_anonymous": False,
         "legal_basis": "Luật Tố cáo 25/2018/QH14; NĐ 22/2019/NĐ-CP",
         "deadline_policy": [
@@ -261,6 +272,7 @@ DEFAULT_CATEGORIES = [
         "name": "Khác",
         "description": "Các phản ánh, đề nghị khác gửi Công an.",
         "order": 6,
+        "retention_days": 730,  # RETENTION [U]
         "allows_anonymous": True,
         "legal_basis": "Luật Tiếp công dân 2013 Điều 28",
         "deadline_policy": [
@@ -281,7 +293,9 @@ DEFAULT_CATEGORIES = [
 
 def categories_apply(category_model) -> int:
     """Create or update the default categories (used by the migration and the command)."""
+    # A migration passes its historical model, which may not have every field yet.
+    known = {f.name for f in category_model._meta.get_fields()}
     for data in DEFAULT_CATEGORIES:
-        fields = {k: v for k, v in data.items() if k != "code"}
+        fields = {k: v for k, v in data.items() if k != "code" and k in known}
         category_model.objects.update_or_create(code=data["code"], defaults=fields)
     return len(DEFAULT_CATEGORIES)
