@@ -26,10 +26,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def demo_network():
     """For transactional tests (browser tests with live_server): their tables are emptied after
     each test, so they load the network again when it is missing."""
+    from langnghe.cases.models import Category
+    from langnghe.cases.policies import categories_apply
     from langnghe.units.networks import load_demo_network
 
     if not Unit.objects.filter(code=PROVINCE).exists():
         load_demo_network()
+    if not Category.objects.exists():  # made by a data migration, emptied with the tables
+        categories_apply(Category)
 
 
 @pytest.fixture

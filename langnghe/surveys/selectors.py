@@ -16,6 +16,7 @@ from django.utils import timezone
 from langnghe.accounts.selectors import visible_unit_get
 from langnghe.core.exceptions import ApplicationError
 from langnghe.units.models import PATH_STEP, Unit
+from langnghe.units.selectors import subtree_ids
 
 from .builtin import DEFAULT_CODE, SATISFIED_VALUES
 from .models import (
@@ -119,17 +120,18 @@ def _counter_sets(
     first_full = period.start if period.start.day == 1 else _next_month(period.start)
     stop = (period.end + timedelta(days=1)).replace(day=1)  # first month not fully covered
     extra = {} if flagged is None else {"flagged": flagged}
+    unit_ids = subtree_ids(unit)
 
     def daily(start: date, end: date) -> tuple[QuerySet, str]:
         rows = DailyCount.objects.filter(
-            unit__path__startswith=unit.path, day__gte=start, day__lte=end, **extra
+            unit_id__in=unit_ids, day__gte=start, day__lte=end, **extra
         )
         return rows, "day"
 
     if daily_only or first_full >= stop:
         return [daily(period.start, period.end)]
     monthly = MonthlyCount.objects.filter(
-        unit__path__startswith=unit.path, month__gte=first_full, month__lt=stop, **extra
+        unit_id__in=unit_ids, month__gte=first_full, month__lt=stop, **extra
     )
     sets = [(monthly, "month")]
     if period.start < first_full:
@@ -305,7 +307,7 @@ def comment_list(
     """Responses with a comment in the subtree, the worst-rated first."""
     qs = (
         SurveyResponse.objects.filter(
-            unit__path__startswith=unit.path, day__gte=period.start, day__lte=period.end
+            unit_id__in=subtree_ids(unit), day__gte=period.start, day__lte=period.end
         )
         .exclude(comment="")
         .select_related("unit")
@@ -321,7 +323,7 @@ def comment_list(
 
 def flagged_list(unit: Unit) -> QuerySet[SurveyResponse]:
     return (
-        SurveyResponse.objects.filter(unit__path__startswith=unit.path, is_flagged=True)
+        SurveyResponse.objects.filter(unit_id__in=subtree_ids(unit), is_flagged=True)
         .select_related("unit")
         .order_by("-submitted_at")
     )
