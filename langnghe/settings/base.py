@@ -88,6 +88,8 @@ MIDDLEWARE = [
     "langnghe.accounts.middleware.require_second_factor",
     # Last, as django-axes asks: it turns a lockout raised during login into its response.
     "axes.middleware.AxesMiddleware",
+    # Database away (PostgreSQL restarting): a clear 503 with Retry-After, not a 500.
+    "langnghe.security.middleware.database_unavailable",
 ]
 
 ROOT_URLCONF = "langnghe.urls"
@@ -131,7 +133,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        # Tolerant: when Redis is away, reads miss and writes drop instead of raising (issue 11).
+        "default": {
+            "BACKEND": "langnghe.security.cache.TolerantRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        }
     }
     CHANNEL_LAYERS = {
         "default": {
