@@ -293,6 +293,23 @@ def _status_url(case: Case) -> str:
     return f"{settings.LANGNGHE_PUBLIC_URL}/phan-anh/tra-cuu/?ma={case.tracking_code}"
 
 
+def _created(case, receipt: str | None) -> dict:
+    """The answer to a new case, whoever recorded it. The receipt is shown this once."""
+    return {
+        "id": case.pk,
+        "tracking_code": case.tracking_code,
+        "status": case.status,
+        "category": case.category.code,
+        "unit": case.unit,
+        "routed_by": case.routed_by,
+        "deadlines": _deadlines(case),
+        "status_url": _status_url(case),
+        "receipt": receipt,
+        "urgent": case.is_urgent,
+        "hotline": case.triage_hotline or None,
+    }
+
+
 def _list_item(case: Case) -> dict:
     return {
         "id": case.pk,
@@ -411,22 +428,7 @@ def case_create(request, payload: CaseCreateIn):
         location=payload.location.dict() if payload.location else None,
         channel=Channel.API,
     )
-    return Status(
-        201,
-        {
-            "id": case.pk,
-            "tracking_code": case.tracking_code,
-            "status": case.status,
-            "category": case.category.code,
-            "unit": case.unit,
-            "routed_by": case.routed_by,
-            "deadlines": _deadlines(case),
-            "status_url": _status_url(case),
-            "receipt": receipt,
-            "urgent": case.is_urgent,
-            "hotline": case.triage_hotline or None,
-        },
-    )
+    return Status(201, _created(case, receipt))
 
 
 @router.post(
@@ -523,20 +525,7 @@ def case_intake(request, payload: CaseIntakeIn):
         is_urgent=payload.urgent,
         address=payload.address,
     )
-    return Status(
-        201,
-        {
-            "id": case.pk,
-            "tracking_code": case.tracking_code,
-            "status": case.status,
-            "category": case.category.code,
-            "unit": case.unit,
-            "routed_by": case.routed_by,
-            "deadlines": _deadlines(case),
-            "status_url": _status_url(case),
-            "receipt": receipt,
-        },
-    )
+    return Status(201, _created(case, receipt))
 
 
 @router.post("/bulk-assign", response=list[CaseListOut], summary="Phân công nhiều vụ việc")
