@@ -98,6 +98,34 @@ def children_of(pid):
     return [int(x) for x in r.stdout.split()]
 
 
+STATE_SCRIPT = """
+import json
+from django.db import connection
+from langnghe.units.models import Unit
+from langnghe.surveys.models import SurveyResponse, DailyCount
+from langnghe.cases.models import Case
+from langnghe.inbox.models import Message
+from langnghe.insights.models import RefreshState
+from django.db.models import Sum
+print(json.dumps({
+    "units": Unit.objects.count(),
+    "responses": SurveyResponse.objects.count(),
+    "counted": DailyCount.objects.filter(metric="responses").aggregate(n=Sum("count"))["n"] or 0,
+    "cases": Case.objects.count(),
+    "messages": Message.objects.count(),
+    "insights": RefreshState.objects.filter(source="cases", watermark_at__isnull=False).exists(),
+}))
+"""
+
+
+def data_state(env) -> dict:
+    """What the benchmark database already holds (so a second run reuses it)."""
+    r = sh([PY, "-m", "langnghe", "shell", "-c", STATE_SCRIPT], env=env)
+    if r.returncode:
+        raise SystemExit(r.stderr[-2000:])
+    return json.loads(r.stdout.strip().splitlines()[-1])
+
+
 def machine():
     cpu = "?"
     for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -112,6 +140,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--duration", type=int, default=8)
     ap.add_argument("--responses", type=int, default=0)
+    ap.add_argument("--cases", type=int, default=0)
+    ap.add_argument("--messages", type=int, default=0)
     args = ap.parse_args()
     t_start = time.time()
     if not shutil.which("wrk"):
@@ -138,50 +168,42 @@ def main():
                 f"CREATE DATABASE {PG_URL.rsplit('/', 1)[1]}",
             ]
         )
-        sizes = (args.responses or 10_000_000, 1_000_000, 1_000_000)
+        sizes = (
+            args.responses or 10_000_000,
+            args.cases or 1_000_000,
+            args.messages or 1_000_000,
+        )
     else:
         env["DATABASE_URL"] = f"sqlite:///{work / 'bench.sqlite3'}"
-        sizes = (args.responses or 300_000, 30_000, 30_000)
+        sizes = (args.responses or 300_000, args.cases or 30_000, args.messages or 30_000)
     if url := redis_url():
         env["REDIS_URL"] = url
     print(f"== database: {'PostgreSQL' if pg else 'SQLite'}", flush=True)
     r = sh([PY, "-m", "langnghe", "migrate", "-v0"], env=env)
     if r.returncode:
         raise SystemExit(r.stderr)
-    count = sh(
-        [
-            PY,
-            "-m",
-            "langnghe",
-            "shell",
-            "-c",
-            "from langnghe.surveys.models import SurveyResponse as R; print(R.objects.count())",
-        ],
-        env=env,
-    )
-    have = int((count.stdout.strip().splitlines() or ["0"])[-1])
+    state = data_state(env)
+    print(f"== data set: {state}", flush=True)
     gen_seconds = None
-    if have < sizes[0] * 0.9:
-        print(f"== gen_load ({sizes[0]:,} responses …)", flush=True)
+    todo = []
+    if state["units"] < 3000:
+        todo += ["--network", "national"]
+    else:
+        todo += ["--network", "existing"]
+    parts = []
+    if state["responses"] < sizes[0] * 0.9:
+        parts += ["--responses", str(sizes[0] - state["responses"])]
+    elif state["counted"] != state["responses"]:
+        parts += ["--counters"]
+    if state["cases"] < sizes[1] * 0.9:
+        parts += ["--cases", str(sizes[1] - state["cases"])]
+    if state["messages"] < sizes[2] * 0.9:
+        parts += ["--messages", str(sizes[2] - state["messages"])]
+    if parts or not state["insights"] or state["units"] < 3000:
+        parts += ["--insights"]
+        print(f"== gen_load {' '.join(todo + parts)}", flush=True)
         t0 = time.time()
-        r = subprocess.run(
-            [
-                PY,
-                "-m",
-                "langnghe",
-                "gen_load",
-                "--network",
-                "national",  # noqa: S603
-                "--responses",
-                str(sizes[0] - have),
-                "--cases",
-                str(sizes[1]),
-                "--messages",
-                str(sizes[2]),
-            ],
-            env=env,
-            cwd=ROOT,
-        )
+        r = subprocess.run([PY, "-m", "langnghe", "gen_load", *todo, *parts], env=env, cwd=ROOT)
         if r.returncode:
             raise SystemExit("gen_load failed")
         gen_seconds = time.time() - t0
@@ -234,7 +256,10 @@ def main():
             ],
         ),
     ):
-        proc = subprocess.Popen(cmd, env=env, cwd=ROOT, start_new_session=True)  # noqa: S603
+        # Under ASGI each request runs on a pool thread with its own connection: persistent
+        # connections would pile up (one per thread), so that shape runs with CONN_MAX_AGE=0.
+        shape_env = {**env, "CONN_MAX_AGE": "0"} if "ASGI" in name else env
+        proc = subprocess.Popen(cmd, env=shape_env, cwd=ROOT, start_new_session=True)  # noqa: S603
         wait_port(PORT)
         time.sleep(1)
         wrk("/healthz", conns=32, duration=3)

@@ -10,6 +10,7 @@ import secrets
 from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.apps import apps
 from django.core.cache import cache
@@ -22,6 +23,7 @@ from langnghe.audit.services import audit_record
 from langnghe.core.exceptions import ApplicationError, NotFound, PermissionDenied
 from langnghe.core.text import slugify_vi
 from langnghe.units.models import Unit
+from langnghe.units.pagecache import unit_page_changed
 from langnghe.units.selectors import subtree
 
 from .images import cover_delete, cover_store
@@ -294,6 +296,7 @@ def post_update(*, post: Post, by, cover=None, cross_post=None, **fields) -> Pos
                 changed.append("audience")
             audit_record(actor=by, action="post.update", target=post, unit=post.unit,
                          data={"fields": changed})  # fmt: skip
+            transaction.on_commit(partial(unit_page_changed, post.unit_id))
     except Exception:
         if variants:
             cover_delete(variants)
@@ -352,6 +355,7 @@ def post_publish(*, post: Post, by, zalo_broadcast: bool = False, now=None) -> P
         post.save(update_fields=["state", "published_at", "updated_at"])
         audit_record(actor=by, action="post.publish", target=post, unit=post.unit,
                      data={"audience": post.audience, "zalo": zalo_broadcast})  # fmt: skip
+        transaction.on_commit(partial(unit_page_changed, post.unit_id))
         if zalo_broadcast:
             broadcast_request(post=post, by=by, now=now)
     return post
@@ -368,6 +372,7 @@ def post_archive(*, post: Post, by) -> Post:
         post.save(update_fields=["state", "archived_at", "is_pinned", "updated_at"])
         audit_record(actor=by, action="post.archive", target=post, unit=post.unit,
                      data={"from": previous})  # fmt: skip
+        transaction.on_commit(partial(unit_page_changed, post.unit_id))
     return post
 
 
@@ -384,6 +389,7 @@ def post_pin(*, post: Post, by, pinned: bool) -> Post:
         post.save(update_fields=["is_pinned", "updated_at"])
         audit_record(actor=by, action="post.pin" if pinned else "post.unpin", target=post,
                      unit=post.unit)  # fmt: skip
+        transaction.on_commit(partial(unit_page_changed, post.unit_id))
     return post
 
 

@@ -572,8 +572,20 @@ def analyze(out=None) -> None:
     _log(out, "  ANALYZE xong")
 
 
+def insights_rebuild(out=None) -> None:
+    """Recompute the insights aggregates (per unit per day and month) from every source row, as
+    the nightly backstop does; gen_load writes rows without audit entries, so the watermark
+    materializer would not see them otherwise."""
+    from langnghe.insights.materialize import insights_refresh
+
+    t0 = time.monotonic()
+    note = insights_refresh(rebuild=True)
+    _log(out, f"  tổng hợp insights: {note or 'không có gì'} ({time.monotonic() - t0:.1f}s)")
+
+
 __all__ = [
     "analyze",
+    "insights_rebuild",
     "cases_generate",
     "copy_rows",
     "messages_generate",

@@ -30,3 +30,6 @@ TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBacken
 LANGNGHE_PUBLIC_URL = "http://testserver"
 # django-axes counts failed logins; tests that need it turn it on with override_settings.
 AXES_ENABLED = False
+# The public unit page's body cache (langnghe/units/pagecache.py) outlives a test's rolled-back
+# rows in the shared local-memory cache; off here, on in the tests that check it.
+LANGNGHE_UNIT_PAGE_CACHE = False

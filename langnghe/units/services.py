@@ -1,5 +1,7 @@
 """Writes to the unit tree. Every write records an audit entry."""
 
+from functools import partial
+
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
@@ -9,6 +11,7 @@ from langnghe.core.exceptions import ApplicationError
 from langnghe.core.text import fold, slugify_vi
 
 from .models import PATH_STEP, Unit, UnitKind
+from .pagecache import unit_page_changed
 
 EDITABLE_FIELDS = (
     "name",
@@ -103,6 +106,7 @@ def unit_update(*, unit: Unit, by=None, **fields) -> Unit:
         audit_record(
             actor=by, action="unit.update", target=unit, unit=unit, data={"fields": sorted(changed)}
         )
+        transaction.on_commit(partial(unit_page_changed, unit.pk, unit.parent_id))
     return unit
 
 
@@ -126,5 +130,8 @@ def unit_move(*, unit: Unit, new_parent: Unit, by=None) -> Unit:
             target=unit,
             unit=unit,
             data={"from": old_parent.code if old_parent else None, "to": new_parent.code},
+        )
+        transaction.on_commit(
+            partial(unit_page_changed, unit.pk, old_parent.pk if old_parent else 0, new_parent.pk)
         )
     return unit

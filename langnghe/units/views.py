@@ -1,11 +1,14 @@
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from langnghe.core.exceptions import ApplicationError, NotFound
 from langnghe.discovery import unit_page_sections
 
-from . import selectors
+from . import pagecache, selectors
 
 
 def home(request):
@@ -39,14 +42,19 @@ def unit_page(request, slug: str):
         unit = selectors.unit_get_by_slug(slug=slug)
     except NotFound as exc:
         raise Http404 from exc
-    children = selectors.unit_queryset().filter(parent=unit).order_by("name")
-    return render(
-        request,
-        "units/unit.html",
-        {
-            "unit": unit,
-            "ancestors": selectors.ancestors(unit),
-            "children": children,
-            "unit_sections": unit_page_sections(request, unit),
-        },
-    )
+    key = pagecache.body_key(unit, get_language() or "")
+    body = pagecache.body_get(request, key)
+    if body is None:
+        children = selectors.unit_queryset().filter(parent=unit).order_by("name")
+        body = render_to_string(
+            "units/_unit_body.html",
+            {
+                "unit": unit,
+                "ancestors": selectors.ancestors(unit),
+                "children": children,
+                "unit_sections": unit_page_sections(request, unit),
+            },
+            request=request,
+        )
+        pagecache.body_set(key, body)
+    return render(request, "units/unit.html", {"unit": unit, "body": mark_safe(body)})  # noqa: S308 — our own rendered template

@@ -22,10 +22,22 @@ class Command(BaseCommand):
         parser.add_argument("--cases", type=int, default=0)
         parser.add_argument("--messages", type=int, default=0)
         parser.add_argument(
+            "--counters",
+            action="store_true",
+            help="rebuild the survey counters from the raw responses (also after --responses)",
+        )
+        parser.add_argument(
+            "--insights",
+            action="store_true",
+            help="rebuild the insights aggregates (langnghe.insights) from all rows at the end",
+        )
+        parser.add_argument(
             "--days", type=int, default=loadgen.SPREAD_DAYS, help="activity spread over N days"
         )
 
-    def handle(self, *args, network, responses, cases, messages, days, **options):
+    def handle(
+        self, *args, network, responses, cases, messages, counters, insights, days, **options
+    ):
         if min(responses, cases, messages) < 0 or not 1 <= days <= 3660:
             raise CommandError("Số lượng phải không âm; số ngày từ 1 đến 3660.")
         loadgen.SPREAD_DAYS = days
@@ -40,10 +52,13 @@ class Command(BaseCommand):
             raise CommandError("Chưa có đơn vị cấp xã: chạy với --network national trước.")
         if responses:
             loadgen.responses_generate(responses, unit_ids=unit_ids, out=out)
+        if responses or counters:
             loadgen.survey_counters_rebuild(out)
         if cases:
             loadgen.cases_generate(cases, unit_ids=unit_ids, out=out)
         if messages:
             loadgen.messages_generate(messages, unit_ids=unit_ids, out=out)
         loadgen.analyze(out)
+        if insights:
+            loadgen.insights_rebuild(out)
         out(self.style.SUCCESS(f"Xong sau {time.monotonic() - t0:.1f}s."))

@@ -1,0 +1,65 @@
+"""Cache of the public unit page's body, invalidated by a per-unit version.
+
+The body (breadcrumb, contact facts, every app's section, the units below) costs about seven
+queries; it is stored in the shared cache under a key made of the versions of the unit and of
+each of its ancestors (read off ``Unit.path``, no query), so one ``get_many`` says whether it is
+still good. A service that changes what a page shows calls ``unit_page_changed(unit_id)`` after
+commit: posts (published, updated, archived, pinned: a post of a province shows on every page
+below it, hence the ancestors in the key), unit edits (the unit and its parent, whose list of
+units below shows the name). What no service announces (follower counts, the procedure catalogue)
+is at most ``TTL`` seconds old. CSRF tokens in a section's form are swapped for this request's
+token on every hit, so a cached page never carries someone else's token.
+
+Correct across processes only with a shared cache (Redis: ``REDIS_URL``), which is what
+``langnghe serve --workers N`` requires; the local-memory cache of a single process is fine too.
+"""
+
+import re
+import uuid
+
+from django.conf import settings
+from django.core.cache import cache
+from django.middleware.csrf import get_token
+
+TTL = 60
+_TOKEN = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
+_MARK = "\x00csrf\x00"
+
+
+def _version_key(unit_id: int) -> str:
+    return f"unitpage:v:{unit_id}"
+
+
+def unit_page_changed(*unit_ids: int) -> None:
+    """Forget the versions of ``unit_ids``: their pages (and the pages below them) are built
+    again on the next request."""
+    cache.delete_many([_version_key(i) for i in unit_ids if i])
+
+
+def body_key(unit, language: str) -> str:
+    ids = [*unit.ancestor_ids, unit.pk]
+    keys = [_version_key(i) for i in ids]
+    found = cache.get_many(keys)
+    missing = {k: uuid.uuid4().hex[:10] for k in keys if k not in found}
+    if missing:
+        cache.set_many(missing, None)
+        found.update(missing)
+    return f"unitpage:body:{unit.pk}:{language}:" + ".".join(found[k] for k in keys)
+
+
+def enabled() -> bool:
+    return getattr(settings, "LANGNGHE_UNIT_PAGE_CACHE", True)
+
+
+def body_get(request, key: str) -> str | None:
+    html = cache.get(key) if enabled() else None
+    if html is None:
+        return None
+    if _MARK in html:
+        html = html.replace(_MARK, get_token(request))
+    return html
+
+
+def body_set(key: str, html: str) -> None:
+    if enabled():
+        cache.set(key, _TOKEN.sub(lambda m: m.group(1) + _MARK + m.group(2), html), TTL)
