@@ -73,6 +73,10 @@ class ZaloSimulator:
         self.refresh_count = 0
         self.fail_queue: list[int] = []
         self.pkce: dict[str, str] = {}  # code → challenge
+        # Fault injection: when set, a sent message is recorded and then the answer is held
+        # back until ``release`` is set (or the timeout), as when a worker dies mid-send.
+        self.stall_after_record = threading.Event()
+        self.release = threading.Event()
         self._rate: dict[str, int] = {}
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
@@ -209,6 +213,8 @@ class ZaloSimulator:
             )
         if self.auto_receipts and self.webhook:
             threading.Thread(target=self._receipt, args=(user_id, message_id), daemon=True).start()
+        if self.stall_after_record.is_set():
+            self.release.wait(timeout=30)
         return {
             "data": {
                 "message_id": message_id,

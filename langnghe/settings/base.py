@@ -150,6 +150,9 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
+# First retry of an outbound message after this many seconds, doubling (the row's lease).
+LANGNGHE_OUTBOX_BACKOFF_BASE = env.int("LANGNGHE_OUTBOX_BACKOFF_BASE", default=30)
+
 # Durable task queue in the database; workers take jobs with SELECT … FOR UPDATE SKIP LOCKED.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
