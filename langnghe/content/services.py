@@ -15,6 +15,7 @@ from functools import partial
 from django.apps import apps
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
+from django.db import connection as db_connection
 from django.db.models import F
 from django.utils import timezone
 
@@ -444,12 +445,18 @@ def post_view_record(*, post: Post, ip: str, user_agent: str, now=None) -> bool:
     now = now or timezone.now()
     day = timezone.localdate(now)
     digest = visitor_hash(post_id=post.pk, ip=ip, user_agent=user_agent, day=day)
-    try:
-        with transaction.atomic():
-            PostView.objects.create(post_id=post.pk, day=day, visitor_hash=digest)
-            PostCounterDelta.objects.create(post_id=post.pk, metric=PostCounterDelta.Metric.VIEW)
-    except IntegrityError:
-        return False
+    # A visitor already seen today is the common case on a busy post: one INSERT that does
+    # nothing (ON CONFLICT, the same syntax on SQLite and PostgreSQL), no failed insert to roll
+    # back to a savepoint.
+    with transaction.atomic(), db_connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {PostView._meta.db_table} (post_id, day, visitor_hash) "  # noqa: S608
+            "VALUES (%s, %s, %s) ON CONFLICT (post_id, day, visitor_hash) DO NOTHING RETURNING id",
+            [post.pk, day, digest],
+        )
+        if cursor.fetchone() is None:
+            return False
+        PostCounterDelta.objects.create(post_id=post.pk, metric=PostCounterDelta.Metric.VIEW)
     _flush_soon()
     return True
 

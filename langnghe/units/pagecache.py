@@ -1,14 +1,17 @@
-"""Cache of the public unit page's body, invalidated by a per-unit version.
+"""Cache of the public unit page, invalidated by a per-unit version.
 
-The body (breadcrumb, contact facts, every app's section, the units below) costs about seven
-queries; it is stored in the shared cache under a key made of the versions of the unit and of
-each of its ancestors (read off ``Unit.path``, no query), so one ``get_many`` says whether it is
-still good. A service that changes what a page shows calls ``unit_page_changed(unit_id)`` after
-commit: posts (published, updated, archived, pinned: a post of a province shows on every page
-below it, hence the ancestors in the key), unit edits (the unit and its parent, whose list of
-units below shows the name). What no service announces (follower counts, the procedure catalogue)
-is at most ``TTL`` seconds old. CSRF tokens in a section's form are swapped for this request's
-token on every hit, so a cached page never carries someone else's token.
+The page (breadcrumb, contact facts, every app's section, the units below) costs about eight
+queries and a template. For an anonymous GET without a query string it is stored whole in the
+shared cache under a key made of the versions of the unit and of each of its ancestors (the ids
+are cached by slug), so a hit is three cache reads and no query.
+
+A service that changes what a page shows calls ``unit_page_changed(unit_id)`` after commit:
+posts (published, updated, archived, pinned: a province's post shows on every page below it,
+hence the ancestors in the key) and unit edits (the unit and its parent, whose list of units
+below shows the name). What no service announces (follower counts, the procedure catalogue) is
+at most ``TTL`` seconds old, and so is the slug → ancestors entry after a unit is moved. CSRF
+tokens in the page's forms are swapped for this request's token on every hit, so a cached page
+never carries someone else's token.
 
 Correct across processes only with a shared cache (Redis: ``REDIS_URL``), which is what
 ``langnghe serve --workers N`` requires; the local-memory cache of a single process is fine too.
@@ -36,22 +39,34 @@ def unit_page_changed(*unit_ids: int) -> None:
     cache.delete_many([_version_key(i) for i in unit_ids if i])
 
 
-def body_key(unit, language: str) -> str:
-    ids = [*unit.ancestor_ids, unit.pk]
+def enabled() -> bool:
+    return getattr(settings, "LANGNGHE_UNIT_PAGE_CACHE", True)
+
+
+def unit_ref(slug: str) -> tuple[int, list[int]] | None:
+    """(unit id, ids from the root down to the unit) of a slug, without a query when cached."""
+    return cache.get(f"unitpage:slug:{slug}") if enabled() else None
+
+
+def unit_ref_set(slug: str, unit) -> tuple[int, list[int]]:
+    ref = (unit.pk, [*unit.ancestor_ids, unit.pk])
+    if enabled():
+        cache.set(f"unitpage:slug:{slug}", ref, TTL)
+    return ref
+
+
+def page_key(ref: tuple[int, list[int]], language: str) -> str:
+    unit_id, ids = ref
     keys = [_version_key(i) for i in ids]
     found = cache.get_many(keys)
     missing = {k: uuid.uuid4().hex[:10] for k in keys if k not in found}
     if missing:
         cache.set_many(missing, None)
         found.update(missing)
-    return f"unitpage:body:{unit.pk}:{language}:" + ".".join(found[k] for k in keys)
+    return f"unitpage:page:{unit_id}:{language}:" + ".".join(found[k] for k in keys)
 
 
-def enabled() -> bool:
-    return getattr(settings, "LANGNGHE_UNIT_PAGE_CACHE", True)
-
-
-def body_get(request, key: str) -> str | None:
+def page_get(request, key: str) -> str | None:
     html = cache.get(key) if enabled() else None
     if html is None:
         return None
@@ -60,6 +75,6 @@ def body_get(request, key: str) -> str | None:
     return html
 
 
-def body_set(key: str, html: str) -> None:
+def page_set(key: str, html: str) -> None:
     if enabled():
         cache.set(key, _TOKEN.sub(lambda m: m.group(1) + _MARK + m.group(2), html), TTL)

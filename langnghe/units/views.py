@@ -1,8 +1,6 @@
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from langnghe.core.exceptions import ApplicationError, NotFound
@@ -38,23 +36,36 @@ def home(request):
 
 
 def unit_page(request, slug: str):
+    # Anonymous GET without a query string: the whole page comes from the cache (pagecache).
+    cacheable = request.method == "GET" and not request.GET and not request.user.is_authenticated
+    ref = pagecache.unit_ref(slug) if cacheable else None
+    unit = None
+    if ref is None:
+        unit = _unit_or_404(slug)
+        ref = pagecache.unit_ref_set(slug, unit) if cacheable else None
+    key = pagecache.page_key(ref, get_language() or "") if cacheable else None
+    html = pagecache.page_get(request, key) if key else None
+    if html is not None:
+        return HttpResponse(html)
+    unit = unit or _unit_or_404(slug)
+    children = selectors.unit_queryset().filter(parent=unit).order_by("name")
+    response = render(
+        request,
+        "units/unit.html",
+        {
+            "unit": unit,
+            "ancestors": selectors.ancestors(unit),
+            "children": children,
+            "unit_sections": unit_page_sections(request, unit),
+        },
+    )
+    if key:
+        pagecache.page_set(key, response.content.decode())
+    return response
+
+
+def _unit_or_404(slug: str):
     try:
-        unit = selectors.unit_get_by_slug(slug=slug)
+        return selectors.unit_get_by_slug(slug=slug)
     except NotFound as exc:
         raise Http404 from exc
-    key = pagecache.body_key(unit, get_language() or "")
-    body = pagecache.body_get(request, key)
-    if body is None:
-        children = selectors.unit_queryset().filter(parent=unit).order_by("name")
-        body = render_to_string(
-            "units/_unit_body.html",
-            {
-                "unit": unit,
-                "ancestors": selectors.ancestors(unit),
-                "children": children,
-                "unit_sections": unit_page_sections(request, unit),
-            },
-            request=request,
-        )
-        pagecache.body_set(key, body)
-    return render(request, "units/unit.html", {"unit": unit, "body": mark_safe(body)})  # noqa: S308 — our own rendered template

@@ -172,5 +172,5 @@ def test_webhook_intake_queries(client, unit, django_assert_max_num_queries):
 
 
 SURVEY_POST_MAX = 12
-UNIT_PAGE_MAX = 1
+UNIT_PAGE_MAX = 0
 WEBHOOK_MAX = 4
