@@ -9,18 +9,21 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.syndication.views import Feed
+from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponseBadRequest
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import get_language
 from django.views.decorators.http import require_POST
 
 from langnghe.accounts.console import current_unit
 from langnghe.accounts.selectors import has_role
 from langnghe.core.exceptions import ApplicationError, NotFound
+from langnghe.units import pagecache
 from langnghe.units.selectors import unit_get_by_slug
 
 from . import selectors, services
@@ -44,6 +47,21 @@ def _client_ip(request) -> str:
 
 
 def post_page(request, pk: int, slug: str):
+    # Anonymous GET without a query string: the rendered page comes from the cache, under the
+    # version of the post's unit, which every post service bumps (langnghe/units/pagecache.py);
+    # the view is still counted.
+    cacheable = (
+        pagecache.enabled()
+        and request.method == "GET"
+        and not request.GET
+        and not request.user.is_authenticated
+    )
+    ref = cache.get(f"postpage:ref:{pk}") if cacheable else None
+    if ref is not None and ref[1] == slug:
+        key = pagecache.versioned_key(f"postpage:{pk}:{get_language()}", [ref[0]])
+        if (html := pagecache.page_get(request, key)) is not None:
+            _view_record(request, Post(pk=pk))
+            return HttpResponse(html)
     try:
         post = selectors.post_get_published(pk=pk)
     except NotFound as exc:
@@ -51,9 +69,22 @@ def post_page(request, pk: int, slug: str):
     if slug != post.slug:
         return redirect(post.get_absolute_url(), permanent=True)
     if request.method == "GET":
-        services.post_view_record(
-            post=post, ip=_client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")
-        )
+        _view_record(request, post)
+    response = _post_render(request, post)
+    if cacheable:
+        cache.set(f"postpage:ref:{pk}", (post.unit_id, post.slug), pagecache.TTL)
+        key = pagecache.versioned_key(f"postpage:{pk}:{get_language()}", [post.unit_id])
+        pagecache.page_set(key, response.content.decode())
+    return response
+
+
+def _view_record(request, post) -> None:
+    services.post_view_record(
+        post=post, ip=_client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", "")
+    )
+
+
+def _post_render(request, post):
     cover = cover_url(post.cover_variants, 1200)
     return render(
         request,

@@ -55,15 +55,20 @@ def unit_ref_set(slug: str, unit) -> tuple[int, list[int]]:
     return ref
 
 
-def page_key(ref: tuple[int, list[int]], language: str) -> str:
-    unit_id, ids = ref
-    keys = [_version_key(i) for i in ids]
+def versioned_key(prefix: str, unit_ids: list[int]) -> str:
+    """``prefix`` + the current versions of ``unit_ids`` (one cache round trip)."""
+    keys = [_version_key(i) for i in unit_ids]
     found = cache.get_many(keys)
     missing = {k: uuid.uuid4().hex[:10] for k in keys if k not in found}
     if missing:
         cache.set_many(missing, None)
         found.update(missing)
-    return f"unitpage:page:{unit_id}:{language}:" + ".".join(found[k] for k in keys)
+    return prefix + ":" + ".".join(found[k] for k in keys)
+
+
+def page_key(ref: tuple[int, list[int]], language: str) -> str:
+    unit_id, ids = ref
+    return versioned_key(f"unitpage:page:{unit_id}:{language}", ids)
 
 
 def page_get(request, key: str) -> str | None:

@@ -174,3 +174,29 @@ def test_webhook_intake_queries(client, unit, django_assert_max_num_queries):
 SURVEY_POST_MAX = 12
 UNIT_PAGE_MAX = 0
 WEBHOOK_MAX = 4
+
+
+@pytest.mark.django_db
+def test_post_page_cached_counts_views_and_follows_edits(
+    client, unit, make_staff, page_cache, django_capture_on_commit_callbacks
+):
+    from langnghe.content.models import Post
+    from langnghe.content.services import post_archive, post_create, post_publish, post_update
+
+    editor = make_staff(COMMUNE, "editor")
+    with django_capture_on_commit_callbacks(execute=True):
+        post = post_create(by=editor, unit=unit(COMMUNE), title="Lịch tiếp dân", body="<p>x</p>")
+        post_publish(post=post, by=editor)
+    url = Post.objects.get(pk=post.pk).get_absolute_url()
+    assert client.get(url).status_code == 200
+    with CaptureQueriesContext(db_connection) as hit:
+        r = client.get(url, HTTP_USER_AGENT="another phone")
+    assert r.status_code == 200 and "Lịch tiếp dân" in r.content.decode()
+    assert not any("content_post" in q["sql"] and "SELECT" in q["sql"] for q in hit)
+    assert any("content_postview" in q["sql"] for q in hit)  # the view is still counted
+    with django_capture_on_commit_callbacks(execute=True):
+        post_update(post=post, by=editor, title="Lịch tiếp dân (sửa)")
+    assert "Lịch tiếp dân (sửa)" in client.get(url, follow=True).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        post_archive(post=post, by=editor)
+    assert client.get(url).status_code == 404
