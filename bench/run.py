@@ -106,6 +106,7 @@ from langnghe.surveys.models import SurveyResponse, DailyCount
 from langnghe.cases.models import Case
 from langnghe.inbox.models import Message
 from langnghe.insights.models import RefreshState
+from langnghe.procedures.models import Procedure
 from django.db.models import Sum
 print(json.dumps({
     "units": Unit.objects.count(),
@@ -114,6 +115,7 @@ print(json.dumps({
     "cases": Case.objects.count(),
     "messages": Message.objects.count(),
     "insights": RefreshState.objects.filter(source="cases", watermark_at__isnull=False).exists(),
+    "procedures": Procedure.objects.count(),
 }))
 """
 
@@ -127,6 +129,8 @@ def data_state(env) -> dict:
 
 
 THREADS = 8
+CHOSEN = "sync"  # what `langnghe serve --workers N` runs by default
+TASK_WORKERS = 2
 LOAD_START = "?"
 
 
@@ -219,6 +223,10 @@ def main():
         if r.returncode:
             raise SystemExit("gen_load failed")
         gen_seconds = time.time() - t0
+    if not state["procedures"]:  # the catalogue searched by the procedure-search row
+        r = sh([PY, "-m", "langnghe", "load_procedures"], env=env)
+        if r.returncode:
+            raise SystemExit(r.stderr[-2000:])
     prep = sh([PY, "bench/prepare.py", str(work), "40000"], env=env)
     if prep.returncode:
         raise SystemExit(prep.stderr[-2000:])
@@ -283,10 +291,10 @@ def main():
         rows.append((f"GET trang xã — {name}, 32 conn", s["unit"], None, None, None, 0, ""))
         rows.append((f"POST phiếu — {name}, 64 conn", s["survey"], None, None, None, 0, ""))
 
-    # 2. The chosen shape: gunicorn WSGI ×2 with threads (a request waiting on PostgreSQL does
-    # not hold a whole process) + 1 task worker, on the same port.
+    # 2. The shape `langnghe serve --workers 2` runs (gunicorn WSGI ×2, sync workers) + task
+    # workers, on the same port.
     web = subprocess.Popen(
-        gunicorn_cmd("gthread"),
+        gunicorn_cmd(CHOSEN),
         env=env,
         cwd=ROOT,
         start_new_session=True,
@@ -335,22 +343,18 @@ def main():
         ratio_row(f"{label}, 64 conn", wrk(path, conns=64, duration=d), 0.7)
 
     # 3. Webhook intake with one worker draining the queue.
-    worker = subprocess.Popen(
-        [
-            PY,
-            "-m",
-            "langnghe",
-            "db_worker",
-            "--queue-name",
-            "*",  # noqa: S603
-            "--no-reload",
-            "--interval",
-            "0.2",
-        ],
-        env=env,
-        cwd=ROOT,
-        start_new_session=True,
-    )
+    workers = [
+        subprocess.Popen(
+            [PY, "-m", "langnghe", "db_worker", "--queue-name", "*", "--no-reload"]
+            + ["--interval", "0.2"],
+            env=env,
+            cwd=ROOT,
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(TASK_WORKERS)
+    ]
     hook = wrk("/", conns=32, duration=d, script="webhook.lua", env=env)
     ok = hook["rate"] >= 1000 and (hook["p99"] or 1e9) < 50
     rows.append(
@@ -382,7 +386,7 @@ def main():
     left, secs = (drain.stdout.strip().splitlines() or ["? ?"])[-1].split()
     rows.append(
         (
-            f"  worker xử lý hết hàng đợi sau tải (còn {left})",
+            f"  {TASK_WORKERS} worker xử lý hết hàng đợi sau tải (còn {left})",
             None,
             None,
             None,
@@ -391,7 +395,8 @@ def main():
             f"{secs}s sau khi tải dừng",
         )
     )
-    os.killpg(worker.pid, signal.SIGTERM)
+    for worker in workers:
+        os.killpg(worker.pid, signal.SIGTERM)
     pids = children_of(web.pid)
     rss = rss_peak_mb(pids)
     os.killpg(web.pid, signal.SIGTERM)
@@ -442,9 +447,10 @@ Whole run: {total:.0f}s{f", of which gen_load {gen_seconds:.0f}s" if gen_seconds
   cases (targets: {sizes[0]:,} / {sizes[1]:,}). Redis: {"yes" if redis_url() else "no"}.
 - Load: `wrk -t2` from a second process on loopback (same 2 cores as the server: the load
   tool takes part of the CPU, so absolute rates are low; the ratios are what to compare).
-- Server: gunicorn, 2 WSGI workers × {THREADS} threads (gthread), `CONN_MAX_AGE=600`, Redis
-  cache; webhook row with 1 `db_worker` running during the load. The first rows compare shapes
-  (uvicorn ASGI, gunicorn sync, gunicorn gthread) on the same data; the rest use gthread.
+- Server: what `langnghe serve --workers 2` runs: gunicorn, 2 sync WSGI workers,
+  `CONN_MAX_AGE=600`, Redis cache; the webhook row with {TASK_WORKERS} `db_worker` processes
+  draining the queue during the load. The first rows compare shapes on the same data (uvicorn
+  ASGI ×2, gunicorn sync ×2, gunicorn gthread ×2×{THREADS}).
 - Noise: the machine is shared (other sessions run test suites on it): load average
   {LOAD_START} at the start of the run, {os.getloadavg()[0]:.1f} at the end. Ratios to the same
   run's floor absorb part of it; absolute rates do not.

@@ -23,6 +23,7 @@ from langnghe.accounts.selectors import has_role
 from langnghe.audit.services import audit_record
 from langnghe.core.exceptions import ApplicationError, NotFound, PermissionDenied
 from langnghe.core.text import slugify_vi
+from langnghe.units import pagecache
 from langnghe.units.models import Unit
 from langnghe.units.pagecache import unit_page_changed
 from langnghe.units.selectors import subtree
@@ -420,7 +421,8 @@ def posts_publish_due(*, now: datetime | None = None) -> int:
 
 def _daily_salt(day) -> str:
     key = f"content:salt:{day.isoformat()}"
-    if salt := cache.get(key):
+    # With the page cache on, this process keeps the day's salt too (it never changes).
+    if salt := (pagecache.cached_get(key) if pagecache.enabled() else cache.get(key)):
         return salt
     record = DailySalt.objects.filter(day=day).first()
     if record is None:
@@ -445,18 +447,27 @@ def post_view_record(*, post: Post, ip: str, user_agent: str, now=None) -> bool:
     now = now or timezone.now()
     day = timezone.localdate(now)
     digest = visitor_hash(post_id=post.pk, ip=ip, user_agent=user_agent, day=day)
-    # A visitor already seen today is the common case on a busy post: one INSERT that does
-    # nothing (ON CONFLICT, the same syntax on SQLite and PostgreSQL), no failed insert to roll
-    # back to a savepoint.
+    # A visitor already seen today is the common case on a busy post: a cache read (when the
+    # page cache is on), else one INSERT that does nothing (ON CONFLICT, the same syntax on
+    # SQLite and PostgreSQL) — no failed insert rolled back to a savepoint. The unique row stays
+    # the truth; the cache only skips inserts that would change nothing.
+    seen_key = f"content:seen:{digest}"
+    remember = pagecache.enabled()
+    if remember and cache.get(seen_key):
+        return False
     with transaction.atomic(), db_connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {PostView._meta.db_table} (post_id, day, visitor_hash) "  # noqa: S608
             "VALUES (%s, %s, %s) ON CONFLICT (post_id, day, visitor_hash) DO NOTHING RETURNING id",
             [post.pk, day, digest],
         )
-        if cursor.fetchone() is None:
-            return False
-        PostCounterDelta.objects.create(post_id=post.pk, metric=PostCounterDelta.Metric.VIEW)
+        created = cursor.fetchone() is not None
+        if created:
+            PostCounterDelta.objects.create(post_id=post.pk, metric=PostCounterDelta.Metric.VIEW)
+    if remember:
+        cache.set(seen_key, 1, 36 * 3600)  # the digest changes with the day's salt
+    if not created:
+        return False
     _flush_soon()
     return True
 

@@ -9,7 +9,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.syndication.views import Feed
-from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -56,7 +55,7 @@ def post_page(request, pk: int, slug: str):
         and not request.GET
         and not request.user.is_authenticated
     )
-    ref = cache.get(f"postpage:ref:{pk}") if cacheable else None
+    ref = pagecache.cached_get(f"postpage:ref:{pk}") if cacheable else None
     if ref is not None and ref[1] == slug:
         key = pagecache.versioned_key(f"postpage:{pk}:{get_language()}", [ref[0]])
         if (html := pagecache.page_get(request, key)) is not None:
@@ -72,7 +71,7 @@ def post_page(request, pk: int, slug: str):
         _view_record(request, post)
     response = _post_render(request, post)
     if cacheable:
-        cache.set(f"postpage:ref:{pk}", (post.unit_id, post.slug), pagecache.TTL)
+        pagecache.cached_set(f"postpage:ref:{pk}", (post.unit_id, post.slug))
         key = pagecache.versioned_key(f"postpage:{pk}:{get_language()}", [post.unit_id])
         pagecache.page_set(key, response.content.decode())
     return response

@@ -18,6 +18,7 @@ Correct across processes only with a shared cache (Redis: ``REDIS_URL``), which 
 """
 
 import re
+import time
 import uuid
 
 from django.conf import settings
@@ -43,15 +44,51 @@ def enabled() -> bool:
     return getattr(settings, "LANGNGHE_UNIT_PAGE_CACHE", True)
 
 
+# A small per-process memo in front of the shared cache, for values that never change under
+# their key (a page is keyed by versions, which are always read from the shared cache) or may
+# be TTL old anyway (slug → ancestors): a hit then costs one shared-cache round trip, not three.
+_memo: dict[str, tuple[float, object]] = {}
+MEMO_MAX = 256
+
+
+def memo_clear() -> None:
+    _memo.clear()
+
+
+def cached_get(key: str):
+    """The value under ``key``: this process's memo, else the shared cache (None if absent or
+    the cache is off)."""
+    if not enabled():
+        return None
+    hit = _memo.get(key)
+    if hit is not None and hit[0] > time.monotonic():
+        return hit[1]
+    value = cache.get(key)
+    if value is not None:
+        _memo_put(key, value)
+    return value
+
+
+def cached_set(key: str, value, ttl: int = TTL) -> None:
+    if enabled():
+        cache.set(key, value, ttl)
+        _memo_put(key, value, ttl)
+
+
+def _memo_put(key: str, value, ttl: int = TTL) -> None:
+    if len(_memo) >= MEMO_MAX:
+        _memo.clear()
+    _memo[key] = (time.monotonic() + ttl, value)
+
+
 def unit_ref(slug: str) -> tuple[int, list[int]] | None:
     """(unit id, ids from the root down to the unit) of a slug, without a query when cached."""
-    return cache.get(f"unitpage:slug:{slug}") if enabled() else None
+    return cached_get(f"unitpage:slug:{slug}")
 
 
 def unit_ref_set(slug: str, unit) -> tuple[int, list[int]]:
     ref = (unit.pk, [*unit.ancestor_ids, unit.pk])
-    if enabled():
-        cache.set(f"unitpage:slug:{slug}", ref, TTL)
+    cached_set(f"unitpage:slug:{slug}", ref)
     return ref
 
 
@@ -72,7 +109,7 @@ def page_key(ref: tuple[int, list[int]], language: str) -> str:
 
 
 def page_get(request, key: str) -> str | None:
-    html = cache.get(key) if enabled() else None
+    html = cached_get(key)
     if html is None:
         return None
     if _MARK in html:
@@ -81,5 +118,4 @@ def page_get(request, key: str) -> str | None:
 
 
 def page_set(key: str, html: str) -> None:
-    if enabled():
-        cache.set(key, _TOKEN.sub(lambda m: m.group(1) + _MARK + m.group(2), html), TTL)
+    cached_set(key, _TOKEN.sub(lambda m: m.group(1) + _MARK + m.group(2), html))

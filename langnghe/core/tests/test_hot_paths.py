@@ -62,10 +62,14 @@ def test_survey_response_post_queries(client, unit, django_assert_max_num_querie
 
 @pytest.fixture
 def page_cache(settings):
+    from langnghe.units.pagecache import memo_clear
+
     settings.LANGNGHE_UNIT_PAGE_CACHE = True
     cache.clear()
+    memo_clear()
     yield
     cache.clear()
+    memo_clear()
 
 
 @pytest.mark.django_db
