@@ -7,9 +7,11 @@ Errors are JSON: ``{"detail": "<Vietnamese message>", "code": "..."}``; validati
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 
 from langnghe.core.exceptions import ApplicationError
+from langnghe.core.text import without_nul
 from langnghe.discovery import api_routers
 
 
@@ -17,8 +19,19 @@ class UnicodeJSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
+class CleanParser(Parser):
+    """JSON bodies and query parameters without NUL characters (see core.text.without_nul)."""
+
+    def parse_body(self, request):
+        return without_nul(super().parse_body(request))
+
+    def parse_querydict(self, data, list_fields, request):
+        return without_nul(super().parse_querydict(data, list_fields, request))
+
+
 api = NinjaAPI(
     renderer=UnicodeJSONRenderer(),
+    parser=CleanParser(),
     title="Lắng Nghe API",
     version="1",
     description="API của nền tảng Lắng Nghe: đơn vị, thủ tục, khảo sát, vụ việc, trực ban.",

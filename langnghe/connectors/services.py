@@ -18,6 +18,7 @@ from django.utils import timezone
 from langnghe.audit.services import audit_record
 from langnghe.cases import crypto
 from langnghe.core.exceptions import ApplicationError, NotFound
+from langnghe.core.text import without_nul
 from langnghe.inbox import services as inbox
 from langnghe.inbox.models import ChannelKind, Conversation, Delivery, Message
 from langnghe.units.models import Unit
@@ -120,7 +121,7 @@ def webhook_receive(*, unit_code: str, body: bytes, signature: str, now=None) ->
     if len(body) > MAX_WEBHOOK_BODY:
         raise ApplicationError("Sự kiện quá lớn.", code="too_large", status=413)
     try:
-        event = json.loads(body)
+        event = without_nul(json.loads(body))
     except (ValueError, UnicodeDecodeError) as exc:
         raise ApplicationError("Nội dung không phải JSON hợp lệ.", code="bad_json") from exc
     if not isinstance(event, dict):
@@ -211,7 +212,7 @@ def webhook_event_process(*, event_id: int) -> str:
         stored = WebhookEvent.objects.select_for_update().filter(pk=event_id).first()
         if stored is None or stored.status != WebhookEvent.Status.RECEIVED:
             return "skipped"
-        event = json.loads(stored.body())
+        event = without_nul(json.loads(stored.body()))
         unit = Unit.objects.get(pk=stored.unit_id)
         try:
             handled = _dispatch(unit, event)

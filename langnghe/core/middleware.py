@@ -2,6 +2,39 @@
 Permissions-Policy. Scripts only from our own origin (no inline scripts or handlers)."""
 
 from django.conf import settings
+from django.http import HttpResponseBadRequest, JsonResponse
+
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+NUL_MESSAGE = "Dữ liệu gửi lên chứa ký tự không hợp lệ."
+
+
+def _has_nul(querydict) -> bool:
+    return any(
+        "\x00" in key or any("\x00" in v for v in values if isinstance(v, str))
+        for key, values in querydict.lists()
+    )
+
+
+def refuse_nul_characters(get_response):
+    """Query strings and forms with a NUL character are refused with 400 before any view runs:
+    NUL never belongs in text, and PostgreSQL cannot store it (JSON bodies are cleaned by the
+    API's parser instead)."""
+
+    def middleware(request):
+        suspicious = _has_nul(request.GET) or (
+            request.method == "POST"
+            and request.content_type in FORM_TYPES
+            and _has_nul(request.POST)
+        )
+        if suspicious:
+            if request.path.startswith("/api/") or request.path.startswith("/open311/"):
+                return JsonResponse(
+                    {"detail": NUL_MESSAGE, "code": "invalid_characters"}, status=400
+                )
+            return HttpResponseBadRequest(NUL_MESSAGE, content_type="text/plain; charset=utf-8")
+        return get_response(request)
+
+    return middleware
 
 
 def security_headers(get_response):

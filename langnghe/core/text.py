@@ -27,3 +27,18 @@ def words(text: str) -> list[str]:
 def slugify_vi(text: str) -> str:
     """ASCII slug of a Vietnamese name: "Công an phường Thọ Xương" → "cong-an-phuong-tho-xuong"."""
     return "-".join(words(text)).replace("_", "-")
+
+
+def without_nul(value):
+    """The value with NUL characters removed from every string in it (recursively).
+
+    NUL never belongs in Vietnamese text, and PostgreSQL refuses it in text columns; outside
+    input (JSON bodies, webhook events) passes through this before any code sees it.
+    """
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {without_nul(k): without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [without_nul(v) for v in value]
+    return value

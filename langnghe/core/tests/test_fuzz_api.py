@@ -40,3 +40,29 @@ def test_no_server_errors(case, fuzz_token):
     case.call_and_validate(
         headers={"Authorization": f"Bearer {fuzz_token}"}, checks=[not_a_server_error]
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url", ["/?q=a%00b", "/api/v1/units?q=%00", "/api/v1/posts?unit=%00", "/thu-tuc/?q=%00"]
+)
+def test_nul_characters_in_queries_are_refused(client, url):
+    response = client.get(url)
+    assert response.status_code == 400
+
+
+@pytest.mark.django_db
+def test_nul_characters_in_json_bodies_are_dropped(client):
+    from langnghe.cases.models import Case
+
+    body = {
+        "category": "other",
+        "description": "Đèn đường\u0000 hỏng",
+        "unit": "BG-X07201",
+        "reporter": {"name": "Lan\u0000", "phone": "0912345678"},
+    }
+    response = client.post("/api/v1/cases", body, content_type="application/json")
+    assert response.status_code == 201
+    from langnghe.cases.selectors import case_description
+
+    assert case_description(Case.objects.get(pk=response.json()["id"])) == "Đèn đường hỏng"
