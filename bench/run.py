@@ -421,6 +421,32 @@ def main():
     write(rows, fx, ip, pg, sizes, gen_seconds, time.time() - t_start)
 
 
+ANALYSIS = """
+## Reading the misses (what the profile shows, what would fix it)
+
+- **Survey POST** (12 queries: retry lookup, unit, template assignment + template + questions,
+  two abuse counts, insert, two counter upserts, savepoint, commit with a WAL flush): it waits
+  on PostgreSQL, while the floor (`/healthz`) touches nothing. Next steps, biggest first:
+  counters added in Redis and flushed in batches (as post views already are), the effective
+  template cached per unit with a version, one abuse count instead of two. Even then a
+  durable write per response on 2 shared cores stays well below half a no-op request's rate;
+  meeting 0.5× needs the write taken off the request path (a queue), which changes the API's
+  answer (no stored id at once) — a product decision, not done here.
+- **Zalo webhook** (4 queries, but two commits: the event, then the task row queued
+  on commit): two WAL flushes per event, and the task workers share the same 2 cores while
+  they drain. Next step: enqueue the task in the event's own transaction (the task queue is in
+  the same database, so this is atomic), then group commits.
+- **Commune and post pages**: cached whole for anonymous visitors (langnghe/units/pagecache.py,
+  invalidated by per-unit versions bumped by the post and unit services); a hit is one Redis
+  round trip (and, for a post, the view count's check). The rest is the full middleware stack
+  (sessions, CSRF cookie, security headers, locale) that `/healthz` skips.
+- **Leadership summary** (insights) already sums month rows for whole months and day rows for
+  the rest, but the default period (the last 30 days) is mostly day rows of every unit of the
+  province, plus the open-case count read from the cases table; the insights selectors were
+  being reworked by their owner during this run (the figure is of the working tree).
+"""
+
+
 def fmt(v, nd=0):
     if v is None:
         return ""
@@ -460,7 +486,7 @@ Whole run: {total:.0f}s{f", of which gen_load {gen_seconds:.0f}s" if gen_seconds
 - Figures in ms for in-process rows are medians of 5 runs after one warm-up.
 
 {table}
-"""
+{ANALYSIS}"""
     (ROOT / "docs").mkdir(exist_ok=True)
     (ROOT / "docs" / "benchmarks.md").write_text(notes)
 
