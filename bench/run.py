@@ -4,7 +4,9 @@
 PostgreSQL (BENCH_DATABASE_URL, default the local server's `langnghe_bench` database) when it
 answers, else SQLite under var/bench/. The data set is made once by `langnghe gen_load` and kept
 (a second run reuses it). Every HTTP figure is a ratio to the same server's GET /healthz rate
-measured in the same run. Usage: .venv/bin/python bench/run.py [--duration 8]
+measured in the same run. Usage: .venv/bin/python bench/run.py [--duration 8]; with
+--responses/--cases/--messages (a trial at other sizes) the table goes to var/bench/benchmarks.md
+instead of docs/benchmarks.md.
 """
 
 import argparse
@@ -418,7 +420,11 @@ def main():
             v = ip[key]
             verdict = "" if limit is None else f"<{limit}ms {'ĐẠT' if v < limit else 'CHƯA ĐẠT'}"
             rows.append((label + " (ms)", v, None, None, None, None, verdict))
-    write(rows, fx, ip, pg, sizes, gen_seconds, time.time() - t_start)
+    # A run with its own sizes is a trial: it does not replace the published figures.
+    trial = bool(args.responses or args.cases or args.messages)
+    out = work / "benchmarks.md" if trial else ROOT / "docs" / "benchmarks.md"
+    write(rows, fx, ip, pg, sizes, gen_seconds, time.time() - t_start, out)
+    print(f"== written to {out}")
 
 
 ANALYSIS = """
@@ -453,7 +459,7 @@ def fmt(v, nd=0):
     return f"{v:,.{nd}f}"
 
 
-def write(rows, fx, ip, pg, sizes, gen_seconds, total):
+def write(rows, fx, ip, pg, sizes, gen_seconds, total, out):
     head = "| Phép đo | Giá trị | × sàn | p50 ms | p99 ms | lỗi | Mục tiêu |\n|---|---:|---:|---:|---:|---:|---|\n"
     body = "".join(
         f"| {r[0]} | {fmt(r[1], 1 if (r[1] or 0) < 100 else 0)} | {fmt(r[2], 2)} | {fmt(r[3], 1)} "
@@ -487,8 +493,8 @@ Whole run: {total:.0f}s{f", of which gen_load {gen_seconds:.0f}s" if gen_seconds
 
 {table}
 {ANALYSIS}"""
-    (ROOT / "docs").mkdir(exist_ok=True)
-    (ROOT / "docs" / "benchmarks.md").write_text(notes)
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(notes)
 
 
 if __name__ == "__main__":
