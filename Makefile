@@ -16,6 +16,8 @@ $(VENV)/.installed: pyproject.toml
 
 install: $(VENV)/.installed
 
+# Links and QR codes point at the address served, unless LANGNGHE_PUBLIC_URL says otherwise.
+run: export LANGNGHE_PUBLIC_URL ?= http://$(HOST):$(PORT)
 run: install
 	$(PY) -m langnghe migrate --noinput -v0
 	$(PY) -m langnghe ensure_demo --host $(HOST) --port $(PORT)

@@ -39,8 +39,8 @@ class Command(BaseCommand):
                 close_old_connections()
                 try:
                     result = func()
-                    if result:
-                        log.info("%s: %s", name, result)
+                    if result:  # routine work: visible with LOG_LEVEL=DEBUG
+                        log.debug("%s: %s", name, result)
                 except Exception:  # a failing job must not stop the others
                     log.exception("periodic job %s failed", name)
                 next_run[name] = time.monotonic() + every
