@@ -1,4 +1,8 @@
-from .services import outbox_run
+from .services import outbox_run, webhook_events_sweep
 
-# Send due outbox messages (first tries are enqueued on commit; this picks up retries).
-JOBS = [("connectors.outbox", 5, outbox_run)]
+JOBS = [
+    # Send due outbox messages (first tries are enqueued on commit; this picks up retries).
+    ("connectors.outbox", 5, outbox_run),
+    # Stored webhook events whose processing task was lost (crash right after the commit).
+    ("connectors.webhook_sweep", 30, webhook_events_sweep),
+]

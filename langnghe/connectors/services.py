@@ -227,6 +227,24 @@ def webhook_event_process(*, event_id: int) -> str:
         return stored.status
 
 
+# A stored event still "received" this long after arrival lost its task (a process died
+# between the commit and the enqueue): the periodic sweep processes it.
+SWEEP_AFTER = dt.timedelta(seconds=60)
+
+
+def webhook_events_sweep(*, now=None, limit: int = 500) -> int:
+    """Process stored events that no task took. Idempotent: processing skips done events."""
+    cutoff = (now or timezone.now()) - SWEEP_AFTER
+    ids = list(
+        WebhookEvent.objects.filter(status=WebhookEvent.Status.RECEIVED, received_at__lt=cutoff)
+        .order_by("id")
+        .values_list("id", flat=True)[:limit]
+    )
+    for event_id in ids:
+        webhook_event_process(event_id=event_id)
+    return len(ids)
+
+
 def _dispatch(unit, event: dict) -> bool:
     name = str(event.get("event_name", ""))
     message = event.get("message") if isinstance(event.get("message"), dict) else {}

@@ -243,3 +243,34 @@ def _get(url: str) -> str:
 
     with urllib.request.urlopen(url, timeout=5) as response:
         return response.read().decode()
+
+
+def test_event_whose_task_was_lost_is_processed_by_the_sweep(connection, sim, client):
+    """The event is stored and acknowledged, but the process dies before enqueueing its task."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from langnghe.connectors.models import WebhookEvent
+    from langnghe.connectors.services import webhook_events_sweep
+    from langnghe.inbox.models import Message
+
+    sim.user("zu-sweep")
+    body, headers = sim.signed(sim.text_event("zu-sweep", "Xin chào, tôi cần hỏi"))
+    # No on-commit callbacks run here: the task is never enqueued.
+    response = client.post(
+        f"/webhooks/zalo/{UNIT}/",
+        body,
+        content_type="application/json",
+        HTTP_X_ZEVENT_SIGNATURE=headers["X-ZEvent-Signature"],
+    )
+    assert response.status_code == 200
+    stored = WebhookEvent.objects.get()
+    assert stored.status == WebhookEvent.Status.RECEIVED
+    assert webhook_events_sweep() == 0  # too recent: its task may still come
+    later = timezone.now() + dt.timedelta(minutes=2)
+    assert webhook_events_sweep(now=later) == 1
+    stored.refresh_from_db()
+    assert stored.status == WebhookEvent.Status.PROCESSED
+    assert Message.objects.filter(text="Xin chào, tôi cần hỏi").count() == 1
+    assert webhook_events_sweep(now=later) == 0
