@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from langnghe.accounts.selectors import visible_unit_get
 from langnghe.core.exceptions import ApplicationError
+from langnghe.core.periods import months_stop
 from langnghe.units.models import PATH_STEP, Unit
 from langnghe.units.selectors import subtree_ids
 
@@ -118,7 +119,7 @@ def _counter_sets(
     monthly counters, the partial months at either end from the daily ones. ``flagged``:
     False = what the index counts (default), True = flagged only, None = both."""
     first_full = period.start if period.start.day == 1 else _next_month(period.start)
-    stop = (period.end + timedelta(days=1)).replace(day=1)  # first month not fully covered
+    stop = months_stop(period.end)  # first month the month rows do not cover
     extra = {} if flagged is None else {"flagged": flagged}
     unit_ids = subtree_ids(unit)
 

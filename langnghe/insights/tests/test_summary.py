@@ -136,14 +136,27 @@ def test_bad_input_is_a_clear_4xx(api_client, make_staff):
 
 
 def _bulk_rows(unit_ids, days):
+    """Day rows and the month rows they add up to, as the materializer keeps them."""
+    from collections import Counter
+
+    from langnghe.insights.models import UnitMonthStat
+
     today = timezone.localdate()
-    UnitDayStat.objects.bulk_create(
-        [
-            UnitDayStat(unit_id=u, day=today - dt.timedelta(days=d), metric=m, value=3)
-            for u in unit_ids
-            for d in range(days)
-            for m in ("cases.received", "inbox.conversations", "inbox.frt.h03", "posts.views")
-        ]
+    metrics = ("cases.received", "inbox.conversations", "inbox.frt.h03", "posts.views")
+    rows = [
+        UnitDayStat(unit_id=u, day=today - dt.timedelta(days=d), metric=m, value=3)
+        for u in unit_ids
+        for d in range(days)
+        for m in metrics
+    ]
+    UnitDayStat.objects.bulk_create(rows)
+    months = Counter()
+    for row in rows:
+        months[(row.unit_id, row.day.replace(day=1), row.metric)] += row.value
+    UnitMonthStat.objects.all().delete()
+    UnitMonthStat.objects.bulk_create(
+        UnitMonthStat(unit_id=u, month=month, metric=m, value=v)
+        for (u, month, m), v in months.items()
     )
 
 
