@@ -20,3 +20,39 @@ def months_stop(end: dt.date, *, today: dt.date | None = None) -> dt.date:
     if end >= today:
         return next_month(end)
     return (end + dt.timedelta(days=1)).replace(day=1)
+
+
+def covering_querysets(
+    *,
+    day_model,
+    month_model,
+    unit_ids: list[int],
+    start: dt.date,
+    end: dt.date,
+    daily_only: bool = False,
+    **filters,
+) -> list[tuple]:
+    """(queryset, bucket field) pairs whose rows cover ``start``–``end`` exactly for the units:
+    whole months from ``month_model`` (fields unit, month), the partial months at either end
+    from ``day_model`` (unit, day). Both layouts are kept by the surveys' counters and the
+    insights' stats; a subtree's figure then costs O(units × months), never O(rows)."""
+    first_full = start if start.day == 1 else next_month(start)
+    stop = months_stop(end)
+
+    def daily(first: dt.date, last: dt.date):
+        rows = day_model.objects.filter(
+            unit_id__in=unit_ids, day__gte=first, day__lte=last, **filters
+        )
+        return rows, "day"
+
+    if daily_only or first_full >= stop:
+        return [daily(start, end)]
+    monthly = month_model.objects.filter(
+        unit_id__in=unit_ids, month__gte=first_full, month__lt=stop, **filters
+    )
+    sets = [(monthly, "month")]
+    if start < first_full:
+        sets.append(daily(start, first_full - dt.timedelta(days=1)))
+    if stop <= end:
+        sets.append(daily(stop, end))
+    return sets

@@ -32,6 +32,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from langnghe.audit.models import AuditEntry
+from langnghe.core.periods import next_month
 
 from .models import RefreshState, UnitDayStat, UnitMonthStat, UnitState
 
@@ -339,16 +340,12 @@ def _followers_compute(unit_ids: set[int] | None) -> tuple[Values, dict[int, int
 # --- Writing ------------------------------------------------------------------------------------
 
 
-def _next_month(day: dt.date) -> dt.date:
-    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
-
-
 def _months_rewrite(prefix: str, months: set[tuple[int, dt.date]]) -> None:
     """Rewrite the month rows of ``prefix`` from the day rows of those (unit, month)s."""
     for chunk in _chunks(sorted(months)):
         day_q, month_q = Q(), Q()
         for unit_id, month in chunk:
-            day_q |= Q(unit_id=unit_id, day__gte=month, day__lt=_next_month(month))
+            day_q |= Q(unit_id=unit_id, day__gte=month, day__lt=next_month(month))
             month_q |= Q(unit_id=unit_id, month=month)
         sums: Counter = Counter()
         rows = UnitDayStat.objects.filter(day_q, metric__startswith=prefix).values_list(

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from langnghe.accounts.selectors import visible_unit_get
 from langnghe.core.exceptions import ApplicationError
-from langnghe.core.periods import months_stop
+from langnghe.core.periods import covering_querysets, next_month
 from langnghe.units.models import PATH_STEP, Unit
 
 from .materialize import FRT_EDGES, day_bounds
@@ -73,14 +73,10 @@ def month_period(month: str) -> Period:
         raise ApplicationError(
             "Tháng không hợp lệ (dạng YYYY-MM).", code="invalid_month", field="month"
         ) from None
-    return Period(first, _next_month(first) - dt.timedelta(days=1))
+    return Period(first, next_month(first) - dt.timedelta(days=1))
 
 
 # --- Sums over the aggregate rows ---------------------------------------------------------------
-
-
-def _next_month(day: dt.date) -> dt.date:
-    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
 def subtree_ids(unit: Unit) -> list[int]:
@@ -98,34 +94,17 @@ def subtree_ids(unit: Unit) -> list[int]:
 def _stat_sets(
     unit: Unit, period: Period, day_model=None, month_model=None, daily_only=False, **extra
 ) -> list:
-    """(queryset, bucket field) pairs covering ``period`` exactly: whole months from the month
-    rows, the partial months at either end from the day rows. Also used for the surveys app's
-    counters (``DailyCount`` / ``MonthlyCount``, the same layout)."""
-    day_model, month_model = day_model or UnitDayStat, month_model or UnitMonthStat
-    ids = subtree_ids(unit)
-    first_full = period.start if period.start.day == 1 else _next_month(period.start)
-    stop = months_stop(period.end)
-
-    def daily(start, end):
-        return day_model.objects.filter(
-            unit_id__in=ids, day__gte=start, day__lte=end, **extra
-        ), "day"
-
-    if daily_only or first_full >= stop:
-        return [daily(period.start, period.end)]
-    sets = [
-        (
-            month_model.objects.filter(
-                unit_id__in=ids, month__gte=first_full, month__lt=stop, **extra
-            ),
-            "month",
-        )
-    ]
-    if period.start < first_full:
-        sets.append(daily(period.start, first_full - dt.timedelta(days=1)))
-    if stop <= period.end:
-        sets.append(daily(stop, period.end))
-    return sets
+    """(queryset, bucket field) pairs covering ``period`` exactly, from this app's stats or,
+    given the models, the surveys app's counters (the same layout)."""
+    return covering_querysets(
+        day_model=day_model or UnitDayStat,
+        month_model=month_model or UnitMonthStat,
+        unit_ids=subtree_ids(unit),
+        start=period.start,
+        end=period.end,
+        daily_only=daily_only,
+        **extra,
+    )
 
 
 def _sums(unit: Unit, period: Period, *, key: str | None = None) -> dict:
@@ -522,7 +501,7 @@ def trend_compute(unit: Unit, period: Period) -> list[dict]:
     day = period.start if by_day else period.start.replace(day=1)
     while day <= period.end:
         buckets[day] = Counter()
-        day = day + dt.timedelta(days=1) if by_day else _next_month(day)
+        day = day + dt.timedelta(days=1) if by_day else next_month(day)
     for qs, bucket in _stat_sets(unit, period, daily_only=by_day):
         qs = qs.filter(metric__in=metrics).values(b=F(bucket), m=F("metric"))
         for row in qs.annotate(n=Sum("value")).order_by():

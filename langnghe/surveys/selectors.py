@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from langnghe.accounts.selectors import visible_unit_get
 from langnghe.core.exceptions import ApplicationError
-from langnghe.core.periods import months_stop
+from langnghe.core.periods import covering_querysets
 from langnghe.units.models import PATH_STEP, Unit
 from langnghe.units.selectors import subtree_ids
 
@@ -108,38 +108,22 @@ def date_range(start: date | None, end: date | None) -> DateRange:
 # --- Results -----------------------------------------------------------------------------------
 
 
-def _next_month(day: date) -> date:
-    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
-
-
 def _counter_sets(
     unit: Unit, period: DateRange, *, flagged: bool | None, daily_only: bool = False
 ) -> list[tuple[QuerySet, str]]:
-    """(queryset, bucket field) pairs that cover ``period`` exactly: whole months from the
-    monthly counters, the partial months at either end from the daily ones. ``flagged``:
-    False = what the index counts (default), True = flagged only, None = both."""
-    first_full = period.start if period.start.day == 1 else _next_month(period.start)
-    stop = months_stop(period.end)  # first month the month rows do not cover
+    """(queryset, bucket field) pairs that cover ``period`` exactly (see
+    ``core.periods.covering_querysets``). ``flagged``: False = what the index counts (default),
+    True = flagged only, None = both."""
     extra = {} if flagged is None else {"flagged": flagged}
-    unit_ids = subtree_ids(unit)
-
-    def daily(start: date, end: date) -> tuple[QuerySet, str]:
-        rows = DailyCount.objects.filter(
-            unit_id__in=unit_ids, day__gte=start, day__lte=end, **extra
-        )
-        return rows, "day"
-
-    if daily_only or first_full >= stop:
-        return [daily(period.start, period.end)]
-    monthly = MonthlyCount.objects.filter(
-        unit_id__in=unit_ids, month__gte=first_full, month__lt=stop, **extra
+    return covering_querysets(
+        day_model=DailyCount,
+        month_model=MonthlyCount,
+        unit_ids=subtree_ids(unit),
+        start=period.start,
+        end=period.end,
+        daily_only=daily_only,
+        **extra,
     )
-    sets = [(monthly, "month")]
-    if period.start < first_full:
-        sets.append(daily(period.start, first_full - timedelta(days=1)))
-    if stop <= period.end:
-        sets.append(daily(stop, period.end))
-    return sets
 
 
 def _sum(
