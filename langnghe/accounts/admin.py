@@ -5,9 +5,18 @@ from .models import ApiToken, Membership, User
 
 
 class MembershipInline(admin.TabularInline):
+    """Shown, not edited: memberships change through accounts.services (audited), e.g.
+    `langnghe create_staff`."""
+
     model = Membership
     extra = 0
-    autocomplete_fields = ["unit"]
+    readonly_fields = ["unit", "role", "created_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(User)

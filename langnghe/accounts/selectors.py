@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 from langnghe.core.exceptions import NotFound
 from langnghe.units.models import Unit
 
-from .models import Membership, Role
+from .models import Membership
 
 
 def _member_paths(user) -> list[str]:
@@ -86,6 +86,3 @@ def top_units(user) -> list[Unit]:
         return list(Unit.objects.filter(parent__isnull=True, is_active=True))
     paths = _member_paths(user)
     return list(Unit.objects.filter(path__in=paths).select_related("kind"))
-
-
-ROLE_LABELS = dict(Role.choices)

@@ -83,7 +83,3 @@ def unit_list(
         for word in folded.split():
             qs = qs.filter(search_text__contains=word)
     return qs.order_by("path")
-
-
-def unit_kinds() -> QuerySet[UnitKind]:
-    return UnitKind.objects.all()

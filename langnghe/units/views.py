@@ -28,9 +28,6 @@ def home(request):
             "page": page,
             "error": error,
             "result_count": page.paginator.count,
-            "top_units": selectors.unit_queryset().filter(depth__lte=1).order_by("path")
-            if not q
-            else None,
         },
     )
 
