@@ -2,8 +2,10 @@
 -- per thread; the thread id keeps ids unique across threads).
 local units = dofile(os.getenv("BENCH_DIR") .. "/units.lua")
 local answers = os.getenv("BENCH_ANSWERS")
-local counter, tid = 0, 0
+-- tid is a global: thread:set() writes globals, so a local tid would stay 0 in every thread.
+local counter = 0
 local threads = {}
+tid = 0
 function setup(thread) thread:set("tid", #threads + 1); table.insert(threads, thread) end
 function init(args) math.randomseed(os.time() * 1000 + tid) end
 wrk.method = "POST"

@@ -2,7 +2,9 @@
 -- Each thread takes every n-th line, so no event is sent twice while lines last.
 local lines = {}
 for line in io.lines(os.getenv("BENCH_DIR") .. "/events.txt") do table.insert(lines, line) end
-local threads, tid, nthreads, i = {}, 0, 1, 0
+-- tid is a global: thread:set() writes globals, so a local tid would stay 0 in every thread.
+local threads, nthreads, i = {}, 1, 0
+tid = 0
 function setup(thread) thread:set("tid", #threads); table.insert(threads, thread) end
 function init(args) nthreads = tonumber(os.getenv("BENCH_THREADS")) or 2; i = tid end
 wrk.method = "POST"

@@ -33,3 +33,6 @@ AXES_ENABLED = False
 # The public unit page's body cache (langnghe/units/pagecache.py) outlives a test's rolled-back
 # rows in the shared local-memory cache; off here, on in the tests that check it.
 LANGNGHE_UNIT_PAGE_CACHE = False
+# The survey form's per-process memo of unit and template (surveys.selectors.form_config) would
+# outlive a test's rolled-back rows too.
+LANGNGHE_SURVEY_CONFIG_TTL = 0

@@ -5,16 +5,18 @@ range: their cost grows with units × days, never with the number of responses. 
 go through ``visible_unit_get`` (the single scope check) before anything is summed.
 """
 
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.db.models import F, Prefetch, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncWeek
 from django.utils import timezone
 
 from langnghe.accounts.selectors import visible_unit_get
-from langnghe.core.exceptions import ApplicationError
+from langnghe.core.exceptions import ApplicationError, NotFound
 from langnghe.core.periods import covering_querysets
 from langnghe.units.models import PATH_STEP, Unit
 from langnghe.units.selectors import subtree_ids
@@ -64,6 +66,73 @@ def template_effective(unit: Unit) -> SurveyTemplate:
         builtin_templates_ensure()
         template = _current_template(DEFAULT_CODE)
     return template
+
+
+# The public form's configuration, kept per process for ``LANGNGHE_SURVEY_CONFIG_TTL`` seconds
+# (default 10) as one snapshot: every active unit by code, every assignment, and the current
+# template of each code used, with its questions. Taking it costs three or four queries per
+# process per TTL, whatever the number of units (a national QR campaign reaches ~3,500), and a
+# response then costs no query to know what it answers. A template or assignment change
+# reaches every process within the TTL (at once in the process that made it); a response
+# validated against the previous version is still a valid response to it (the form accepts the
+# version the page was opened on). 0 turns the snapshot off (tests).
+@dataclass
+class _FormSnapshot:
+    expires: float
+    units: dict[str, Unit]
+    assigned: dict[int, str]
+    templates: dict[str, SurveyTemplate | None]
+
+    def template_for(self, unit: Unit) -> SurveyTemplate:
+        for unit_id in reversed([*unit.ancestor_ids, unit.pk]):
+            code = self.assigned.get(unit_id)
+            if code and (template := self.template(code)):
+                return template
+        return self.template(DEFAULT_CODE) or template_effective(unit)
+
+    def template(self, code: str) -> SurveyTemplate | None:
+        if code not in self.templates:
+            self.templates[code] = _current_template(code)
+        return self.templates[code]
+
+
+_snapshot: list[_FormSnapshot] = []
+
+
+def _form_snapshot(ttl: int) -> _FormSnapshot:
+    now = time.monotonic()
+    if _snapshot and _snapshot[0].expires > now:
+        return _snapshot[0]
+    snapshot = _FormSnapshot(
+        expires=now + ttl,
+        units={u.code.upper(): u for u in Unit.objects.filter(is_active=True)},
+        assigned=dict(SurveyAssignment.objects.values_list("unit_id", "template_code")),
+        templates={},
+    )
+    _snapshot[:] = [snapshot]
+    return snapshot
+
+
+def form_config(code: str) -> tuple[Unit, SurveyTemplate]:
+    """(active unit, effective template with its questions prefetched) of a unit code; raises
+    NotFound (404) for an unknown or inactive unit."""
+    key = (code or "").strip().upper()
+    ttl = getattr(settings, "LANGNGHE_SURVEY_CONFIG_TTL", 10)
+    if ttl:
+        snapshot = _form_snapshot(ttl)
+        unit = snapshot.units.get(key)
+        if unit is None:
+            raise NotFound(f"Không có đơn vị mã “{str(code)[:40]}”.", code="unit_not_found")
+        return unit, snapshot.template_for(unit)
+    unit = Unit.objects.filter(code__iexact=key, is_active=True).first()
+    if unit is None:
+        raise NotFound(f"Không có đơn vị mã “{str(code)[:40]}”.", code="unit_not_found")
+    return unit, template_effective(unit)
+
+
+def form_config_forget() -> None:
+    """Drop this process's snapshot (the template services call it; others wait the TTL)."""
+    _snapshot.clear()
 
 
 def template_list_for(unit: Unit) -> QuerySet[SurveyTemplate]:

@@ -5,7 +5,9 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
+from django.db.models.constants import OnConflict
+from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from langnghe.audit.services import audit_record
@@ -27,6 +29,7 @@ from .models import (
     SurveyTemplate,
 )
 from .security import form_key_check
+from .selectors import form_config_forget
 
 MAX_COMMENT = 2000
 MAX_TEXT_ANSWER = 2000
@@ -185,6 +188,7 @@ def template_revise(
             unit=current.owner,
             data={"code": revised.code, "version": revised.version},
         )
+        transaction.on_commit(form_config_forget)
     return revised
 
 
@@ -214,6 +218,7 @@ def template_assign(*, unit: Unit, template_code: str | None, by) -> None:
             unit=unit,
             data={"template": template_code or None},
         )
+        transaction.on_commit(form_config_forget)
 
 
 # --- Responses ---------------------------------------------------------------------------------
@@ -298,19 +303,49 @@ def _counters_add(
             cursor.execute(sql, params)
 
 
-def _abuse_check(*, unit: Unit, ip_hash: str, device_hash: str, now) -> str:
-    """Refuse (429) above the hard limits; return a flag reason for a burst, else ""."""
-    since = now - WINDOW
-    recent = SurveyResponse.objects.filter(submitted_at__gte=since)
-    # Counts stop at the limit (COUNT over a LIMIT subquery): one busy address costs a bounded
-    # index read, not a scan of everything it sent. LANGNGHE_SURVEY_IP_LIMIT = 0 turns the
-    # per-address check off (only the load benchmark does, as every request comes from one
-    # address there: bench/settings.py).
+def _recent_counts(
+    *, client_uuid: uuid.UUID, unit_id: int, ip_hash: str, device_hash: str, now
+) -> tuple[int | None, int, int, int]:
+    """(id of a response already stored under this client_id, responses from this device and
+    from this address in the abuse window, responses at this unit in the burst window), read
+    in one round trip of four index lookups. Each count stops at its limit (a LIMIT
+    subquery): one busy address costs a bounded read, never a scan of everything it sent."""
+    table = SurveyResponse._meta.db_table
+    field = SurveyResponse._meta.get_field
     ip_limit = getattr(settings, "LANGNGHE_SURVEY_IP_LIMIT", IP_LIMIT)
-    device_count = (
-        recent.filter(device_hash=device_hash)[:DEVICE_LIMIT].count() if device_hash else 0
+    since = field("submitted_at").get_db_prep_value(now - WINDOW, connection)
+    unit_since = field("submitted_at").get_db_prep_value(now - UNIT_BURST_WINDOW, connection)
+    sql = (
+        f"SELECT (SELECT id FROM {table} WHERE client_id = %s), "  # noqa: S608 (names are ours)
+        f"(SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE device_hash = %s "
+        f"AND submitted_at >= %s LIMIT %s) d), "
+        f"(SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE ip_hash = %s "
+        f"AND submitted_at >= %s LIMIT %s) i), "
+        f"(SELECT COUNT(*) FROM (SELECT 1 FROM {table} WHERE unit_id = %s "
+        f"AND submitted_at >= %s LIMIT %s) u)"
     )
-    ip_count = recent.filter(ip_hash=ip_hash)[:ip_limit].count() if ip_hash and ip_limit else 0
+    params = [
+        field("client_id").get_db_prep_value(client_uuid, connection),
+        device_hash,
+        since,
+        DEVICE_LIMIT if device_hash else 0,
+        ip_hash,
+        since,
+        ip_limit if ip_hash else 0,
+        unit_id,
+        unit_since,
+        UNIT_BURST,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+def _abuse_verdict(*, device_count: int, ip_count: int, unit_count: int) -> str:
+    """Refuse (429) above the hard limits; return a flag reason for a burst, else ""."""
+    ip_limit = getattr(settings, "LANGNGHE_SURVEY_IP_LIMIT", IP_LIMIT)
+    # LANGNGHE_SURVEY_IP_LIMIT = 0 turns the per-address check off (only the load benchmark
+    # does, as every request comes from one address there: bench/settings.py).
     if device_count >= DEVICE_LIMIT or (ip_limit and ip_count >= ip_limit):
         raise ApplicationError(
             "Bạn đã gửi quá nhiều phiếu trong thời gian ngắn. Vui lòng thử lại sau ít phút.",
@@ -319,14 +354,63 @@ def _abuse_check(*, unit: Unit, ip_hash: str, device_hash: str, now) -> str:
         )
     if device_count >= DEVICE_BURST:
         return "device_burst"
-    if ip_count >= IP_BURST:
+    if ip_limit and ip_count >= IP_BURST:
         return "ip_burst"
-    unit_recent = SurveyResponse.objects.filter(
-        unit=unit, submitted_at__gte=now - UNIT_BURST_WINDOW
-    )
-    if unit_recent[:UNIT_BURST].count() >= UNIT_BURST:
+    if unit_count >= UNIT_BURST:
         return "unit_burst"
     return ""
+
+
+def _insert_counted(response: SurveyResponse, cells: list[tuple[str, str]]) -> int | None:
+    """Store ``response`` and add it to its day and month counters, atomically; returns its id,
+    or None when a response with the same client_id (or a rating of the same dossier) is
+    already stored — then nothing is written.
+
+    On PostgreSQL this is one statement (the insert and both counter upserts as one
+    data-modifying WITH, a single round trip and commit); elsewhere, the same three writes in
+    one transaction."""
+    query = InsertQuery(SurveyResponse, on_conflict=OnConflict.IGNORE)
+    fields = [f for f in SurveyResponse._meta.concrete_fields if f is not SurveyResponse._meta.pk]
+    query.insert_values(fields, [response])
+    compiler = query.get_compiler(connection=connection)
+    compiler.returning_fields = [SurveyResponse._meta.pk]
+    [(insert_sql, insert_params)] = compiler.as_sql()
+    if connection.vendor != "postgresql":
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(insert_sql, insert_params)
+                row = cursor.fetchone()
+            if row is None:
+                return None
+            _counters_add(
+                unit_id=response.unit_id,
+                day=response.day,
+                cells=cells,
+                flagged=response.is_flagged,
+                delta=1,
+            )
+        return row[0]
+    values = ", ".join(["(%s, %s)"] * len(cells))
+    cell_params = [x for cell in cells for x in cell]
+    parts, params = [f"WITH r AS ({insert_sql})"], list(insert_params)
+    for model, column, bucket in (
+        (DailyCount, "day", response.day),
+        (MonthlyCount, "month", response.day.replace(day=1)),
+    ):
+        table = model._meta.db_table
+        parts.append(
+            f", {column}_counts AS (INSERT INTO {table} "  # noqa: S608 (names are ours)
+            f"(unit_id, {column}, metric, value, flagged, count) "
+            f"SELECT %s, %s, c.metric, c.value, %s, 1 FROM r, (VALUES {values}) AS c(metric, value) "
+            f"ON CONFLICT (unit_id, {column}, metric, value, flagged) "
+            f"DO UPDATE SET count = {table}.count + excluded.count)"
+        )
+        params += [response.unit_id, bucket, response.is_flagged, *cell_params]
+    parts.append(" SELECT id FROM r")
+    with connection.cursor() as cursor:
+        cursor.execute("".join(parts), params)
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def response_submit(
@@ -350,8 +434,11 @@ def response_submit(
     Raises ApplicationError (4xx, nothing stored) for an unknown unit, a forged or expired
     ``key``, invalid answers, an oversized comment, a dossier already rated, or too many
     submissions. Suspicious bursts are stored flagged, outside the index.
+
+    The hot path of a QR campaign: two round trips to the database (the checks, then one
+    write) and none for the unit and its template (``selectors.form_config``).
     """
-    from .selectors import template_effective
+    from .selectors import form_config
 
     try:
         client_uuid = client_id if isinstance(client_id, uuid.UUID) else uuid.UUID(str(client_id))
@@ -359,20 +446,22 @@ def response_submit(
         raise ApplicationError(
             "Mã phiếu (client_id) phải là UUID.", code="invalid_client_id", field="client_id"
         ) from exc
-    existing = SurveyResponse.objects.filter(client_id=client_uuid).first()
-    if existing is not None:
-        return existing, False
-
-    unit = Unit.objects.filter(code__iexact=(unit_code or "").strip(), is_active=True).first()
-    if unit is None:
-        raise NotFound(f"Không có đơn vị mã “{str(unit_code)[:40]}”.", code="unit_not_found")
+    unit, template = form_config(unit_code)
+    now = timezone.now()
+    existing_id, device_count, ip_count, unit_count = _recent_counts(
+        client_uuid=client_uuid, unit_id=unit.pk, ip_hash=ip_hash, device_hash=device_hash, now=now
+    )
+    if existing_id is not None:
+        return SurveyResponse.objects.select_related("unit").get(pk=existing_id), False
     if key or require_key:
         form_key_check(unit.code, key or "")
-
-    template = template_effective(unit)
     if template_id and template_id != template.pk:
         # The page was opened on an older version of the same template: accept that version.
-        older = SurveyTemplate.objects.filter(pk=template_id, code=template.code).first()
+        older = (
+            SurveyTemplate.objects.filter(pk=template_id, code=template.code)
+            .prefetch_related("questions")
+            .first()
+        )
         if older is not None:
             template = older
     clean, errors = _clean_answers(template, answers or {})
@@ -384,47 +473,29 @@ def response_submit(
         errors["dossier_code"] = "Mã hồ sơ chỉ gồm chữ, số và các dấu . _ / - (tối đa 40 ký tự)."
     if errors:
         raise SurveyValidationError(errors)
-
-    now = timezone.now()
-    flag_reason = _abuse_check(unit=unit, ip_hash=ip_hash, device_hash=device_hash, now=now)
+    flag_reason = _abuse_verdict(
+        device_count=device_count, ip_count=ip_count, unit_count=unit_count
+    )
     scores = [int(clean[q.key]) for q in template.questions.all() if q.element and q.key in clean]
-    try:
-        with transaction.atomic():
-            if (
-                dossier_code
-                and SurveyResponse.objects.filter(unit=unit, dossier_code=dossier_code).exists()
-            ):
-                raise ApplicationError(
-                    "Hồ sơ này đã được đánh giá. Mỗi hồ sơ chỉ đánh giá một lần.",
-                    code="dossier_already_rated",
-                    status=409,
-                    field="dossier_code",
-                )
-            response = SurveyResponse.objects.create(
-                client_id=client_uuid,
-                unit=unit,
-                template=template,
-                answers=clean,
-                comment=comment,
-                dossier_code=dossier_code,
-                lowest_score=min(scores) if scores else None,
-                source=source,
-                submitted_at=now,
-                day=timezone.localdate(now),
-                ip_hash=ip_hash,
-                device_hash=device_hash,
-                is_flagged=bool(flag_reason),
-                flag_reason=flag_reason,
-            )
-            _counters_add(
-                unit_id=unit.pk,
-                day=response.day,
-                cells=_counter_cells(template, clean, comment),
-                flagged=response.is_flagged,
-                delta=1,
-            )
-    except IntegrityError:
-        # A concurrent retry with the same client_id (or dossier) won the race.
+    response = SurveyResponse(
+        client_id=client_uuid,
+        unit=unit,
+        template=template,
+        answers=clean,
+        comment=comment,
+        dossier_code=dossier_code,
+        lowest_score=min(scores) if scores else None,
+        source=source,
+        submitted_at=now,
+        day=timezone.localdate(now),
+        ip_hash=ip_hash,
+        device_hash=device_hash,
+        is_flagged=bool(flag_reason),
+        flag_reason=flag_reason,
+    )
+    response.pk = _insert_counted(response, _counter_cells(template, clean, comment))
+    if response.pk is None:
+        # A concurrent retry with the same client_id won the race, or the dossier is rated.
         existing = SurveyResponse.objects.filter(client_id=client_uuid).first()
         if existing is not None:
             return existing, False
@@ -433,7 +504,8 @@ def response_submit(
             code="dossier_already_rated",
             status=409,
             field="dossier_code",
-        ) from None
+        )
+    response._state.adding = False
     return response, True
 
 

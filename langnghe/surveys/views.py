@@ -88,7 +88,7 @@ def _form_context(unit, template, *, values=None, errors=None, key="", client_id
 @csrf_exempt  # anonymous form, no session to ride on; guarded by signature, client_id, limits
 def unit_form(request, code: str):
     try:
-        unit = selectors.active_unit_get(code=code)
+        unit, template = selectors.form_config(code)
     except NotFound as exc:
         raise Http404 from exc
     key = request.POST.get("k") if request.method == "POST" else request.GET.get("k", "")
@@ -101,7 +101,6 @@ def unit_form(request, code: str):
             {"unit": unit, "message": exc.message},
             status=exc.status,
         )
-    template = selectors.template_effective(unit)
     source = request.POST.get("src") if request.method == "POST" else request.GET.get("src", "")
     if request.method == "POST":
         answers = {}

@@ -6,6 +6,7 @@ both stay cheap at the ~3,400 units of the whole country.
 """
 
 from django.db import models
+from django.db.models.functions import Upper
 
 PATH_STEP = 8  # digits per level: ids up to 99,999,999
 
@@ -51,6 +52,9 @@ class Unit(models.Model):
 
     class Meta:
         ordering = ["path"]
+        # Codes are looked up case-insensitively (code__iexact is UPPER(code) = UPPER(%s) on
+        # PostgreSQL): without this index every lookup by code read the whole table.
+        indexes = [models.Index(Upper("code"), name="unit_code_upper")]
         verbose_name = "đơn vị"
         verbose_name_plural = "đơn vị"
 
