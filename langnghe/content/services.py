@@ -442,6 +442,18 @@ def visitor_hash(*, post_id: int, ip: str, user_agent: str, day) -> str:
     return hashlib.sha256(material.encode()).hexdigest()
 
 
+# Visitors this process has already seen today (digests change with the day's salt): a reload
+# of a busy post then costs no round trip. Bounded; forgetting only costs a cache read.
+_seen: set[str] = set()
+SEEN_MAX = 50_000
+
+
+def _seen_add(digest: str) -> None:
+    if len(_seen) >= SEEN_MAX:
+        _seen.clear()
+    _seen.add(digest)
+
+
 def post_view_record(*, post: Post, ip: str, user_agent: str, now=None) -> bool:
     """Count a view once per visitor per day. True when this visit was counted."""
     now = now or timezone.now()
@@ -453,7 +465,8 @@ def post_view_record(*, post: Post, ip: str, user_agent: str, now=None) -> bool:
     # the truth; the cache only skips inserts that would change nothing.
     seen_key = f"content:seen:{digest}"
     remember = pagecache.enabled()
-    if remember and cache.get(seen_key):
+    if remember and (digest in _seen or cache.get(seen_key)):
+        _seen_add(digest)
         return False
     with transaction.atomic(), db_connection.cursor() as cursor:
         cursor.execute(
@@ -466,6 +479,7 @@ def post_view_record(*, post: Post, ip: str, user_agent: str, now=None) -> bool:
             PostCounterDelta.objects.create(post_id=post.pk, metric=PostCounterDelta.Metric.VIEW)
     if remember:
         cache.set(seen_key, 1, 36 * 3600)  # the digest changes with the day's salt
+        _seen_add(digest)
     if not created:
         return False
     _flush_soon()

@@ -77,6 +77,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "langnghe.core.middleware.security_headers",
     "langnghe.core.middleware.refuse_nul_characters",
+    # Anonymous copies of the public unit and post pages, served before the rest of the stack
+    # (langnghe/units/pagecache.py); everything else passes through untouched.
+    "langnghe.units.pagecache.anonymous_page_cache",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "langnghe.core.locale.language_from_choice",

@@ -1,7 +1,6 @@
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
-from django.utils.translation import get_language
 
 from langnghe.core.exceptions import ApplicationError, NotFound
 from langnghe.discovery import unit_page_sections
@@ -33,18 +32,10 @@ def home(request):
 
 
 def unit_page(request, slug: str):
-    # Anonymous GET without a query string: the whole page comes from the cache (pagecache).
-    cacheable = request.method == "GET" and not request.GET and not request.user.is_authenticated
-    ref = pagecache.unit_ref(slug) if cacheable else None
-    unit = None
-    if ref is None:
-        unit = _unit_or_404(slug)
-        ref = pagecache.unit_ref_set(slug, unit) if cacheable else None
-    key = pagecache.page_key(ref, get_language() or "") if cacheable else None
-    html = pagecache.page_get(request, key) if key else None
-    if html is not None:
-        return HttpResponse(html)
-    unit = unit or _unit_or_404(slug)
+    unit = _unit_or_404(slug)
+    # Kept whole for anonymous visitors (pagecache.anonymous_page_cache) until the unit or one
+    # of its ancestors (whose posts show here) changes.
+    versions = pagecache.versions_now([*unit.ancestor_ids, unit.pk])
     children = selectors.unit_queryset().filter(parent=unit).order_by("name")
     response = render(
         request,
@@ -56,9 +47,7 @@ def unit_page(request, slug: str):
             "unit_sections": unit_page_sections(request, unit),
         },
     )
-    if key:
-        pagecache.page_set(key, response.content.decode())
-    return response
+    return pagecache.mark(response, versions)
 
 
 def _unit_or_404(slug: str):

@@ -143,17 +143,25 @@ def test_commune_page_cache_follows_publishing_and_unit_edits(
 def test_cached_page_carries_this_visitors_csrf_token(unit, page_cache):
     from django.test import Client
 
-    url = unit(COMMUNE).get_absolute_url()
-    first, second = Client(), Client()
+    commune = unit(COMMUNE)
+    url = commune.get_absolute_url()
+    first = Client()
     first.get(url)
-    html = second.get(url).content.decode()
-    assert "\x00" not in html
-    token = second.cookies["csrftoken"].value if "csrftoken" in second.cookies else None
-    assert 'name="csrfmiddlewaretoken"' in html  # the duty desk's chat form
-    from django.middleware.csrf import _unmask_cipher_token
-
-    value = html.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
-    assert token and _unmask_cipher_token(value) == token
+    for visitor in (Client(enforce_csrf_checks=True), first):  # a new visitor, a returning one
+        r = visitor.get(url)
+        html = r.content.decode()
+        assert "\x00" not in html and 'name="csrfmiddlewaretoken"' in html  # the chat form
+        value = html.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+        assert value == visitor.cookies["csrftoken"].value
+    # The token in the cached copy is accepted by Django's CSRF check (a forged one is not).
+    fresh = Client(enforce_csrf_checks=True)
+    html = fresh.get(url).content.decode()
+    token = html.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    chat = f"/tro-chuyen/{commune.code}/"
+    forged = fresh.post(chat, {"csrfmiddlewaretoken": "x" * 32, "name": "An", "text": "Xin chào"})
+    assert forged.status_code == 403
+    sent = fresh.post(chat, {"csrfmiddlewaretoken": token, "name": "An", "text": "Xin chào"})
+    assert sent.status_code != 403
 
 
 @pytest.mark.django_db
