@@ -22,6 +22,18 @@ def django_db_setup(django_db_setup, django_db_blocker):
         load_demo_network()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_flags():
+    """Per-process state of the Zalo intake (the drain's wake-up flag in the local-memory cache,
+    the connections kept per process) must not pass from one test to the next."""
+    from django.core.cache import cache
+
+    from langnghe.connectors.services import DRAIN_FLAG, _webhook_connections
+
+    cache.delete(DRAIN_FLAG)
+    _webhook_connections.clear()
+
+
 @pytest.fixture
 def demo_network():
     """For transactional tests (browser tests with live_server): their tables are emptied after

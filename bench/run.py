@@ -345,17 +345,18 @@ def main():
         ratio_row(f"{label}, 64 conn", wrk(path, conns=64, duration=d), 0.7)
 
     # 3. Webhook intake with one worker draining the queue.
+    from langnghe.core.management.commands.serve import worker_commands
+
     workers = [
         subprocess.Popen(
-            [PY, "-m", "langnghe", "db_worker", "--queue-name", "*", "--no-reload"]
-            + ["--interval", "0.2"],
+            command,  # what `langnghe serve` runs: db_worker at a lower CPU priority
             env=env,
             cwd=ROOT,
             start_new_session=True,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        for _ in range(TASK_WORKERS)
+        for command in worker_commands(task_workers=TASK_WORKERS, periodic=False)
     ]
     hook = wrk("/", conns=32, duration=d, script="webhook.lua", env=env)
     ok = hook["rate"] >= 1000 and (hook["p99"] or 1e9) < 50

@@ -69,6 +69,12 @@ class WebhookEvent(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["unit", "event_key"], name="webhook_event_once")
         ]
+        # What the drains and the sweep look for: the few events not yet processed.
+        indexes = [
+            models.Index(
+                fields=["id"], condition=models.Q(status="received"), name="webhook_event_waiting"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.event_name} · {self.event_key}"

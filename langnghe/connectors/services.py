@@ -9,15 +9,17 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import time
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from langnghe.audit.services import audit_record
 from langnghe.cases import crypto
 from langnghe.core.exceptions import ApplicationError, NotFound
+from langnghe.core.sql import insert_ignore
 from langnghe.core.text import without_nul
 from langnghe.inbox import services as inbox
 from langnghe.inbox.models import ChannelKind, Conversation, Delivery, Message
@@ -87,6 +89,8 @@ def zalo_connect(
         connection.api_base = connection.oauth_base = api_base.rstrip("/")
     connection.is_active = True
     connection.save()
+    _webhook_connections.clear()  # now, and again once committed (a request in between)
+    transaction.on_commit(_webhook_connections.clear)
     audit_record(
         actor=by,
         action="zalo.connect",
@@ -108,16 +112,36 @@ def _event_key(event: dict, body: bytes) -> str:
     return f"{name}:{hashlib.sha256(body).hexdigest()[:64]}"
 
 
+# A unit's webhook connection (unit id, app id, unsealed secret), kept per process for
+# CONNECTION_TTL seconds: an event then costs no query and no unsealing to check. A reconnect
+# (zalo_connect) reaches this process at once and the others within the TTL, as does a connection
+# switched off in the admin.
+CONNECTION_TTL = 10.0
+_webhook_connections: dict[str, tuple[float, int, str, str]] = {}
+
+
+def _webhook_connection(unit_code: str) -> tuple[int, str, str]:
+    hit = _webhook_connections.get(unit_code)
+    if hit is not None and hit[0] > time.monotonic():
+        return hit[1], hit[2], hit[3]
+    connection = ZaloConnection.objects.filter(unit__code=unit_code, is_active=True).first()
+    if connection is None:
+        _webhook_connections.pop(unit_code, None)
+        raise NotFound("Đơn vị chưa kết nối Zalo OA.", code="not_connected")
+    found = (connection.unit_id, connection.app_id, connection.secret("secret_key"))
+    if len(_webhook_connections) > 10_000:
+        _webhook_connections.clear()
+    _webhook_connections[unit_code] = (time.monotonic() + CONNECTION_TTL, *found)
+    return found
+
+
 def webhook_receive(*, unit_code: str, body: bytes, signature: str, now=None) -> WebhookEvent:
     """Check and store one webhook delivery. Raises ApplicationError with the HTTP status for
-    every refusal (nothing is stored then). A redelivery returns the stored event."""
-    connection = (
-        ZaloConnection.objects.select_related("unit")
-        .filter(unit__code=unit_code, is_active=True)
-        .first()
-    )
-    if connection is None:
-        raise NotFound("Đơn vị chưa kết nối Zalo OA.", code="not_connected")
+    every refusal (nothing is stored then). A redelivery returns the stored event.
+
+    The intake is one INSERT (a single commit): no task row per event. The workers are woken by
+    ``_drain_soon`` and take stored events in batches (``webhook_events_drain``)."""
+    unit_id, app_id, secret_key = _webhook_connection(unit_code)
     if len(body) > MAX_WEBHOOK_BODY:
         raise ApplicationError("Sự kiện quá lớn.", code="too_large", status=413)
     try:
@@ -128,11 +152,7 @@ def webhook_receive(*, unit_code: str, body: bytes, signature: str, now=None) ->
         raise ApplicationError("Nội dung không phải JSON hợp lệ.", code="bad_json")
     timestamp = str(event.get("timestamp", ""))
     if not zalo.signature_valid(
-        signature,
-        app_id=connection.app_id,
-        body=body,
-        timestamp=timestamp,
-        secret_key=connection.secret("secret_key"),
+        signature, app_id=app_id, body=body, timestamp=timestamp, secret_key=secret_key
     ):
         log.warning("zalo webhook: bad signature for unit %s", unit_code)
         raise ApplicationError("Chữ ký không hợp lệ.", code="bad_signature", status=401)
@@ -144,21 +164,150 @@ def webhook_receive(*, unit_code: str, body: bytes, signature: str, now=None) ->
     if sent < now - WEBHOOK_MAX_AGE or sent > now + WEBHOOK_MAX_SKEW:
         raise ApplicationError("Sự kiện đã quá hạn.", code="stale", status=401)
     key = _event_key(event, body)
-    unit = connection.unit
-    try:
-        with transaction.atomic():
-            stored = WebhookEvent.objects.create(
-                unit=unit,
-                event_name=str(event.get("event_name", ""))[:60],
-                event_key=key,
-                body_sealed=crypto.seal(body.decode(), context=f"webhook:{unit.pk}:{key}"),
-            )
-            from .tasks import webhook_event_process_task
-
-            transaction.on_commit(lambda: webhook_event_process_task.enqueue(stored.pk))
-    except IntegrityError:  # Zalo's redelivery of an event we already have
-        return WebhookEvent.objects.get(unit=unit, event_key=key)
+    stored = WebhookEvent(
+        unit_id=unit_id,
+        event_name=str(event.get("event_name", ""))[:60],
+        event_key=key,
+        body_sealed=crypto.seal(body.decode(), context=f"webhook:{unit_id}:{key}"),
+        received_at=now,
+    )
+    if insert_ignore(stored) is None:  # Zalo's redelivery of an event we already have
+        return WebhookEvent.objects.get(unit_id=unit_id, event_key=key)
+    _drain_soon()
     return stored
+
+
+# Waking the workers: one drain task at a time, flagged in the shared cache. The web process
+# asks (SET NX) on every event; a running drain holds the flag and lingers DRAIN_LINGER seconds
+# after its last event, then drops the flag and looks once more, so an event stored while the
+# flag was held is always seen by the drain that held it. Without a shared cache (one process,
+# local memory) the flag expires after DRAIN_FLAG_TTL, so an event waits at most that long.
+DRAIN_FLAG = "connectors:webhook-drain"
+DRAIN_BATCH = 50
+
+
+def _drain_linger() -> float:
+    return getattr(settings, "LANGNGHE_WEBHOOK_DRAIN_LINGER", 2.0)
+
+
+def _drain_soon() -> None:
+    if cache.add(DRAIN_FLAG, 1, int(_drain_linger()) + 1):
+        from .tasks import webhook_events_drain_task
+
+        transaction.on_commit(webhook_events_drain_task.enqueue)
+
+
+def _drain_one() -> bool:
+    """Process the oldest received event nobody else holds, in its own transaction: the row stays
+    locked until it commits, so two workers never take the same event (SKIP LOCKED on
+    PostgreSQL), and the audit chain's lock is held for one event, not a batch."""
+    with transaction.atomic():
+        stored = (
+            WebhookEvent.objects.select_for_update(skip_locked=True)
+            .filter(status=WebhookEvent.Status.RECEIVED)
+            .order_by("id")
+            .first()
+        )
+        if stored is None:
+            return False
+        try:
+            with transaction.atomic():
+                _event_process_locked(stored)
+        except Exception:  # one bad event must not hold back the others
+            log.exception("zalo webhook: event %s failed", stored.pk)
+            WebhookEvent.objects.filter(pk=stored.pk).update(
+                status=WebhookEvent.Status.FAILED,
+                error="Lỗi hệ thống khi xử lý sự kiện.",
+                processed_at=timezone.now(),
+            )
+    return True
+
+
+def _drain_batch(limit: int = DRAIN_BATCH) -> int:
+    done = 0
+    while done < limit and _drain_one():
+        done += 1
+    return done
+
+
+# A drain task hands over to a fresh one after this long, so a worker asked to stop (SIGTERM:
+# it finishes the task in hand) stops within seconds even with a long queue.
+DRAIN_MAX_SECONDS = 10.0
+
+
+def webhook_events_drain(*, linger: float | None = None) -> int:
+    """Process stored events until none has come for ``linger`` seconds; returns how many."""
+    linger = _drain_linger() if linger is None else linger
+    done, started = 0, time.monotonic()
+    idle_since = started
+    while True:
+        cache.set(DRAIN_FLAG, 1, int(linger) + 1)  # still running
+        taken = _drain_batch()
+        done += taken
+        if taken and time.monotonic() - started > DRAIN_MAX_SECONDS:
+            from .tasks import webhook_events_drain_task
+
+            webhook_events_drain_task.enqueue()  # the flag stays set for the next drain
+            return done
+        if taken:
+            idle_since = time.monotonic()
+            continue
+        if time.monotonic() - idle_since < linger:
+            time.sleep(0.05)
+            continue
+        cache.delete(DRAIN_FLAG)
+        taken = _drain_batch()  # an event stored while the flag was still held
+        done += taken
+        if not taken:
+            return done
+        idle_since = time.monotonic()
+
+
+def webhook_event_process(*, event_id: int) -> str:
+    """Process a stored event once (a second call sees it processed and does nothing)."""
+    with transaction.atomic():
+        stored = WebhookEvent.objects.select_for_update().filter(pk=event_id).first()
+        if stored is None:
+            return "skipped"
+        return _event_process_locked(stored)
+
+
+def _event_process_locked(stored: WebhookEvent) -> str:
+    if stored.status != WebhookEvent.Status.RECEIVED:
+        return "skipped"
+    event = without_nul(json.loads(stored.body()))
+    unit = _unit(stored.unit_id)
+    try:
+        handled = _dispatch(unit, event)
+    except ApplicationError as exc:
+        stored.status, stored.error = WebhookEvent.Status.FAILED, exc.message[:300]
+    else:
+        stored.status = WebhookEvent.Status.PROCESSED if handled else WebhookEvent.Status.IGNORED
+    stored.processed_at = timezone.now()
+    stored.save(update_fields=["status", "error", "processed_at"])
+    return stored.status
+
+
+def _unit(unit_id: int) -> Unit:
+    return Unit.objects.get(pk=unit_id)
+
+
+# A stored event still "received" this long after arrival was missed by the drains (a worker
+# died mid-batch, the flag was lost with Redis): the periodic sweep processes it.
+SWEEP_AFTER = dt.timedelta(seconds=60)
+
+
+def webhook_events_sweep(*, now=None, limit: int = 500) -> int:
+    """Process stored events that no drain took. Idempotent: processing skips done events."""
+    cutoff = (now or timezone.now()) - SWEEP_AFTER
+    ids = list(
+        WebhookEvent.objects.filter(status=WebhookEvent.Status.RECEIVED, received_at__lt=cutoff)
+        .order_by("id")
+        .values_list("id", flat=True)[:limit]
+    )
+    for event_id in ids:
+        webhook_event_process(event_id=event_id)
+    return len(ids)
 
 
 def _attachment_text(kind: str, message: dict) -> tuple[str, dict]:
@@ -204,45 +353,6 @@ def _follower_touch(unit, user_id: str, *, at, following: bool | None = None) ->
     elif following is False:
         follower.is_following, follower.unfollowed_at = False, at
     follower.save()
-
-
-def webhook_event_process(*, event_id: int) -> str:
-    """Process a stored event once (a second call sees it processed and does nothing)."""
-    with transaction.atomic():
-        stored = WebhookEvent.objects.select_for_update().filter(pk=event_id).first()
-        if stored is None or stored.status != WebhookEvent.Status.RECEIVED:
-            return "skipped"
-        event = without_nul(json.loads(stored.body()))
-        unit = Unit.objects.get(pk=stored.unit_id)
-        try:
-            handled = _dispatch(unit, event)
-        except ApplicationError as exc:
-            stored.status, stored.error = WebhookEvent.Status.FAILED, exc.message[:300]
-        else:
-            stored.status = (
-                WebhookEvent.Status.PROCESSED if handled else WebhookEvent.Status.IGNORED
-            )
-        stored.processed_at = timezone.now()
-        stored.save(update_fields=["status", "error", "processed_at"])
-        return stored.status
-
-
-# A stored event still "received" this long after arrival lost its task (a process died
-# between the commit and the enqueue): the periodic sweep processes it.
-SWEEP_AFTER = dt.timedelta(seconds=60)
-
-
-def webhook_events_sweep(*, now=None, limit: int = 500) -> int:
-    """Process stored events that no task took. Idempotent: processing skips done events."""
-    cutoff = (now or timezone.now()) - SWEEP_AFTER
-    ids = list(
-        WebhookEvent.objects.filter(status=WebhookEvent.Status.RECEIVED, received_at__lt=cutoff)
-        .order_by("id")
-        .values_list("id", flat=True)[:limit]
-    )
-    for event_id in ids:
-        webhook_event_process(event_id=event_id)
-    return len(ids)
 
 
 def _dispatch(unit, event: dict) -> bool:

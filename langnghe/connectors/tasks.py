@@ -4,10 +4,10 @@ from django_tasks import task
 
 
 @task()
-def webhook_event_process_task(event_id: int) -> str:
-    from .services import webhook_event_process
+def webhook_events_drain_task() -> int:
+    from .services import webhook_events_drain
 
-    return webhook_event_process(event_id=event_id)
+    return webhook_events_drain()
 
 
 @task()

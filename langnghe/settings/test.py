@@ -36,3 +36,5 @@ LANGNGHE_UNIT_PAGE_CACHE = False
 # The survey form's per-process memo of unit and template (surveys.selectors.form_config) would
 # outlive a test's rolled-back rows too.
 LANGNGHE_SURVEY_CONFIG_TTL = 0
+# The webhook drain task runs inline here (ImmediateBackend): it must not linger for more.
+LANGNGHE_WEBHOOK_DRAIN_LINGER = 0

@@ -6,12 +6,11 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models.constants import OnConflict
-from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 from langnghe.audit.services import audit_record
 from langnghe.core.exceptions import ApplicationError, NotFound
+from langnghe.core.sql import insert_ignore_sql
 from langnghe.units.models import Unit
 
 from .builtin import BUILTIN_TEMPLATES, FIVE_LEVEL, builtin_questions
@@ -369,12 +368,7 @@ def _insert_counted(response: SurveyResponse, cells: list[tuple[str, str]]) -> i
     On PostgreSQL this is one statement (the insert and both counter upserts as one
     data-modifying WITH, a single round trip and commit); elsewhere, the same three writes in
     one transaction."""
-    query = InsertQuery(SurveyResponse, on_conflict=OnConflict.IGNORE)
-    fields = [f for f in SurveyResponse._meta.concrete_fields if f is not SurveyResponse._meta.pk]
-    query.insert_values(fields, [response])
-    compiler = query.get_compiler(connection=connection)
-    compiler.returning_fields = [SurveyResponse._meta.pk]
-    [(insert_sql, insert_params)] = compiler.as_sql()
+    insert_sql, insert_params = insert_ignore_sql(response)
     if connection.vendor != "postgresql":
         with transaction.atomic():
             with connection.cursor() as cursor:

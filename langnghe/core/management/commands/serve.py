@@ -17,6 +17,7 @@ SIGINT stops every child (each finishes its current request or job) and then exi
 """
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -96,9 +97,16 @@ def web_commands(
     return [gunicorn, websockets]
 
 
+# Task workers run at a lower CPU priority than the web processes: under a burst (a flood of
+# Zalo events, a QR campaign) the acknowledgements and pages stay fast, and the queued work is
+# done in the lulls (the queue is in the database, nothing is lost while it waits).
+WORKER_NICE = 10
+
+
 def worker_commands(*, task_workers: int, periodic: bool) -> list[list[str]]:
+    nice = ["nice", "-n", str(WORKER_NICE)] if shutil.which("nice") else []
     commands = [
-        _python("db_worker", "--queue-name", "*", "--no-reload", "--interval", "0.2")
+        [*nice, *_python("db_worker", "--queue-name", "*", "--no-reload", "--interval", "0.2")]
         for _ in range(task_workers)
     ]
     if periodic:
