@@ -131,6 +131,9 @@ def data_state(env) -> dict:
 
 
 THREADS = 8
+# What `langnghe serve --workers 4` runs: 4 sync WSGI processes on 2 cores. A sync worker waits
+# while PostgreSQL or Redis answers; two per core keep the cores busy meanwhile.
+WEB_WORKERS = 4
 CHOSEN = "sync"  # what `langnghe serve --workers N` runs by default
 TASK_WORKERS = 2
 LOAD_START = "?"
@@ -138,7 +141,8 @@ LOAD_START = "?"
 
 def gunicorn_cmd(worker_class: str) -> list[str]:
     cmd = [PY, "-m", "gunicorn", "langnghe.wsgi:application", "-b", f"127.0.0.1:{PORT}"]
-    cmd += ["-w", "2", "-k", worker_class, "--backlog", "4096", "--log-level", "warning"]
+    cmd += ["-w", str(WEB_WORKERS), "-k", worker_class, "--backlog", "4096"]
+    cmd += ["--log-level", "warning"]
     return cmd + (["--threads", str(THREADS)] if worker_class == "gthread" else [])
 
 
@@ -239,11 +243,11 @@ def main():
     rows = []
     d = args.duration
 
-    # 1. Shape decision: uvicorn ASGI vs gunicorn WSGI, 2 web processes each, /healthz.
+    # 1. Shape decision: uvicorn ASGI vs gunicorn WSGI, the same number of web processes each.
     shapes = {}
     for name, cmd in (
         (
-            "uvicorn ASGI ×2",
+            f"uvicorn ASGI ×{WEB_WORKERS}",
             [
                 PY,
                 "-m",
@@ -252,7 +256,7 @@ def main():
                 "--port",
                 str(PORT),
                 "--workers",
-                "2",
+                str(WEB_WORKERS),
                 "--lifespan",
                 "off",
                 "--no-access-log",
@@ -260,8 +264,8 @@ def main():
                 "warning",
             ],
         ),
-        ("gunicorn WSGI ×2 sync", gunicorn_cmd("sync")),
-        (f"gunicorn WSGI ×2 gthread ×{THREADS}", gunicorn_cmd("gthread")),
+        (f"gunicorn WSGI ×{WEB_WORKERS} sync", gunicorn_cmd("sync")),
+        (f"gunicorn WSGI ×{WEB_WORKERS} gthread ×{THREADS}", gunicorn_cmd("gthread")),
     ):
         # Under ASGI each request runs on a pool thread with its own connection: persistent
         # connections would pile up (one per thread), so that shape runs with CONN_MAX_AGE=0.
@@ -293,7 +297,7 @@ def main():
         rows.append((f"GET trang xã — {name}, 32 conn", s["unit"], None, None, None, 0, ""))
         rows.append((f"POST phiếu — {name}, 64 conn", s["survey"], None, None, None, 0, ""))
 
-    # 2. The shape `langnghe serve --workers 2` runs (gunicorn WSGI ×2, sync workers) + task
+    # 2. The shape `langnghe serve --workers 4` runs (gunicorn WSGI, sync workers) + task
     # workers, on the same port.
     web = subprocess.Popen(
         gunicorn_cmd(CHOSEN),
@@ -358,6 +362,14 @@ def main():
         )
         for command in worker_commands(task_workers=TASK_WORKERS, periodic=False)
     ]
+    count_script = (
+        "from langnghe.connectors.models import WebhookEvent as W\n"
+        f"print(W.objects.filter(unit_id={fx['webhook_unit_id']}).order_by('-id')"
+        ".values_list('id', flat=True).first() or 0)"
+    )
+    first_id = int(
+        sh([PY, "-m", "langnghe", "shell", "-c", count_script], env=env).stdout.split()[-1]
+    )
     hook = wrk("/", conns=32, duration=d, script="webhook.lua", env=env)
     ok = hook["rate"] >= 1000 and (hook["p99"] or 1e9) < 50
     rows.append(
@@ -371,6 +383,7 @@ def main():
             f"≥1000/s, p99<50ms {'ĐẠT' if ok else 'CHƯA ĐẠT'}",
         )
     )
+    # The workers (niced below the web) go on after the load: how far they got, and how fast.
     drain = sh(
         [
             PY,
@@ -379,27 +392,35 @@ def main():
             "shell",
             "-c",
             "import time\nfrom langnghe.connectors.models import WebhookEvent as W\n"
-            f"t=time.time()\nwhile W.objects.filter(unit_id={fx['webhook_unit_id']},"
-            "status='received').exists() and time.time()-t<120: time.sleep(0.5)\n"
-            f"print(W.objects.filter(unit_id={fx['webhook_unit_id']},status='received')"
-            ".count(), round(time.time()-t,1))",
+            f"q=W.objects.filter(unit_id={fx['webhook_unit_id']}, id__gt={first_id})\n"
+            "t=time.time()\nwhile q.filter(status='received').exists() and time.time()-t<60:"
+            " time.sleep(0.5)\n"
+            "print(q.count(), q.filter(status='received').count(), round(time.time()-t,1))",
         ],
         env=env,
     )
-    left, secs = (drain.stdout.strip().splitlines() or ["? ?"])[-1].split()
+    stored, left, secs = (drain.stdout.strip().splitlines() or ["0 ? ?"])[-1].split()
+    done = int(stored) - int(left) if left.isdigit() else 0
+    per_second = done / (d + float(secs)) if secs.replace(".", "").isdigit() else 0
     rows.append(
         (
-            f"  {TASK_WORKERS} worker xử lý hết hàng đợi sau tải (còn {left})",
+            f"  {TASK_WORKERS} worker: xử lý {done:,}/{int(stored):,} sự kiện (sự kiện/s)",
+            per_second,
             None,
             None,
             None,
             None,
-            None,
-            f"{secs}s sau khi tải dừng",
+            f"{secs}s sau khi tải dừng, còn {left}; theo kịp: "
+            f"{'ĐẠT' if per_second >= hook['rate'] else 'CHƯA ĐẠT'}",
         )
     )
-    for worker in workers:
+    for worker in workers:  # graceful: the task in hand ends (a drain hands over within 10 s)
         os.killpg(worker.pid, signal.SIGTERM)
+    for worker in workers:
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(worker.pid, signal.SIGKILL)
     pids = children_of(web.pid)
     rss = rss_peak_mb(pids)
     os.killpg(web.pid, signal.SIGTERM)
@@ -480,10 +501,11 @@ Whole run: {total:.0f}s{f", of which gen_load {gen_seconds:.0f}s" if gen_seconds
   cases (targets: {sizes[0]:,} / {sizes[1]:,}). Redis: {"yes" if redis_url() else "no"}.
 - Load: `wrk -t2` from a second process on loopback (same 2 cores as the server: the load
   tool takes part of the CPU, so absolute rates are low; the ratios are what to compare).
-- Server: what `langnghe serve --workers 2` runs: gunicorn, 2 sync WSGI workers,
-  `CONN_MAX_AGE=600`, Redis cache; the webhook row with {TASK_WORKERS} `db_worker` processes
-  draining the queue during the load. The first rows compare shapes on the same data (uvicorn
-  ASGI ×2, gunicorn sync ×2, gunicorn gthread ×2×{THREADS}).
+- Server: what `langnghe serve --workers {WEB_WORKERS}` runs: gunicorn, {WEB_WORKERS} sync WSGI
+  workers on the 2 cores, `CONN_MAX_AGE=600`, Redis cache; the webhook row with {TASK_WORKERS}
+  `db_worker` processes (at `nice 10`, as `serve` starts them) working during and after the
+  load. The first rows compare shapes on the same data (uvicorn ASGI, gunicorn sync, gunicorn
+  gthread ×{THREADS}, {WEB_WORKERS} processes each).
 - Noise: the machine is shared (other sessions run test suites on it): load average
   {LOAD_START} at the start of the run, {os.getloadavg()[0]:.1f} at the end. Ratios to the same
   run's floor absorb part of it; absolute rates do not.
