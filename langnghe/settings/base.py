@@ -77,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "langnghe.core.middleware.security_headers",
     "langnghe.core.middleware.refuse_nul_characters",
+    # Zalo webhooks (machine POSTs, signed) go straight to their view: langnghe/connectors/middleware.py
+    "langnghe.connectors.middleware.webhook_lane",
     # Anonymous copies of the public unit and post pages, served before the rest of the stack
     # (langnghe/units/pagecache.py); everything else passes through untouched.
     "langnghe.units.pagecache.anonymous_page_cache",
@@ -122,7 +124,12 @@ DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'langnghe.sqlite3'}"),
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# A health check is a SELECT 1 before the first query of every request: a round trip on each
+# survey response and Zalo event (a third of the intake's database time in a profile). Without
+# it a connection broken by a PostgreSQL restart fails its next request (503 with Retry-After,
+# langnghe.security.middleware; the Zalo intake retries once on a fresh connection) and is
+# closed at the end of that request. CONN_HEALTH_CHECKS=true turns the check back on.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=False)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN so
     # two writers queue on busy_timeout instead of failing with "database is locked".
