@@ -90,6 +90,7 @@ def zalo_connect(
     connection.is_active = True
     connection.save()
     _webhook_connections.clear()  # now, and again once committed (a request in between)
+    _units.clear()
     transaction.on_commit(_webhook_connections.clear)
     audit_record(
         actor=by,
@@ -288,8 +289,19 @@ def _event_process_locked(stored: WebhookEvent) -> str:
     return stored.status
 
 
+_units: dict[int, tuple[float, Unit]] = {}
+
+
 def _unit(unit_id: int) -> Unit:
-    return Unit.objects.get(pk=unit_id)
+    """The event's unit, kept per process for CONNECTION_TTL seconds (a burst is for a few)."""
+    hit = _units.get(unit_id)
+    if hit is not None and hit[0] > time.monotonic():
+        return hit[1]
+    unit = Unit.objects.get(pk=unit_id)
+    if len(_units) > 10_000:
+        _units.clear()
+    _units[unit_id] = (time.monotonic() + CONNECTION_TTL, unit)
+    return unit
 
 
 # A stored event still "received" this long after arrival was missed by the drains (a worker
@@ -346,13 +358,18 @@ def _ms(value) -> dt.datetime | None:
 
 
 def _follower_touch(unit, user_id: str, *, at, following: bool | None = None) -> None:
-    follower, _ = Follower.objects.get_or_create(unit=unit, user_id=user_id)
-    follower.last_interaction_at = at
+    """Record an interaction (and a follow or unfollow) in one upsert on (unit, user_id)."""
+    follower = Follower(unit=unit, user_id=user_id, last_interaction_at=at)
+    changed = ["last_interaction_at"]
     if following is True:
         follower.is_following, follower.followed_at = True, at
+        changed += ["is_following", "followed_at"]
     elif following is False:
         follower.is_following, follower.unfollowed_at = False, at
-    follower.save()
+        changed += ["is_following", "unfollowed_at"]
+    Follower.objects.bulk_create(
+        [follower], update_conflicts=True, unique_fields=["unit", "user_id"], update_fields=changed
+    )
 
 
 def _dispatch(unit, event: dict) -> bool:
