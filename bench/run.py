@@ -470,28 +470,45 @@ def main():
 
 
 ANALYSIS = """
-## Reading the misses (what the profile shows, what would fix it)
+## What the figures say, and what would move the misses
 
-- **Survey POST** (12 queries: retry lookup, unit, template assignment + template + questions,
-  two abuse counts, insert, two counter upserts, savepoint, commit with a WAL flush): it waits
-  on PostgreSQL, while the floor (`/healthz`) touches nothing. Next steps, biggest first:
-  counters added in Redis and flushed in batches (as post views already are), the effective
-  template cached per unit with a version, one abuse count instead of two. Even then a
-  durable write per response on 2 shared cores stays well below half a no-op request's rate;
-  meeting 0.5× needs the write taken off the request path (a queue), which changes the API's
-  answer (no stored id at once) — a product decision, not done here.
-- **Zalo webhook** (4 queries, but two commits: the event, then the task row queued
-  on commit): two WAL flushes per event, and the task workers share the same 2 cores while
-  they drain. Next step: enqueue the task in the event's own transaction (the task queue is in
-  the same database, so this is atomic), then group commits.
-- **Commune and post pages**: cached whole for anonymous visitors (langnghe/units/pagecache.py,
-  invalidated by per-unit versions bumped by the post and unit services); a hit is one Redis
-  round trip (and, for a post, the view count's check). The rest is the full middleware stack
-  (sessions, CSRF cookie, security headers, locale) that `/healthz` skips.
-- **Leadership summary** (insights) already sums month rows for whole months and day rows for
-  the rest, but the default period (the last 30 days) is mostly day rows of every unit of the
-  province, plus the open-case count read from the cases table; the insights selectors were
-  being reworked by their owner during this run (the figure is of the working tree).
+How to read a row: a rate is measured against the same server's `GET /healthz` in the same
+run. That floor goes through the whole middleware stack but touches no database, cache or
+template; on this machine it costs ~0.5 ms of CPU per request (process CPU time divided by
+requests, measured with the same wrk load).
+
+- **Commune and post pages** (met): an anonymous GET is answered from a whole copy of the page
+  before the session, CSRF, authentication and 2FA middleware (`langnghe/units/pagecache.py`),
+  under the versions of the unit and its ancestors that the post and unit services bump on
+  commit; each process trusts its reading of a version for 1 s. A hit costs less than the
+  floor, hence ratios above 1.
+- **Survey POST** (missed): the response is stored durably before the answer — two round trips
+  (the idempotency and abuse checks in one statement of four index lookups; then the insert
+  and both counter upserts in one statement), no query for the unit or its template (a
+  per-process snapshot). Per response this still costs ~1.9 ms of web CPU and ~1.1 ms of
+  PostgreSQL CPU (a 10-million-row table with seven indexes, fourteen counter rows), six times
+  the floor: 0.5× is out of reach while every answer waits for its own commit on 2 shared
+  cores. What would reach it: answering from a durable queue (Redis with AOF, or a local
+  append-only log) and writing in batches — which changes the API's answer (no stored id at
+  once) and the meaning of "acknowledged"; or a threaded writer per process that commits a
+  batch of responses at a time (group commit). Neither is done here.
+- **Zalo webhook intake**: one INSERT and one Redis SET NX per event, the connection and its
+  secret kept per process, dispatched before the session and login middleware
+  (`langnghe/connectors/middleware.py`), no per-request connection health check. Alone it is
+  measured in the row "chưa có worker". With the task workers running on the same 2 cores it
+  loses a third or more: the workers are niced, but their PostgreSQL backends are not.
+- **Workers keeping up** (missed): processing an event (a new citizen's first message at night:
+  follower upsert, conversation opened and audited, message stored, triaged and audited, an
+  out-of-hours answer from the procedure catalogue queued to Zalo, live events) is ~37 SQL
+  statements and ~19 ms of CPU through the ORM — about 50 events/s per core. The intake never
+  waits for it (events are stored first, drained with SKIP LOCKED, swept after 60 s if a drain
+  was lost), so a burst is absorbed and worked off afterwards; to keep pace with 1,000 events/s
+  sustained, the workers need ~20 cores at this cost (they scale out: any number of machines
+  can drain the same table), or the processing must be rewritten as set-based SQL per batch.
+- **Province results, leadership summary** (met): month rows for whole months, day rows for
+  the rest, the current month read from its month row; open-case counts from a partial covering
+  index; `gen_load` ends with `VACUUM (ANALYZE)` so index-only scans need no heap visits.
+- **Procedure search, triage** (met): in-process indexes, no database on the hot path.
 """
 
 
