@@ -14,6 +14,8 @@ django.setup()
 from django.db import transaction  # noqa: E402
 
 from langnghe.connectors import zalo  # noqa: E402
+from django_tasks_db.models import DBTaskResult  # noqa: E402
+
 from langnghe.connectors.models import WebhookEvent, ZaloConnection  # noqa: E402
 from langnghe.connectors.services import zalo_connect  # noqa: E402
 from langnghe.content.models import Post  # noqa: E402
@@ -50,11 +52,12 @@ if not ZaloConnection.objects.filter(unit=zunit).exists():
         refresh_token="r",
         api_base="http://127.0.0.1:9",
     )
-# Events of an earlier run still waiting (its workers were stopped) would be counted as this
-# run's backlog: they are set aside (bench data only).
+# Events and tasks of an earlier run still waiting (its workers were stopped) would be counted
+# as this run's backlog: they are set aside (bench data only).
 WebhookEvent.objects.filter(unit=zunit, status="received").update(
     status="ignored", error="bench: from an earlier run"
 )
+DBTaskResult.objects.filter(status__in=["READY", "RUNNING"]).delete()
 run = uuid.uuid4().hex[:8]
 now_ms = int(time.time() * 1000)
 with open(os.path.join(out_dir, "events.txt"), "w") as f:

@@ -253,7 +253,9 @@ def webhook_events_drain(*, linger: float | None = None) -> int:
         if taken:
             idle_since = time.monotonic()
             continue
-        if time.monotonic() - idle_since < linger:
+        # Linger only after work: a drain queued while another one ran finds nothing and ends
+        # at once (with the same last look), instead of idling a worker.
+        if done and time.monotonic() - idle_since < linger:
             time.sleep(0.05)
             continue
         cache.delete(DRAIN_FLAG)

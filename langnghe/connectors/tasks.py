@@ -3,7 +3,12 @@
 from django_tasks import task
 
 
-@task()
+# Citizens' incoming messages before anything else queued (outbound retries, exports): the
+# duty desk sees them first.
+DRAIN_PRIORITY = 50
+
+
+@task(priority=DRAIN_PRIORITY)
 def webhook_events_drain_task() -> int:
     from .services import webhook_events_drain
 
