@@ -12,10 +12,9 @@ import django
 django.setup()
 
 from django.db import transaction  # noqa: E402
-
-from langnghe.connectors import zalo  # noqa: E402
 from django_tasks_db.models import DBTaskResult  # noqa: E402
 
+from langnghe.connectors import zalo  # noqa: E402
 from langnghe.connectors.models import WebhookEvent, ZaloConnection  # noqa: E402
 from langnghe.connectors.services import zalo_connect  # noqa: E402
 from langnghe.content.models import Post  # noqa: E402

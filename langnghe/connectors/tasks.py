@@ -2,7 +2,6 @@
 
 from django_tasks import task
 
-
 # Citizens' incoming messages before anything else queued (outbound retries, exports): the
 # duty desk sees them first.
 DRAIN_PRIORITY = 50
