@@ -181,8 +181,11 @@ def webhook_receive(*, unit_code: str, body: bytes, signature: str, now=None) ->
 # Waking the workers: one drain task at a time, flagged in the shared cache. The web process
 # asks (SET NX) on every event; a running drain holds the flag and lingers DRAIN_LINGER seconds
 # after its last event, then drops the flag and looks once more, so an event stored while the
-# flag was held is always seen by the drain that held it. Without a shared cache (one process,
-# local memory) the flag expires after DRAIN_FLAG_TTL, so an event waits at most that long.
+# flag was held is always seen by the drain that held it (the drain renews the flag while it
+# works). The web process sets the flag for no longer than a drain lingers: without a shared
+# cache (`make run`: the worker cannot see the web process's flag) an event that found the flag
+# set came less than a linger after the event that queued a drain, and that drain — or the one
+# that took its event — is still looking.
 DRAIN_FLAG = "connectors:webhook-drain"
 DRAIN_BATCH = 50
 
@@ -192,7 +195,7 @@ def _drain_linger() -> float:
 
 
 def _drain_soon() -> None:
-    if cache.add(DRAIN_FLAG, 1, int(_drain_linger()) + 1):
+    if cache.add(DRAIN_FLAG, 1, max(1, int(_drain_linger()))):
         from .tasks import webhook_events_drain_task
 
         transaction.on_commit(webhook_events_drain_task.enqueue)
