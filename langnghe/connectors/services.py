@@ -19,6 +19,7 @@ from django.utils import timezone
 from langnghe.audit.services import audit_record
 from langnghe.cases import crypto
 from langnghe.core.exceptions import ApplicationError, NotFound
+from langnghe.core.memo import ProcessMemo
 from langnghe.core.sql import insert_ignore
 from langnghe.core.text import without_nul
 from langnghe.inbox import services as inbox
@@ -118,22 +119,17 @@ def _event_key(event: dict, body: bytes) -> str:
 # (zalo_connect) reaches this process at once and the others within the TTL, as does a connection
 # switched off in the admin.
 CONNECTION_TTL = 10.0
-_webhook_connections: dict[str, tuple[float, int, str, str]] = {}
+_webhook_connections = ProcessMemo(CONNECTION_TTL)
 
 
 def _webhook_connection(unit_code: str) -> tuple[int, str, str]:
-    hit = _webhook_connections.get(unit_code)
-    if hit is not None and hit[0] > time.monotonic():
-        return hit[1], hit[2], hit[3]
-    connection = ZaloConnection.objects.filter(unit__code=unit_code, is_active=True).first()
-    if connection is None:
-        _webhook_connections.pop(unit_code, None)
-        raise NotFound("Đơn vị chưa kết nối Zalo OA.", code="not_connected")
-    found = (connection.unit_id, connection.app_id, connection.secret("secret_key"))
-    if len(_webhook_connections) > 10_000:
-        _webhook_connections.clear()
-    _webhook_connections[unit_code] = (time.monotonic() + CONNECTION_TTL, *found)
-    return found
+    def load():
+        connection = ZaloConnection.objects.filter(unit__code=unit_code, is_active=True).first()
+        if connection is None:
+            raise NotFound("Đơn vị chưa kết nối Zalo OA.", code="not_connected")
+        return connection.unit_id, connection.app_id, connection.secret("secret_key")
+
+    return _webhook_connections.get(unit_code, load)
 
 
 def webhook_receive(*, unit_code: str, body: bytes, signature: str, now=None) -> WebhookEvent:
@@ -294,19 +290,12 @@ def _event_process_locked(stored: WebhookEvent) -> str:
     return stored.status
 
 
-_units: dict[int, tuple[float, Unit]] = {}
+_units = ProcessMemo(CONNECTION_TTL)
 
 
 def _unit(unit_id: int) -> Unit:
     """The event's unit, kept per process for CONNECTION_TTL seconds (a burst is for a few)."""
-    hit = _units.get(unit_id)
-    if hit is not None and hit[0] > time.monotonic():
-        return hit[1]
-    unit = Unit.objects.get(pk=unit_id)
-    if len(_units) > 10_000:
-        _units.clear()
-    _units[unit_id] = (time.monotonic() + CONNECTION_TTL, unit)
-    return unit
+    return _units.get(unit_id, lambda: Unit.objects.get(pk=unit_id))
 
 
 # A stored event still "received" this long after arrival was missed by the drains (a worker

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from langnghe.audit.services import audit_record
 from langnghe.core.exceptions import ApplicationError, NotFound
-from langnghe.core.sql import insert_ignore_sql
+from langnghe.core.sql import insert_ignore, insert_ignore_sql
 from langnghe.units.models import Unit
 
 from .builtin import BUILTIN_TEMPLATES, FIVE_LEVEL, builtin_questions
@@ -368,13 +368,9 @@ def _insert_counted(response: SurveyResponse, cells: list[tuple[str, str]]) -> i
     On PostgreSQL this is one statement (the insert and both counter upserts as one
     data-modifying WITH, a single round trip and commit); elsewhere, the same three writes in
     one transaction."""
-    insert_sql, insert_params = insert_ignore_sql(response)
     if connection.vendor != "postgresql":
         with transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(insert_sql, insert_params)
-                row = cursor.fetchone()
-            if row is None:
+            if insert_ignore(response) is None:
                 return None
             _counters_add(
                 unit_id=response.unit_id,
@@ -383,7 +379,8 @@ def _insert_counted(response: SurveyResponse, cells: list[tuple[str, str]]) -> i
                 flagged=response.is_flagged,
                 delta=1,
             )
-        return row[0]
+        return response.pk
+    insert_sql, insert_params = insert_ignore_sql(response)
     values = ", ".join(["(%s, %s)"] * len(cells))
     cell_params = [x for cell in cells for x in cell]
     parts, params = [f"WITH r AS ({insert_sql})"], list(insert_params)

@@ -25,16 +25,22 @@ Correct across processes only with a shared cache (Redis: ``REDIS_URL``), which 
 ``langnghe serve --workers N`` requires; the local-memory cache of a single process is fine too.
 """
 
+import logging
 import re
-import time
 import uuid
 from functools import cache as memoize
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH
 from django.utils.crypto import get_random_string
 from django.utils.module_loading import import_string
+
+from langnghe.core.memo import ProcessMemo
+
+log = logging.getLogger("langnghe.units")
 
 TTL = 60
 _TOKEN = re.compile(r'(name="csrfmiddlewaretoken" value=")[^"]*(")')
@@ -56,11 +62,11 @@ def enabled() -> bool:
     return getattr(settings, "LANGNGHE_UNIT_PAGE_CACHE", True)
 
 
-# A small per-process memo in front of the shared cache, for values that never change under
-# their key (a page is keyed by versions, which are always read from the shared cache) or may
-# be TTL old anyway (slug → ancestors): a hit then costs one shared-cache round trip, not three.
-_memo: dict[str, tuple[float, object]] = {}
+# A per-process memo in front of the shared cache. A page copy in it may be older than the one
+# in the shared cache; that costs one render in this process, never a stale page, because a copy
+# is served only when its versions are current.
 MEMO_MAX = 256
+_memo = ProcessMemo(TTL, MEMO_MAX)
 
 
 def memo_clear() -> None:
@@ -73,62 +79,40 @@ def cached_get(key: str):
     the cache is off)."""
     if not enabled():
         return None
-    hit = _memo.get(key)
-    if hit is not None and hit[0] > time.monotonic():
-        return hit[1]
-    value = cache.get(key)
-    if value is not None:
-        _memo_put(key, value)
-    return value
+    return _memo.get(key, lambda: cache.get(key))
 
 
 def cached_set(key: str, value, ttl: int = TTL) -> None:
     if enabled():
         cache.set(key, value, ttl)
-        _memo_put(key, value, ttl)
+        _memo.put(key, value, ttl)
 
 
-def _memo_put(key: str, value, ttl: int = TTL) -> None:
-    if len(_memo) >= MEMO_MAX:
-        _memo.clear()
-    _memo[key] = (time.monotonic() + ttl, value)
-
-
-def versioned_key(prefix: str, unit_ids: list[int]) -> str:
-    """``prefix`` + the current versions of ``unit_ids`` (one cache round trip)."""
+def _versions(unit_ids: list[int]) -> str:
+    """The current versions of ``unit_ids`` (one cache round trip); a unit without one gets one."""
     keys = [_version_key(i) for i in unit_ids]
     found = cache.get_many(keys)
     missing = {k: uuid.uuid4().hex[:10] for k in keys if k not in found}
     if missing:
         cache.set_many(missing, None)
         found.update(missing)
-    return prefix + ":" + ".".join(found[k] for k in keys)
+    return ".".join(found[k] for k in keys)
 
 
 # A hit trusts this process's reading of the versions for VERSION_TTL seconds (a micro-cache):
 # a busy page then costs no round trip at all, and a change shows in every process within that
 # time (at once in the process that made it).
 VERSION_TTL = 1.0
-_checked: dict[tuple, tuple[float, str]] = {}
+_checked = ProcessMemo(VERSION_TTL, MEMO_MAX)
 
 
 def _versions_checked(unit_ids: list[int]) -> str:
-    key = tuple(unit_ids)
-    hit = _checked.get(key)
-    now = time.monotonic()
-    if hit is not None and hit[0] > now:
-        return hit[1]
-    versions = _versions(unit_ids)
-    if len(_checked) >= MEMO_MAX:
-        _checked.clear()
-    _checked[key] = (now + VERSION_TTL, versions)
-    return versions
+    return _checked.get(tuple(unit_ids), lambda: _versions(unit_ids))
 
 
 # --- The middleware ------------------------------------------------------------------------------
 
 CACHED_PREFIXES = ("/don-vi/", "/bai-viet/")
-_CSRF_CHARS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 
 def versions_now(unit_ids: list[int]) -> tuple[list[int], str]:
@@ -143,10 +127,6 @@ def mark(response, versions: tuple[list[int], str], *, hit: str = "", hit_arg=No
     ``f(request, hit_arg)``, run on every hit."""
     response.page_cache = {"ids": versions[0], "versions": versions[1], "hit": hit, "arg": hit_arg}
     return response
-
-
-def _versions(unit_ids: list[int]) -> str:
-    return versioned_key("", unit_ids)
 
 
 def _entry_key(path: str, language: str) -> str:
@@ -172,9 +152,9 @@ def _eligible(request) -> bool:
 def _csrf_secret(request, response) -> str:
     """The visitor's CSRF secret from its cookie, or a new one set on ``response``."""
     secret = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
-    if len(secret) == 32 and all(c in _CSRF_CHARS for c in secret):
+    if len(secret) == CSRF_SECRET_LENGTH and all(c in CSRF_ALLOWED_CHARS for c in secret):
         return secret
-    secret = get_random_string(32, _CSRF_CHARS)
+    secret = get_random_string(CSRF_SECRET_LENGTH, CSRF_ALLOWED_CHARS)
     response.set_cookie(
         settings.CSRF_COOKIE_NAME,
         secret,
@@ -203,7 +183,10 @@ def _serve(request, entry: dict):
     response.content = body
     response.headers["Content-Length"] = str(len(response.content))
     if entry["hit"]:
-        _hook(entry["hit"])(request, entry["arg"])
+        try:
+            _hook(entry["hit"])(request, entry["arg"])
+        except (OperationalError, InterfaceError):  # the database away: the page still shows
+            log.warning("page cache: hit hook skipped, database unavailable")
     return response
 
 

@@ -230,3 +230,28 @@ def test_post_page_cached_counts_views_and_follows_edits(
     with django_capture_on_commit_callbacks(execute=True):
         post_archive(post=post, by=editor)
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_cached_post_page_shows_when_its_view_cannot_be_counted(
+    client, unit, make_staff, page_cache, django_capture_on_commit_callbacks
+):
+    from unittest import mock
+
+    from django.db import OperationalError
+
+    from langnghe.content import services as content_services
+    from langnghe.content.models import Post
+    from langnghe.content.services import post_create, post_publish
+
+    editor = make_staff(COMMUNE, "editor")
+    with django_capture_on_commit_callbacks(execute=True):
+        post = post_create(by=editor, unit=unit(COMMUNE), title="Lịch trực", body="<p>x</p>")
+        post_publish(post=post, by=editor)
+    url = Post.objects.get(pk=post.pk).get_absolute_url()
+    assert client.get(url).status_code == 200  # stored
+    down = mock.patch.object(content_services, "post_view_record", side_effect=OperationalError)
+    with down as record:
+        r = client.get(url, HTTP_USER_AGENT="another phone")
+    assert record.called  # the hit did try to count the view
+    assert r.status_code == 200 and "Lịch trực" in r.content.decode()
