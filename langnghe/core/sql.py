@@ -1,7 +1,7 @@
 """Small SQL helpers for the hot paths, built with Django's own compiler (so columns, types and
 quoting are the ORM's, on SQLite and PostgreSQL alike)."""
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models import Model
 from django.db.models.constants import OnConflict
 from django.db.models.sql import InsertQuery
@@ -16,18 +16,21 @@ def insert_ignore_sql(obj: Model) -> tuple[str, list]:
 
     The statement is compiled by Django once per model and database; each call only prepares
     the values, as the compiler would (``pre_save``, then ``get_db_prep_save``)."""
+    # The connection itself, not django.db.connection: that proxy looks the connection up
+    # (a context-local read) on every attribute, and preparing a row reads it dozens of times.
+    db = connections[DEFAULT_DB_ALIAS]
     model = type(obj)
-    found = _SQL.get((model, connection.vendor))
+    found = _SQL.get((model, db.vendor))
     if found is None:
         fields = [f for f in model._meta.concrete_fields if f is not model._meta.pk]
         query = InsertQuery(model, on_conflict=OnConflict.IGNORE)
         query.insert_values(fields, [obj])
-        compiler = query.get_compiler(connection=connection)
+        compiler = query.get_compiler(connection=db)
         compiler.returning_fields = [model._meta.pk]
         [(sql, _params)] = compiler.as_sql()
-        found = _SQL[(model, connection.vendor)] = (sql, fields)
+        found = _SQL[(model, db.vendor)] = (sql, fields)
     sql, fields = found
-    return sql, [f.get_db_prep_save(f.pre_save(obj, True), connection=connection) for f in fields]
+    return sql, [f.get_db_prep_save(f.pre_save(obj, True), connection=db) for f in fields]
 
 
 def insert_ignore(obj: Model) -> int | None:
@@ -42,3 +45,27 @@ def insert_ignore(obj: Model) -> int | None:
     obj.pk = row[0]
     obj._state.adding = False
     return obj.pk
+
+
+def fetch_one(sql: str, params, *, prepared: bool = False):
+    """Run one statement and return its first row (or None).
+
+    ``prepared=True`` is for a hot statement whose text never changes: on PostgreSQL it goes
+    through a psycopg cursor with server-side parameters, which the connection prepares on first
+    use (``prepare_threshold`` 0, settings.base.postgres_options) — the server then parses and
+    plans it once per connection instead of on every call, and no value is quoted into the
+    text. Django's ORM cursors bind on the client and are never prepared. The cursor is wrapped
+    as Django wraps its own, so errors, execute wrappers and query logging behave the same.
+    Elsewhere (SQLite) it is an ordinary cursor."""
+    db = connections[DEFAULT_DB_ALIAS]
+    if prepared and db.vendor == "postgresql":
+        import psycopg
+
+        db.ensure_connection()
+        raw = psycopg.Cursor(db.connection)
+        cursor = db.make_debug_cursor(raw) if db.queries_logged else db.make_cursor(raw)
+    else:
+        cursor = db.cursor()
+    with cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()

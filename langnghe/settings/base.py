@@ -77,8 +77,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "langnghe.core.middleware.security_headers",
     "langnghe.core.middleware.refuse_nul_characters",
-    # Zalo webhooks (machine POSTs, signed) go straight to their view: langnghe/connectors/middleware.py
-    "langnghe.connectors.middleware.webhook_lane",
+    # Zalo webhooks and survey responses (stateless machine POSTs) go straight to their views,
+    # before the session stack: langnghe/core/lanes.py and LANGNGHE_MACHINE_LANE below.
+    "langnghe.core.lanes.machine_lane",
     # Anonymous copies of the public unit and post pages, served before the rest of the stack
     # (langnghe/units/pagecache.py); everything else passes through untouched.
     "langnghe.units.pagecache.anonymous_page_cache",
@@ -99,6 +100,14 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "langnghe.urls"
+# The views answered before the session stack (langnghe/core/lanes.py): each needs no session,
+# user or CSRF token, and is safe to run again after a broken connection (the webhook is
+# idempotent on the event's key, a survey response on its client_id).
+LANGNGHE_MACHINE_LANE = {
+    "connectors:zalo_webhook": ["POST"],
+    "api:response_create": ["POST"],
+}
+LANGNGHE_MACHINE_LANE_PREFIXES = ["/webhooks/", "/api/v1/surveys/responses"]
 WSGI_APPLICATION = "langnghe.wsgi.application"
 ASGI_APPLICATION = "langnghe.asgi.application"
 
@@ -130,6 +139,20 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=600)
 # langnghe.security.middleware; the Zalo intake retries once on a fresh connection) and is
 # closed at the end of that request. CONN_HEALTH_CHECKS=true turns the check back on.
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("CONN_HEALTH_CHECKS", default=False)
+
+
+def postgres_options(database: dict) -> dict:
+    """Prepared statements for the hot paths: psycopg prepares a statement on its first run on
+    a server-binding cursor, and only langnghe.core.sql.fetch_one(prepared=True) opens one (the
+    ORM binds on the client, never prepared). DB_PREPARED_STATEMENTS=false turns it off — for a
+    PgBouncer in transaction mode older than 1.21 or without max_prepared_statements."""
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        prepared = env.bool("DB_PREPARED_STATEMENTS", default=True)
+        database.setdefault("OPTIONS", {})["prepare_threshold"] = 0 if prepared else None
+    return database
+
+
+postgres_options(DATABASES["default"])
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside the one writer; IMMEDIATE takes the write lock at BEGIN so
     # two writers queue on busy_timeout instead of failing with "database is locked".

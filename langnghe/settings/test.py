@@ -7,11 +7,11 @@ os.environ.setdefault("LANGNGHE_VAR_DIR", os.path.join(tempfile.gettempdir(), "l
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 
 from .base import *  # noqa: E402,F403
-from .base import DATABASES, env  # noqa: E402
+from .base import DATABASES, env, postgres_options  # noqa: E402
 
 # TEST_DATABASE_URL picks the database under test (PostgreSQL in the second pass of make test).
 if test_url := env.str("TEST_DATABASE_URL", default=""):
-    DATABASES["default"] = env.db_url_config(test_url)
+    DATABASES["default"] = postgres_options(env.db_url_config(test_url))
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     # A distinct test database name lets two suites run side by side on one server.
     if test_name := env.str("TEST_DATABASE_NAME", default=""):

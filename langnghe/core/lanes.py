@@ -1,0 +1,56 @@
+"""The machine lane: a few stateless endpoints dispatched before the session stack.
+
+A Zalo webhook and a survey response sent from a QR form are calls that carry no session, no
+login and no CSRF token (the webhook checks Zalo's signature; the survey API takes no
+authentication and its ``client_id`` makes a resend harmless). In a campaign or an incident
+they come by the thousand, so they are answered here, before the session, CSRF,
+authentication, 2FA, messages and lockout middleware that can have nothing to do with them;
+the security headers around this middleware still apply.
+
+A view belongs here only when it needs none of that stack and is safe to run twice: after a
+connection broken by a database restart it is run once more on a fresh connection, and if the
+database is still away the answer is the 503 with Retry-After that
+``langnghe.security.middleware`` gives everywhere else. The views are named in
+``settings.LANGNGHE_MACHINE_LANE`` (``namespace:url_name`` → methods); the route is the
+project's own (the root URLconf), so the lane never answers a path the site would not.
+"""
+
+import logging
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, connection
+from django.urls import Resolver404, resolve
+
+from langnghe.security.middleware import unavailable_response
+
+log = logging.getLogger("langnghe.security")
+
+
+def machine_lane(get_response):
+    views: dict[str, set[str]] = {
+        name: {m.upper() for m in methods}
+        for name, methods in getattr(settings, "LANGNGHE_MACHINE_LANE", {}).items()
+    }
+    prefixes = tuple(getattr(settings, "LANGNGHE_MACHINE_LANE_PREFIXES", ("/",)))
+
+    def middleware(request):
+        if request.method not in ("POST", "PUT") or not request.path.startswith(prefixes):
+            return get_response(request)
+        try:
+            match = resolve(request.path)
+        except Resolver404:
+            return get_response(request)
+        if request.method not in views.get(match.view_name, ()):
+            return get_response(request)
+        try:
+            return match.func(request, *match.args, **match.kwargs)
+        except (OperationalError, InterfaceError):
+            # A connection broken by a database restart: once more on a fresh one.
+            connection.close()
+        try:
+            return match.func(request, *match.args, **match.kwargs)
+        except (OperationalError, InterfaceError):
+            log.error("database unavailable: %s refused with 503", match.view_name)
+            return unavailable_response(request)
+
+    return middleware

@@ -1,0 +1,91 @@
+"""The machine lane (core.lanes.machine_lane): the Zalo webhook and the survey response API
+answer as their views do, without the session and login middleware, with one retry on a
+connection a restart broke; every other path and method goes through the whole stack."""
+
+import uuid
+from unittest import mock
+
+import pytest
+from django.db import OperationalError
+
+from langnghe.connectors import services
+from langnghe.surveys import services as survey_services
+from langnghe.surveys.api import SurveyResponseOut
+from langnghe.surveys.models import SurveyResponse
+
+URL = "/webhooks/zalo/BG-X07201/"
+
+
+@pytest.mark.django_db
+def test_lane_answers_like_the_view_and_sets_no_cookie(client):
+    r = client.post(URL, data=b"{}", content_type="application/json")
+    assert r.status_code == 404 and r.json()["error"] == "not_connected"  # no OA connected
+    assert not r.cookies  # no session, no CSRF cookie: the stack below was not run
+    assert client.get(URL).status_code == 405  # the view's own method check
+    missing = client.post("/webhooks/zalo/", data=b"{}", content_type="application/json")
+    assert missing.status_code == 404  # not the route: the ordinary stack answers
+
+
+@pytest.mark.django_db
+def test_lane_retries_once_on_a_broken_connection_then_answers_503(client):
+    calls = []
+
+    def broken_once(**kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        raise services.NotFound("Đơn vị chưa kết nối Zalo OA.", code="not_connected")
+
+    with mock.patch.object(services, "webhook_receive", side_effect=broken_once):
+        assert client.post(URL, data=b"{}", content_type="application/json").status_code == 404
+    assert len(calls) == 2
+    with mock.patch.object(services, "webhook_receive", side_effect=OperationalError("down")):
+        r = client.post(URL, data=b"{}", content_type="application/json")
+    assert r.status_code == 503 and r["Retry-After"]
+
+
+SURVEY_URL = "/api/v1/surveys/responses"
+
+
+def _answers():
+    return {"overall": "5"}
+
+
+@pytest.mark.django_db
+def test_survey_response_in_the_lane_is_stored_once_and_sets_no_session(client, unit):
+    unit("BG-X07201")
+    body = {"unit": "BG-X07201", "client_id": str(uuid.uuid4()), "answers": _answers()}
+    r = client.post(SURVEY_URL, data=body, content_type="application/json")
+    assert r.status_code == 201, r.content
+    out = SurveyResponseOut.model_validate(r.json())  # the documented answer, field for field
+    assert out.created and str(out.client_id) == body["client_id"] and out.unit == "BG-X07201"
+    assert "sessionid" not in r.cookies and "csrftoken" not in r.cookies
+    again = client.post(SURVEY_URL, data=body, content_type="application/json")
+    assert again.status_code == 200 and again.json()["id"] == r.json()["id"]
+    assert SurveyResponse.objects.filter(client_id=body["client_id"]).count() == 1
+    bad = client.post(SURVEY_URL, data=b"{", content_type="application/json")
+    assert bad.status_code in (400, 422) and "detail" in bad.json()  # the API's own JSON error
+    # Not a lane method: the ordinary stack (and ninja's 405).
+    assert client.get(SURVEY_URL).status_code == 405
+
+
+@pytest.mark.django_db
+def test_survey_response_retried_once_on_a_broken_connection_then_503(client, unit):
+    unit("BG-X07201")
+    body = {"unit": "BG-X07201", "client_id": str(uuid.uuid4()), "answers": _answers()}
+    real, calls = survey_services.response_submit, []
+
+    def broken_once(**kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return real(**kwargs)
+
+    with mock.patch.object(survey_services, "response_submit", side_effect=broken_once):
+        r = client.post(SURVEY_URL, data=body, content_type="application/json")
+    assert r.status_code == 201 and len(calls) == 2
+    assert SurveyResponse.objects.filter(client_id=body["client_id"]).count() == 1
+    down = OperationalError("down")
+    with mock.patch.object(survey_services, "response_submit", side_effect=down):
+        r = client.post(SURVEY_URL, data=body, content_type="application/json")
+    assert r.status_code == 503 and r["Retry-After"]
