@@ -13,10 +13,10 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
-from langnghe.audit.services import audit_record
+from langnghe.audit.services import audit_batch, audit_record
 from langnghe.cases import crypto
 from langnghe.core.exceptions import ApplicationError, NotFound
 from langnghe.core.memo import ProcessMemo
@@ -183,7 +183,9 @@ def webhook_receive(*, unit_code: str, body: bytes, signature: str, now=None) ->
 # set came less than a linger after the event that queued a drain, and that drain — or the one
 # that took its event — is still looking.
 DRAIN_FLAG = "connectors:webhook-drain"
-DRAIN_BATCH = 50
+# Events per transaction: one commit and one audit append for all of them, yet short enough
+# that an officer replying in a conversation the batch holds waits a fraction of a second.
+DRAIN_BATCH = 25
 
 
 def _drain_linger() -> float:
@@ -197,37 +199,67 @@ def _drain_soon() -> None:
         transaction.on_commit(webhook_events_drain_task.enqueue)
 
 
-def _drain_one() -> bool:
-    """Process the oldest received event nobody else holds, in its own transaction: the row stays
-    locked until it commits, so two workers never take the same event (SKIP LOCKED on
-    PostgreSQL), and the audit chain's lock is held for one event, not a batch."""
-    with transaction.atomic():
-        stored = (
+def _drain_batch(limit: int = DRAIN_BATCH) -> int:
+    """Process up to ``limit`` of the oldest received events nobody else holds, in one
+    transaction; returns how many were taken.
+
+    The rows stay locked until the commit, so two workers never take the same event (SKIP
+    LOCKED on PostgreSQL). Each event runs in its own savepoint: one that fails is marked failed
+    and the others stand. The batch's audit entries join the chain together at the end
+    (audit.services.audit_batch): one commit and one turn of the chain's lock per batch, and
+    two workers' batches run side by side. Two batches that lock the same two conversations in
+    opposite order deadlock; PostgreSQL breaks the cycle by failing one statement, whose event
+    (and any later one from the same sender in that batch, to keep their order) is left for
+    the next batch rather than failed."""
+    with transaction.atomic(), audit_batch() as entries:
+        events = list(
             WebhookEvent.objects.select_for_update(skip_locked=True)
             .filter(status=WebhookEvent.Status.RECEIVED)
-            .order_by("id")
-            .first()
+            .order_by("id")[:limit]
         )
-        if stored is None:
-            return False
-        try:
-            with transaction.atomic():
-                _event_process_locked(stored)
-        except Exception:  # one bad event must not hold back the others
-            log.exception("zalo webhook: event %s failed", stored.pk)
-            WebhookEvent.objects.filter(pk=stored.pk).update(
-                status=WebhookEvent.Status.FAILED,
-                error="Lỗi hệ thống khi xử lý sự kiện.",
-                processed_at=timezone.now(),
-            )
-    return True
+        held_back: set[str] = set()
+        for stored in events:
+            try:
+                event = without_nul(json.loads(stored.body()))
+            except (ValueError, TypeError):
+                event = None
+            sender = _sender(event) if isinstance(event, dict) else ""
+            if sender and sender in held_back:
+                continue
+            mark = len(entries)
+            try:
+                with transaction.atomic():
+                    _event_process_locked(stored, event=event)
+            except DatabaseError as exc:
+                del entries[mark:]
+                if getattr(exc.__cause__, "sqlstate", None) not in LOCK_CONFLICTS:
+                    _event_failed(stored)
+                elif sender:
+                    held_back.add(sender)
+            except Exception:  # noqa: BLE001 — one bad event must not hold back the others
+                del entries[mark:]
+                _event_failed(stored)
+    return len(events)
 
 
-def _drain_batch(limit: int = DRAIN_BATCH) -> int:
-    done = 0
-    while done < limit and _drain_one():
-        done += 1
-    return done
+# Lock conflicts between two workers' batches: the event waits for the next batch.
+LOCK_CONFLICTS = {"40P01", "55P03"}  # deadlock_detected, lock_not_available
+
+
+def _sender(event: dict) -> str:
+    for key in ("sender", "follower"):
+        if isinstance(event.get(key), dict) and event[key].get("id"):
+            return str(event[key]["id"])
+    return ""
+
+
+def _event_failed(stored: WebhookEvent) -> None:
+    log.exception("zalo webhook: event %s failed", stored.pk)
+    WebhookEvent.objects.filter(pk=stored.pk).update(
+        status=WebhookEvent.Status.FAILED,
+        error="Lỗi hệ thống khi xử lý sự kiện.",
+        processed_at=timezone.now(),
+    )
 
 
 # A drain task hands over to a fresh one after this long, so a worker asked to stop (SIGTERM:
@@ -274,10 +306,11 @@ def webhook_event_process(*, event_id: int) -> str:
         return _event_process_locked(stored)
 
 
-def _event_process_locked(stored: WebhookEvent) -> str:
+def _event_process_locked(stored: WebhookEvent, *, event: dict | None = None) -> str:
     if stored.status != WebhookEvent.Status.RECEIVED:
         return "skipped"
-    event = without_nul(json.loads(stored.body()))
+    if event is None:
+        event = without_nul(json.loads(stored.body()))
     unit = _unit(stored.unit_id)
     try:
         handled = _dispatch(unit, event)

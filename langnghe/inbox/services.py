@@ -74,16 +74,37 @@ def conversation_open(
     *, unit, channel: str, external_id: str, citizen_name: str = "", citizen_phone: str = ""
 ) -> Conversation:
     """The citizen's conversation with the unit on that channel, created on first contact."""
+    return _conversation(
+        unit=unit,
+        channel=channel,
+        external_id=external_id,
+        citizen_name=citizen_name,
+        citizen_phone=citizen_phone,
+    )[0]
+
+
+def _conversation(
+    *,
+    unit,
+    channel: str,
+    external_id: str,
+    citizen_name: str = "",
+    citizen_phone: str = "",
+    lock: bool = False,
+) -> tuple[Conversation, bool]:
+    """(conversation, created). ``lock``: the row is locked to the end of the transaction (read
+    with FOR UPDATE, or just inserted by it)."""
     if channel not in ChannelKind.values:
         raise ApplicationError("Kênh không hợp lệ.", code="bad_channel")
     external_id = (external_id or "").strip()
     if not external_id or len(external_id) > 100:
         raise ApplicationError("Thiếu mã người dân trên kênh.", code="bad_external_id")
-    existing = Conversation.objects.filter(
-        unit=unit, channel=channel, external_id=external_id
-    ).first()
-    if existing is not None:
-        return existing
+    existing = Conversation.objects.filter(unit=unit, channel=channel, external_id=external_id)
+    if lock:
+        existing = existing.select_for_update()
+    found = existing.first()
+    if found is not None:
+        return found, False
     try:
         with transaction.atomic():
             conversation = Conversation.objects.create(
@@ -101,8 +122,8 @@ def conversation_open(
                 data={"channel": channel},
             )
     except IntegrityError:  # opened by a concurrent message
-        return Conversation.objects.get(unit=unit, channel=channel, external_id=external_id)
-    return conversation
+        return existing.get(), False
+    return conversation, True
 
 
 @transaction.atomic
@@ -125,14 +146,14 @@ def message_receive(
     text = (text or "").strip()[: Message.MAX_TEXT * 2]
     if not text and not payload:
         raise ApplicationError("Tin nhắn trống.", code="empty", field="text")
-    conversation = conversation_open(
+    conversation, _created = _conversation(
         unit=unit,
         channel=channel,
         external_id=external_id,
         citizen_name=citizen_name,
         citizen_phone=citizen_phone,
+        lock=True,
     )
-    conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
     if external_message_id:
         duplicate = conversation.messages.filter(external_id=external_message_id).first()
         if duplicate is not None:
@@ -165,7 +186,10 @@ def message_receive(
     if citizen_phone and not conversation.citizen_phone:
         updates["citizen_phone"] = citizen_phone[:30]
     Conversation.objects.filter(pk=conversation.pk).update(**updates)
-    conversation.refresh_from_db()
+    # The row is locked by this transaction: what it now holds is known without reading it.
+    updates["unread_count"] = conversation.unread_count + 1
+    for field, value in updates.items():
+        setattr(conversation, field, value)
     audit_record(
         actor=None,
         action="conversation.message_receive",

@@ -13,6 +13,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from langnghe.core.exceptions import ApplicationError, NotFound
+from langnghe.core.memo import ProcessMemo
 from langnghe.core.text import words
 
 from .models import Field, HandlerKind, Procedure
@@ -257,6 +258,11 @@ def _answer_text(procedure: Procedure, url: str) -> str:
     return "\n".join(lines)
 
 
+# The procedures automatic answers quote, kept per process: a flood of the same question at night
+# reads the catalogue once, and an edit shows in answers within this many seconds.
+_answered = ProcessMemo(getattr(settings, "LANGNGHE_PROCEDURE_ANSWER_TTL", 30.0), max_size=1000)
+
+
 def procedure_answer(question: str) -> ProcedureAnswer | None:
     """The procedure a citizen's question is about, with a short Vietnamese answer
     (where, documents, time, fee), or None when nothing matches well enough.
@@ -273,7 +279,8 @@ def procedure_answer(question: str) -> ProcedureAnswer | None:
     )
     if not confident:
         return None
-    procedure = procedure_queryset().filter(code=hits[0].code).first()
+    code = hits[0].code
+    procedure = _answered.get(code, lambda: procedure_queryset().filter(code=code).first())
     if procedure is None:
         return None
     url = settings.LANGNGHE_PUBLIC_URL + procedure.get_absolute_url()

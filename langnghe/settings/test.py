@@ -38,3 +38,6 @@ LANGNGHE_UNIT_PAGE_CACHE = False
 LANGNGHE_SURVEY_CONFIG_TTL = 0
 # The webhook drain task runs inline here (ImmediateBackend): it must not linger for more.
 LANGNGHE_WEBHOOK_DRAIN_LINGER = 0
+# The procedures quoted in automatic answers are kept per process (procedures.selectors); a
+# test's rolled-back catalogue must not be quoted in the next.
+LANGNGHE_PROCEDURE_ANSWER_TTL = 0

@@ -81,3 +81,26 @@ def test_changed_row_is_named():
         )
     ok, message = _verify()
     assert not ok and f"mục {entries[1].id}: nội dung đã bị sửa" in message
+
+
+def test_a_batch_joins_the_chain_at_its_end_and_drops_what_was_cut():
+    from langnghe.audit.services import audit_batch
+
+    before = AuditEntry.objects.count()
+    with transaction.atomic(), audit_batch() as pending:
+        audit_record(actor=None, action="test.batch", target_type="x", target_id="1")
+        mark = len(pending)
+        audit_record(actor=None, action="test.batch", target_type="x", target_id="2")
+        del pending[mark:]  # the second one's work was rolled back (a savepoint)
+        audit_record(actor=None, action="test.batch", target_type="x", target_id="3")
+        assert AuditEntry.objects.count() == before  # nothing stored before the batch ends
+    stored = list(AuditEntry.objects.filter(action="test.batch").order_by("id"))
+    assert [e.target_id for e in stored] == ["1", "3"]
+    assert stored[1].prev_hash == stored[0].hash
+    audit_record(actor=None, action="test.after", target_type="x", target_id="4")
+    ok, message = _verify()
+    assert ok, message
+    with pytest.raises(ValueError), transaction.atomic(), audit_batch():
+        audit_record(actor=None, action="test.lost", target_type="x", target_id="5")
+        raise ValueError("the batch fails")
+    assert not AuditEntry.objects.filter(action="test.lost").exists()

@@ -274,3 +274,43 @@ def test_event_whose_task_was_lost_is_processed_by_the_sweep(connection, sim, cl
     assert stored.status == WebhookEvent.Status.PROCESSED
     assert Message.objects.filter(text="Xin chào, tôi cần hỏi").count() == 1
     assert webhook_events_sweep(now=later) == 0
+
+
+def test_a_drain_batch_keeps_the_good_events_when_one_fails(connection, sim, client):
+    """One transaction for the batch, a savepoint per event: the event that raises is marked
+    failed with nothing of its work kept (not even its audit entries); the rest are processed
+    and the audit chain stays whole."""
+    from unittest import mock
+
+    from langnghe.audit.chain import verify_chain
+    from langnghe.audit.models import AuditEntry
+    from langnghe.connectors.services import webhook_events_drain
+
+    for user in ("zu-b1", "zu-bad", "zu-b2"):
+        sim.user(user)
+        body, headers = sim.signed(sim.text_event(user, f"Tin của {user}", msg_id=f"m-{user}"))
+        response = client.post(  # no on-commit callbacks here: stored, not yet drained
+            f"/webhooks/zalo/{UNIT}/",
+            body,
+            content_type="application/json",
+            HTTP_X_ZEVENT_SIGNATURE=headers["X-ZEvent-Signature"],
+        )
+        assert response.status_code == 200
+    real = inbox.message_receive
+
+    def receive(**kwargs):
+        message = real(**kwargs)  # its rows and audit entries are written, then it fails
+        if kwargs["external_id"] == "zu-bad":
+            raise RuntimeError("boom")
+        return message
+
+    audit_before = AuditEntry.objects.count()
+    with mock.patch.object(inbox, "message_receive", side_effect=receive):
+        assert webhook_events_drain(linger=0) == 3
+    statuses = dict(WebhookEvent.objects.values_list("event_key", "status"))
+    assert sorted(statuses.values()) == ["failed", "processed", "processed"]
+    assert not Conversation.objects.filter(external_id="zu-bad").exists()
+    assert Conversation.objects.filter(external_id__in=["zu-b1", "zu-b2"]).count() == 2
+    # Two conversations opened and two messages received: four entries, none of zu-bad's.
+    assert AuditEntry.objects.count() - audit_before == 4
+    assert verify_chain()[1] is None
