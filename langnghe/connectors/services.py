@@ -218,6 +218,7 @@ def _drain_batch(limit: int = DRAIN_BATCH) -> int:
             .order_by("id")[:limit]
         )
         held_back: set[str] = set()
+        done: list[WebhookEvent] = []  # their new status is written in one statement
         for stored in events:
             try:
                 event = without_nul(json.loads(stored.body()))
@@ -229,7 +230,8 @@ def _drain_batch(limit: int = DRAIN_BATCH) -> int:
             mark = len(entries)
             try:
                 with transaction.atomic():
-                    _event_process_locked(stored, event=event)
+                    _event_process_locked(stored, event=event, save=False)
+                done.append(stored)
             except DatabaseError as exc:
                 del entries[mark:]
                 if getattr(exc.__cause__, "sqlstate", None) not in LOCK_CONFLICTS:
@@ -239,6 +241,8 @@ def _drain_batch(limit: int = DRAIN_BATCH) -> int:
             except Exception:  # noqa: BLE001 — one bad event must not hold back the others
                 del entries[mark:]
                 _event_failed(stored)
+        if done:
+            WebhookEvent.objects.bulk_update(done, ["status", "error", "processed_at"])
     return len(events)
 
 
@@ -306,7 +310,9 @@ def webhook_event_process(*, event_id: int) -> str:
         return _event_process_locked(stored)
 
 
-def _event_process_locked(stored: WebhookEvent, *, event: dict | None = None) -> str:
+def _event_process_locked(
+    stored: WebhookEvent, *, event: dict | None = None, save: bool = True
+) -> str:
     if stored.status != WebhookEvent.Status.RECEIVED:
         return "skipped"
     if event is None:
@@ -319,7 +325,8 @@ def _event_process_locked(stored: WebhookEvent, *, event: dict | None = None) ->
     else:
         stored.status = WebhookEvent.Status.PROCESSED if handled else WebhookEvent.Status.IGNORED
     stored.processed_at = timezone.now()
-    stored.save(update_fields=["status", "error", "processed_at"])
+    if save:
+        stored.save(update_fields=["status", "error", "processed_at"])
     return stored.status
 
 
