@@ -87,15 +87,16 @@ if post is None:
             audience="none",
             published_at=django.utils.timezone.now(),
         )
-print(
-    json.dumps(
-        {
-            "unit_page": f"/don-vi/{unit.slug}/",
-            "post_page": f"/bai-viet/{post.pk}-{post.slug}/",
-            "webhook_path": f"/webhooks/zalo/{zunit.code}/",
-            "webhook_unit_id": zunit.pk,
-            "answers": answers,
-            "units": Unit.objects.count(),
-        }
-    )
+fixtures = json.dumps(
+    {
+        "unit_page": f"/don-vi/{unit.slug}/",
+        "post_page": f"/bai-viet/{post.pk}-{post.slug}/",
+        "webhook_path": f"/webhooks/zalo/{zunit.code}/",
+        "webhook_unit_id": zunit.pk,
+        "answers": answers,
+        "units": Unit.objects.count(),
+    }
 )
+with open(os.path.join(out_dir, "fixtures.json"), "w") as f:  # for bench/cpu.py
+    f.write(fixtures)
+print(fixtures)

@@ -1,0 +1,155 @@
+"""CPU per request, split between this process and its PostgreSQL backend: what `make bench`'s
+ratios come from, one path at a time, without HTTP or a load tool in the way.
+
+    DJANGO_SETTINGS_MODULE=bench.settings DATABASE_URL=postgres://…/langnghe_bench \\
+        .venv/bin/python bench/cpu.py healthz|survey|drain [N] [--profile]
+
+``healthz`` and ``survey`` call the WSGI application (the whole middleware stack) N times after
+a warm-up; ``drain`` stores N signed Zalo events (bench/prepare.py's, under var/bench) through
+the webhook and then times the drain that processes them. ``--profile`` prints where the time
+goes (cProfile on CPU time). Needs the data set `make bench` builds (units, a template, the
+Zalo connection of bench/prepare.py).
+"""
+
+import cProfile
+import io
+import json
+import os
+import pstats
+import random
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import django
+
+django.setup()
+
+from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
+from django.db import connection  # noqa: E402
+
+from langnghe.connectors.services import webhook_events_drain  # noqa: E402
+from langnghe.procedures.selectors import procedure_answer  # noqa: E402
+from langnghe.surveys.models import QuestionType  # noqa: E402
+from langnghe.surveys.selectors import template_effective  # noqa: E402
+from langnghe.triage.selectors import triage_text  # noqa: E402
+from langnghe.units.models import Unit  # noqa: E402
+
+WORK = Path(os.environ.get("BENCH_DIR", Path(__file__).resolve().parent.parent / "var" / "bench"))
+app = WSGIHandler()
+
+
+def call(method: str, path: str, body: bytes = b"", **headers) -> tuple[str, bytes]:
+    environ = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": path,
+        "QUERY_STRING": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "8000",
+        "HTTP_HOST": "127.0.0.1:8000",
+        "REMOTE_ADDR": "127.0.0.1",
+        "CONTENT_TYPE": "application/json",
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.url_scheme": "http",
+        **{f"HTTP_{k.upper()}": v for k, v in headers.items()},
+    }
+    status = []
+    content = b"".join(app(environ, lambda s, h, e=None: status.append(s)))
+    return status[0], content
+
+
+def backend_cpu() -> float:
+    """CPU seconds of this connection's PostgreSQL backend so far (0 on SQLite)."""
+    if connection.vendor != "postgresql":
+        return 0.0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def survey_caller():
+    communes = list(
+        Unit.objects.filter(kind__code="commune", is_active=True).values_list("code", flat=True)[
+            :500
+        ]
+    )
+    template = template_effective(Unit.objects.get(code=communes[0]))
+    answers = {
+        q.key: q.choice_values()[-1]
+        for q in template.questions.all()
+        if q.type in (QuestionType.SCALE, QuestionType.SINGLE)
+    }
+
+    def survey():
+        body = {"unit": random.choice(communes), "client_id": str(uuid.uuid4()), "answers": answers}
+        status, content = call("POST", "/api/v1/surveys/responses", json.dumps(body).encode())
+        assert status.startswith("201"), (status, content)
+
+    return survey
+
+
+def healthz():
+    status, content = call("GET", "/healthz")
+    assert status.startswith("200"), (status, content)
+
+
+def measure(label: str, run, n: int, profile: bool) -> None:
+    profiler = cProfile.Profile(time.process_time) if profile else None
+    pg0, cpu0, wall0 = backend_cpu(), time.process_time(), time.perf_counter()
+    if profiler:
+        profiler.enable()
+    done = run()
+    if profiler:
+        profiler.disable()
+    pg1, cpu1, wall1 = backend_cpu(), time.process_time(), time.perf_counter()
+    done = done or n
+    print(
+        f"{label}: {done} — per one: this process {1000 * (cpu1 - cpu0) / done:.2f} ms CPU, "
+        f"PostgreSQL backend {1000 * (pg1 - pg0) / done:.2f} ms CPU, "
+        f"wall {1000 * (wall1 - wall0) / done:.2f} ms"
+    )
+    if profiler:
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(50)
+        print(out.getvalue())
+
+
+def main() -> None:
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    what, n = args[0], int(args[1]) if len(args) > 1 else 2000
+    profile = "--profile" in sys.argv
+    if what in ("healthz", "survey"):
+        one = healthz if what == "healthz" else survey_caller()
+        for _ in range(200):  # warm-up: imports, the survey snapshot, prepared statements
+            one()
+        measure(what, lambda: [one() for _ in range(n)] and None, n, profile)
+    elif what == "drain":
+        lines = (WORK / "events.txt").read_text().splitlines()[:n]
+        path = json.loads((WORK / "fixtures.json").read_text())["webhook_path"]
+        for line in lines:
+            signature, body = line.split("\t", 1)
+            status, content = call(
+                "POST", path, body.encode(), x_zevent_signature=f"mac={signature}"
+            )
+            assert status.startswith("200"), (status, content)
+        triage_text("Cho hỏi thủ tục")  # models and the search index loaded, as in a worker
+        procedure_answer("Cho hỏi thủ tục đăng ký tạm trú")
+
+        def drain_all() -> int:
+            done = taken = webhook_events_drain(linger=0)
+            while taken:  # a drain hands over after 10 s; go on until nothing is left
+                taken = webhook_events_drain(linger=0)
+                done += taken
+            return done
+
+        measure("drain", drain_all, n, profile)
+    else:
+        raise SystemExit("usage: bench/cpu.py healthz|survey|drain [N] [--profile]")
+
+
+if __name__ == "__main__":
+    main()
