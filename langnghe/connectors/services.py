@@ -218,7 +218,7 @@ def _drain_batch(limit: int = DRAIN_BATCH) -> int:
             .order_by("id")[:limit]
         )
         held_back: set[str] = set()
-        done: list[WebhookEvent] = []  # their new status is written in one statement
+        done: list[WebhookEvent] = []  # their new status is written together at the end
         for stored in events:
             try:
                 event = without_nul(json.loads(stored.body()))
@@ -241,9 +241,18 @@ def _drain_batch(limit: int = DRAIN_BATCH) -> int:
             except Exception:  # noqa: BLE001 — one bad event must not hold back the others
                 del entries[mark:]
                 _event_failed(stored)
-        if done:
-            WebhookEvent.objects.bulk_update(done, ["status", "error", "processed_at"])
+        _statuses_save(done)
     return len(events)
+
+
+def _statuses_save(events: list[WebhookEvent]) -> None:
+    """One UPDATE per outcome (most batches: one), stamped with the batch's end."""
+    outcomes: dict[tuple[str, str], list[int]] = {}
+    for stored in events:
+        outcomes.setdefault((stored.status, stored.error), []).append(stored.pk)
+    now = timezone.now()
+    for (status, error), ids in outcomes.items():
+        WebhookEvent.objects.filter(pk__in=ids).update(status=status, error=error, processed_at=now)
 
 
 # Lock conflicts between two workers' batches: the event waits for the next batch.

@@ -15,20 +15,42 @@ from django.db import transaction
 
 log = logging.getLogger(__name__)
 
-# One event loop per process for sending to a shared (Redis) layer. ``async_to_sync`` would start
-# a new loop per call, and the Redis layer keeps its connections per loop: every event paid for
-# new connections (6 ms of a worker's time per event in a profile of the Zalo drain).
-_loop: list[asyncio.AbstractEventLoop] = []
+# One event loop per process for sending to a shared (Redis) layer, fed through a queue. The
+# Redis layer keeps its connections per loop (``async_to_sync`` would start a loop, and new
+# connections, per event), and the sender does not wait for Redis: a worker draining Zalo events
+# spent a good part of each event waiting for those round trips. One consumer sends in order, so
+# a citizen's message reaches the screens before the automatic answer to it. At most
+# MAX_QUEUED events wait; beyond that (Redis not answering) new ones are dropped with a warning.
+MAX_QUEUED = 1000
+_loop: list[tuple[asyncio.AbstractEventLoop, asyncio.Queue]] = []
 _loop_lock = threading.Lock()
 
 
-def _sending_loop() -> asyncio.AbstractEventLoop:
+def _sending_queue() -> tuple[asyncio.AbstractEventLoop, asyncio.Queue]:
     with _loop_lock:
-        if not _loop or _loop[0].is_closed():
+        if not _loop or _loop[0][0].is_closed():
             loop = asyncio.new_event_loop()
+            queue: asyncio.Queue = asyncio.Queue(MAX_QUEUED)
             threading.Thread(target=loop.run_forever, name="inbox-live", daemon=True).start()
-            _loop[:] = [loop]
+            loop.call_soon_threadsafe(lambda: loop.create_task(_consume(queue)))
+            _loop[:] = [(loop, queue)]
         return _loop[0]
+
+
+async def _consume(queue: asyncio.Queue) -> None:
+    while True:
+        layer, groups, payload = await queue.get()
+        try:
+            await _send_all(layer, groups, payload)
+        except Exception:  # noqa: BLE001 — live updates are best effort
+            log.warning("inbox live event not sent", exc_info=True)
+
+
+def _put(queue: asyncio.Queue, item: tuple) -> None:
+    try:
+        queue.put_nowait(item)
+    except asyncio.QueueFull:
+        log.warning("inbox live event dropped: %d already waiting to be sent", MAX_QUEUED)
 
 
 async def _send_all(layer, groups: list[str], payload: dict) -> None:
@@ -54,8 +76,8 @@ def publish(unit, event: dict) -> None:
             if isinstance(layer, InMemoryChannelLayer):  # one process (tests, `make run`)
                 async_to_sync(_send_all)(layer, groups, payload)
             else:
-                coroutine = _send_all(layer, groups, payload)
-                asyncio.run_coroutine_threadsafe(coroutine, _sending_loop()).result(timeout=5)
+                loop, queue = _sending_queue()
+                loop.call_soon_threadsafe(_put, queue, (layer, groups, payload))
         except Exception:  # noqa: BLE001 — live updates are best effort
             log.warning("inbox live event not sent", exc_info=True)
 
