@@ -219,12 +219,37 @@ def _drain_batch(limit: int = DRAIN_BATCH) -> int:
         )
         held_back: set[str] = set()
         done: list[WebhookEvent] = []  # their new status is written together at the end
+        parsed: list[tuple[WebhookEvent, dict | None]] = []
         for stored in events:
             try:
                 event = without_nul(json.loads(stored.body()))
             except (ValueError, TypeError):
                 event = None
-            sender = _sender(event) if isinstance(event, dict) else ""
+            parsed.append((stored, event if isinstance(event, dict) else None))
+        # Citizens' messages first, a unit's at a time in bulk (inbox.messages_receive); what
+        # that leaves, and every other event, one by one below. A bulk step that fails is rolled
+        # back and its events go one by one too.
+        by_unit: dict[int, list[tuple[WebhookEvent, dict]]] = {}
+        for stored, event in parsed:
+            if event is not None and stored.status == WebhookEvent.Status.RECEIVED:
+                if _is_message(event):
+                    by_unit.setdefault(stored.unit_id, []).append((stored, event))
+        in_bulk: set[int] = set()
+        for unit_id, batch in by_unit.items():
+            mark = len(entries)
+            try:
+                with transaction.atomic():
+                    handled = _messages_in_bulk(unit_id, batch)
+            except Exception:  # noqa: BLE001 — retried one by one, where failures are kept
+                del entries[mark:]
+                log.warning("zalo webhook: bulk step failed, one by one", exc_info=True)
+                continue
+            done += handled
+            in_bulk.update(stored.pk for stored in handled)
+        for stored, event in parsed:
+            if stored.pk in in_bulk:
+                continue
+            sender = _sender(event) if event is not None else ""
             if sender and sender in held_back:
                 continue
             mark = len(entries)
@@ -415,30 +440,76 @@ def _follower_touch(unit, user_id: str, *, at, following: bool | None = None) ->
     )
 
 
+def _is_message(event: dict) -> bool:
+    name = str(event.get("event_name", ""))
+    return name.startswith("user_send_") and "_group_" not in name
+
+
+def _incoming(event: dict) -> inbox.Incoming:
+    """A citizen's message event (``_is_message``) as the inbox takes it."""
+    message = event.get("message") if isinstance(event.get("message"), dict) else {}
+    sender = event.get("sender") if isinstance(event.get("sender"), dict) else {}
+    user_id = str(sender.get("id", ""))
+    if not user_id:
+        raise ApplicationError("Sự kiện thiếu người gửi.", code="bad_event")
+    kind = str(event.get("event_name", "")).removeprefix("user_send_")
+    if kind == "text":
+        text, payload = str(message.get("text", "")), {}
+    else:
+        text, payload = _attachment_text(kind, message)
+    return inbox.Incoming(
+        external_id=user_id,
+        text=text,
+        kind=kind,
+        payload=payload,
+        external_message_id=str(message.get("msg_id", ""))[:100],
+        sent_at=_ms(event.get("timestamp")) or timezone.now(),
+    )
+
+
+def _messages_in_bulk(unit_id: int, batch: list[tuple[WebhookEvent, dict]]) -> list[WebhookEvent]:
+    """The citizens' messages of one unit's events in a drain batch, through the inbox's bulk
+    path; returns the events it processed (those it left go one by one)."""
+    unit = _unit(unit_id)
+    pairs = []
+    for stored, event in batch:
+        try:
+            pairs.append((stored, _incoming(event)))
+        except ApplicationError:
+            continue  # a malformed event: failed with its message, one by one
+    items = [item for _, item in pairs]
+    left = set(inbox.messages_receive(unit=unit, channel=ChannelKind.ZALO, items=items))
+    handled = [(stored, item) for i, (stored, item) in enumerate(pairs) if i not in left]
+    latest = {item.external_id: item.sent_at for _, item in handled}  # the last one wins
+    if latest:
+        Follower.objects.bulk_create(
+            [Follower(unit=unit, user_id=u, last_interaction_at=at) for u, at in latest.items()],
+            update_conflicts=True,
+            unique_fields=["unit", "user_id"],
+            update_fields=["last_interaction_at"],
+        )
+    for stored, _ in handled:
+        stored.status, stored.error = WebhookEvent.Status.PROCESSED, ""
+    return [stored for stored, _ in handled]
+
+
 def _dispatch(unit, event: dict) -> bool:
     name = str(event.get("event_name", ""))
     message = event.get("message") if isinstance(event.get("message"), dict) else {}
     sender = event.get("sender") if isinstance(event.get("sender"), dict) else {}
     at = _ms(event.get("timestamp")) or timezone.now()
-    if name.startswith("user_send_") and "_group_" not in name:
-        user_id = str(sender.get("id", ""))
-        if not user_id:
-            raise ApplicationError("Sự kiện thiếu người gửi.", code="bad_event")
-        kind = name.removeprefix("user_send_")
-        if kind == "text":
-            text, payload = str(message.get("text", "")), {}
-        else:
-            text, payload = _attachment_text(kind, message)
-        _follower_touch(unit, user_id, at=at)
+    if _is_message(event):
+        item = _incoming(event)
+        _follower_touch(unit, item.external_id, at=item.sent_at)
         inbox.message_receive(
             unit=unit,
             channel=ChannelKind.ZALO,
-            external_id=user_id,
-            text=text,
-            kind=kind,
-            payload=payload,
-            external_message_id=str(message.get("msg_id", ""))[:100],
-            sent_at=at,
+            external_id=item.external_id,
+            text=item.text,
+            kind=item.kind,
+            payload=item.payload,
+            external_message_id=item.external_message_id,
+            sent_at=item.sent_at,
         )
         return True
     if name in ("follow", "unfollow"):
@@ -497,6 +568,36 @@ def outbound_enqueue(*, message: Message) -> OutboundMessage:
 
     transaction.on_commit(lambda: outbound_send_task.enqueue(outbound.pk))
     return outbound
+
+
+def outbound_enqueue_many(messages: list[Message]) -> list[OutboundMessage]:
+    """``outbound_enqueue`` for the automatic answers of one unit's batch (inbox
+    .messages_receive): one read of the connection and one insert for all of them."""
+    if not messages:
+        return []
+    unit_id = messages[0].conversation.unit_id
+    connection = ZaloConnection.objects.filter(unit_id=unit_id, is_active=True).first()
+    if connection is None:
+        raise ApplicationError(
+            "Đơn vị chưa kết nối Zalo OA, không gửi được tin.", code="not_connected", status=409
+        )
+    now = timezone.now()
+    rows = OutboundMessage.objects.bulk_create(
+        [
+            OutboundMessage(
+                connection=connection,
+                message=message,
+                recipient_user_id=message.conversation.external_id,
+                payload={"text": message.text},
+                next_attempt_at=now,
+            )
+            for message in messages
+        ]
+    )
+    from .tasks import outbound_send_task
+
+    transaction.on_commit(lambda: [outbound_send_task.enqueue(row.pk) for row in rows])
+    return rows
 
 
 def _backoff(attempts: int, base: int | None = None) -> dt.timedelta:

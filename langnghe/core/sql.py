@@ -69,3 +69,29 @@ def fetch_one(sql: str, params, *, prepared: bool = False):
     with cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()
+
+
+def insert_ignore_many(objs: list[Model], key: str) -> dict:
+    """Store each of ``objs`` unless a unique constraint already holds it, in one statement;
+    ``{obj.<key>: new id}`` for the rows this call stored (the others are left out). Each stored
+    object gets its id. ``key`` names a field unique among ``objs`` that tells the rows apart."""
+    if not objs:
+        return {}
+    db = connections[DEFAULT_DB_ALIAS]
+    model = type(objs[0])
+    fields = [f for f in model._meta.concrete_fields if f is not model._meta.pk]
+    key_field = model._meta.get_field(key)
+    query = InsertQuery(model, on_conflict=OnConflict.IGNORE)
+    query.insert_values(fields, objs)
+    compiler = query.get_compiler(connection=db)
+    compiler.returning_fields = [model._meta.pk, key_field]
+    [(sql, params)] = compiler.as_sql()
+    with db.cursor() as cursor:
+        cursor.execute(sql, params)
+        stored = {value: pk for pk, value in cursor.fetchall()}
+    for obj in objs:
+        pk = stored.get(getattr(obj, key_field.attname))
+        if pk is not None:
+            obj.pk = pk
+            obj._state.adding = False
+    return stored

@@ -277,9 +277,10 @@ def test_event_whose_task_was_lost_is_processed_by_the_sweep(connection, sim, cl
 
 
 def test_a_drain_batch_keeps_the_good_events_when_one_fails(connection, sim, client):
-    """One transaction for the batch, a savepoint per event: the event that raises is marked
-    failed with nothing of its work kept (not even its audit entries); the rest are processed
-    and the audit chain stays whole."""
+    """One transaction for the batch; the messages in bulk, in a savepoint, then one by one,
+    each in its own, when the bulk step fails: the event that raises is marked failed with
+    nothing of its work kept (not even its audit entries); the rest are processed and the audit
+    chain stays whole."""
     from unittest import mock
 
     from langnghe.audit.chain import verify_chain
@@ -296,16 +297,25 @@ def test_a_drain_batch_keeps_the_good_events_when_one_fails(connection, sim, cli
             HTTP_X_ZEVENT_SIGNATURE=headers["X-ZEvent-Signature"],
         )
         assert response.status_code == 200
-    real = inbox.message_receive
+    real_one, real_bulk = inbox.message_receive, inbox.messages_receive
 
     def receive(**kwargs):
-        message = real(**kwargs)  # its rows and audit entries are written, then it fails
+        message = real_one(**kwargs)  # its rows and audit entries are written, then it fails
         if kwargs["external_id"] == "zu-bad":
             raise RuntimeError("boom")
         return message
 
+    def receive_bulk(**kwargs):
+        left = real_bulk(**kwargs)  # all three written in bulk, then it fails: all undone
+        if any(item.external_id == "zu-bad" for item in kwargs["items"]):
+            raise RuntimeError("boom")
+        return left
+
     audit_before = AuditEntry.objects.count()
-    with mock.patch.object(inbox, "message_receive", side_effect=receive):
+    with (
+        mock.patch.object(inbox, "message_receive", side_effect=receive),
+        mock.patch.object(inbox, "messages_receive", side_effect=receive_bulk),
+    ):
         assert webhook_events_drain(linger=0) == 3
     statuses = dict(WebhookEvent.objects.values_list("event_key", "status"))
     assert sorted(statuses.values()) == ["failed", "processed", "processed"]

@@ -1,0 +1,133 @@
+"""The drain's bulk path (inbox.messages_receive) against the one-by-one path it stands for
+(inbox.message_receive): the same messages, in the same order, leave the same state — rows,
+counts, automatic answers, outbox rows, notes and audit actions — at night and on duty."""
+
+import datetime as dt
+from collections import Counter
+from unittest import mock
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from langnghe.audit.models import AuditEntry
+from langnghe.connectors.models import OutboundMessage
+from langnghe.core.exceptions import ApplicationError
+from langnghe.inbox import rules
+from langnghe.inbox import services as inbox
+from langnghe.inbox.models import ChannelKind, Conversation, ConversationStatus, Message, Note
+
+pytestmark = pytest.mark.django_db
+
+AT = timezone.now() - dt.timedelta(minutes=5)
+
+
+def _items():
+    Incoming = inbox.Incoming
+    return [
+        Incoming("u1", "Xin chào công an phường", external_message_id="m1", sent_at=AT),
+        Incoming("u2", "Cho hỏi thủ tục đăng ký tạm trú", external_message_id="m2", sent_at=AT),
+        Incoming("u1", "Tôi cần hỏi thêm về hộ khẩu", external_message_id="m3", sent_at=AT),
+        Incoming("u3", "Tin đã nhận từ trước", external_message_id="m-old", sent_at=AT),
+        Incoming("u3", "Tin mới của u3", external_message_id="m4", sent_at=AT),
+        Incoming("u4", "Tôi hỏi lại việc cũ", external_message_id="m5", sent_at=AT),
+        Incoming("u5", "Cứu tôi với, có cướp đang đánh người", external_message_id="m6"),
+        Incoming("u5", "Ở ngõ 3", external_message_id="m7", sent_at=AT),
+        Incoming("u2", "Cho hỏi thủ tục đăng ký tạm trú", external_message_id="m2", sent_at=AT),
+        Incoming("u6", "[Hình ảnh]", kind="image", payload={"attachments": []}, sent_at=AT),
+        Incoming("u7", "   ", external_message_id="m8", sent_at=AT),
+    ]
+
+
+def _one(desk, item):
+    try:
+        inbox.message_receive(
+            unit=desk,
+            channel=ChannelKind.ZALO,
+            external_id=item.external_id,
+            text=item.text,
+            kind=item.kind,
+            payload=item.payload,
+            external_message_id=item.external_message_id,
+            sent_at=item.sent_at,
+        )
+    except ApplicationError:
+        pass  # an empty message: refused the same way on both paths
+
+
+def _state(desk):
+    conversations = {}
+    for c in Conversation.objects.filter(unit=desk).order_by("external_id"):
+        messages = [
+            (
+                m.direction,
+                m.text,
+                m.kind,
+                m.is_automatic,
+                m.delivery,
+                m.triage_category,
+                m.external_id,
+            )
+            for m in c.messages.order_by("id")
+        ]
+        conversations[c.external_id] = (
+            c.status,
+            c.unread_count,
+            c.is_urgent,
+            c.resolved_at is None,
+            c.last_message_at is not None,
+            messages,
+            OutboundMessage.objects.filter(message__conversation=c).count(),
+            Note.objects.filter(conversation=c).count(),
+        )
+    actions = Counter(
+        AuditEntry.objects.filter(action__startswith="conversation.").values_list(
+            "action", flat=True
+        )
+    )
+    return conversations, actions
+
+
+@pytest.mark.parametrize("on_duty", [False, True])
+def test_bulk_leaves_the_same_state_as_one_by_one(connection, on_duty):
+    desk = connection.unit
+    # Before the batch: u3 already wrote (message m-old), u4's conversation was resolved.
+    old = inbox.conversation_open(unit=desk, channel=ChannelKind.ZALO, external_id="u3")
+    Message.objects.create(
+        conversation=old,
+        direction="in",
+        text="Tin đã nhận từ trước",
+        external_id="m-old",
+        sent_at=AT,
+        delivery="received",
+    )
+    done = inbox.conversation_open(unit=desk, channel=ChannelKind.ZALO, external_id="u4")
+    Conversation.objects.filter(pk=done.pk).update(
+        status=ConversationStatus.RESOLVED, resolved_at=timezone.now()
+    )
+    items = _items()
+
+    def bulk():
+        left = inbox.messages_receive(unit=desk, channel=ChannelKind.ZALO, items=items)
+        assert [items[i].external_id for i in left] == ["u5", "u5", "u7"]
+        for i in left:
+            _one(desk, items[i])
+
+    def one_by_one():
+        for item in items:
+            _one(desk, item)
+
+    states = []
+    with mock.patch.object(rules, "is_on_duty", return_value=on_duty):
+        for run in (bulk, one_by_one):
+            with transaction.atomic():
+                run()
+                states.append(_state(desk))
+                transaction.set_rollback(True)
+    assert states[0] == states[1]
+    conversations, _ = states[0]
+    assert conversations["u5"][2] is True  # the emergency went the one-by-one way
+    assert conversations["u4"][0] == ConversationStatus.OPEN  # reopened
+    u1_automatic = [m for m in conversations["u1"][5] if m[3]]
+    assert len(u1_automatic) == (0 if on_duty else 1)  # one answer for two messages
+    assert [m[6] for m in conversations["u2"][5] if m[0] == "in"] == ["m2"]  # delivered twice
