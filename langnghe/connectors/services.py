@@ -594,9 +594,10 @@ def outbound_enqueue_many(messages: list[Message]) -> list[OutboundMessage]:
             for message in messages
         ]
     )
-    from .tasks import outbound_send_task
+    from .tasks import outbound_send_many_task
 
-    transaction.on_commit(lambda: [outbound_send_task.enqueue(row.pk) for row in rows])
+    ids = [row.pk for row in rows]
+    transaction.on_commit(lambda: outbound_send_many_task.enqueue(ids))
     return rows
 
 

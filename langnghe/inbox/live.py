@@ -8,6 +8,7 @@ subscribes only to the roots of its scope (a handful of groups, not one per unit
 import asyncio
 import logging
 import threading
+import time
 
 from asgiref.sync import async_to_sync
 from channels.layers import InMemoryChannelLayer, get_channel_layer
@@ -39,18 +40,44 @@ def _sending_queue() -> tuple[asyncio.AbstractEventLoop, asyncio.Queue]:
 
 async def _consume(queue: asyncio.Queue) -> None:
     while True:
-        layer, groups, payload = await queue.get()
+        waiting = [await queue.get()]
+        while not queue.empty() and len(waiting) < SEND_AT_ONCE:
+            waiting.append(queue.get_nowait())
+        # One conversation's events in order; different conversations side by side, so a burst
+        # is not sent one round trip at a time.
+        by_conversation: dict = {}
+        for layer, groups, payload in waiting:
+            key = payload["event"].get("conversation")
+            by_conversation.setdefault(key, []).append((layer, groups, payload))
+        await asyncio.gather(*(_send_in_order(items) for items in by_conversation.values()))
+
+
+async def _send_in_order(items: list) -> None:
+    for layer, groups, payload in items:
         try:
             await _send_all(layer, groups, payload)
         except Exception:  # noqa: BLE001 — live updates are best effort
             log.warning("inbox live event not sent", exc_info=True)
 
 
+SEND_AT_ONCE = 200
+_dropped = {"count": 0, "logged": 0.0}
+
+
 def _put(queue: asyncio.Queue, item: tuple) -> None:
     try:
         queue.put_nowait(item)
     except asyncio.QueueFull:
-        log.warning("inbox live event dropped: %d already waiting to be sent", MAX_QUEUED)
+        # Counted, and told at most every 10 s: a flood must not also flood the log.
+        _dropped["count"] += 1
+        now = time.monotonic()
+        if now - _dropped["logged"] >= 10:
+            log.warning(
+                "inbox live events dropped: %d (more than %d waiting to be sent)",
+                _dropped["count"],
+                MAX_QUEUED,
+            )
+            _dropped.update(count=0, logged=now)
 
 
 async def _send_all(layer, groups: list[str], payload: dict) -> None:

@@ -267,9 +267,18 @@ def procedure_answer(question: str) -> ProcedureAnswer | None:
     """The procedure a citizen's question is about, with a short Vietnamese answer
     (where, documents, time, fee), or None when nothing matches well enough.
 
-    Never raises on bad input: an empty, symbol-only or over-long question gives None."""
+    Never raises on bad input: an empty, symbol-only or over-long question gives None.
+    The same question asked again (a flood of it at night) is answered from this process's
+    memory for the same few seconds as the procedure itself (``_answered``)."""
     if not question or len(question) > MAX_QUERY_LENGTH or not words(question):
         return None
+    return _answers.get(question, lambda: (_procedure_answer(question),))[0]
+
+
+_answers = ProcessMemo(getattr(settings, "LANGNGHE_PROCEDURE_ANSWER_TTL", 30.0), max_size=2000)
+
+
+def _procedure_answer(question: str) -> ProcedureAnswer | None:
     hits = search_index().search(question, limit=1)
     if not hits or hits[0].score < ANSWER_MIN_SCORE:
         return None
