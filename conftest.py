@@ -28,9 +28,15 @@ def _fresh_flags():
     the connections kept per process) must not pass from one test to the next."""
     from django.core.cache import cache
 
-    from langnghe.connectors.services import DRAIN_FLAG, _units, _webhook_connections
+    from langnghe.connectors.services import (
+        DRAIN_FLAG,
+        _flag_seen,
+        _units,
+        _webhook_connections,
+    )
 
     cache.delete(DRAIN_FLAG)
+    _flag_seen[0] = float("-inf")
     _webhook_connections.clear()
     _units.clear()
 

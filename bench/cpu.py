@@ -2,11 +2,11 @@
 ratios come from, one path at a time, without HTTP or a load tool in the way.
 
     DJANGO_SETTINGS_MODULE=bench.settings DATABASE_URL=postgres://…/langnghe_bench \\
-        .venv/bin/python bench/cpu.py healthz|survey|drain [N] [--profile]
+        .venv/bin/python bench/cpu.py healthz|survey|webhook|drain [N] [--profile]
 
 ``healthz`` and ``survey`` call the WSGI application (the whole middleware stack) N times after
-a warm-up; ``drain`` stores N signed Zalo events (bench/prepare.py's, under var/bench) through
-the webhook and then times the drain that processes them. ``--profile`` prints where the time
+a warm-up; ``webhook`` acknowledges N signed Zalo events (stored, not processed); ``drain`` stores N (bench/prepare.py's, under var/bench) and
+then times the drain that processes them. ``--profile`` prints where the time
 goes (cProfile on CPU time). Needs the data set `make bench` builds (units, a template, the
 Zalo connection of bench/prepare.py).
 """
@@ -127,6 +127,21 @@ def main() -> None:
         for _ in range(200):  # warm-up: imports, the survey snapshot, prepared statements
             one()
         measure(what, lambda: [one() for _ in range(n)] and None, n, profile)
+    elif what == "webhook":
+        lines = (WORK / "events.txt").read_text().splitlines()
+        path = json.loads((WORK / "fixtures.json").read_text())["webhook_path"]
+        sent = iter(lines)
+
+        def webhook():
+            signature, body = next(sent).split("\t", 1)
+            status, content = call(
+                "POST", path, body.encode(), x_zevent_signature=f"mac={signature}"
+            )
+            assert status.startswith("200"), (status, content)
+
+        for _ in range(200):
+            webhook()
+        measure("webhook", lambda: [webhook() for _ in range(n)] and None, n, profile)
     elif what == "drain":
         lines = (WORK / "events.txt").read_text().splitlines()[:n]
         path = json.loads((WORK / "fixtures.json").read_text())["webhook_path"]
@@ -148,7 +163,7 @@ def main() -> None:
 
         measure("drain", drain_all, n, profile)
     else:
-        raise SystemExit("usage: bench/cpu.py healthz|survey|drain [N] [--profile]")
+        raise SystemExit("usage: bench/cpu.py healthz|survey|webhook|drain [N] [--profile]")
 
 
 if __name__ == "__main__":

@@ -168,17 +168,17 @@ def webhook_receive(*, unit_code: str, body: bytes, signature: str, now=None) ->
         body_sealed=crypto.seal(body.decode(), context=f"webhook:{unit_id}:{key}"),
         received_at=now,
     )
-    if insert_ignore(stored) is None:  # Zalo's redelivery of an event we already have
+    if insert_ignore(stored, prepared=True) is None:  # Zalo's redelivery of an event we have
         return WebhookEvent.objects.get(unit_id=unit_id, event_key=key)
     _drain_soon()
     return stored
 
 
 # Waking the workers: one drain task at a time, flagged in the shared cache. The web process
-# asks (SET NX) on every event; a running drain holds the flag and lingers DRAIN_LINGER seconds
-# after its last event, then drops the flag and looks once more, so an event stored while the
-# flag was held is always seen by the drain that held it (the drain renews the flag while it
-# works). The web process sets the flag for no longer than a drain lingers: without a shared
+# asks (SET NX) on an event unless it asked a moment ago (``_drain_soon``); a running drain
+# holds the flag and lingers DRAIN_LINGER seconds after its last event, then drops the flag and
+# looks once more, so an event stored while the flag was held is always seen by the drain that
+# held it (the drain renews the flag while it works). The web process sets the flag for no longer than a drain lingers: without a shared
 # cache (`make run`: the worker cannot see the web process's flag) an event that found the flag
 # set came less than a linger after the event that queued a drain, and that drain — or the one
 # that took its event — is still looking.
@@ -193,10 +193,22 @@ def _drain_linger() -> float:
 
 
 def _drain_soon() -> None:
-    if cache.add(DRAIN_FLAG, 1, max(1, int(_drain_linger()))):
+    """Wake a drain unless one is running or queued (called once the event is stored). A
+    process that set or found the flag less than a quarter of a linger ago does not ask again:
+    the drain holding it takes that earlier event no sooner than it was stored, then lingers a
+    whole linger after the last event it takes, so it is still looking when this one is."""
+    linger = _drain_linger()
+    now = time.monotonic()
+    if now - _flag_seen[0] < linger / 4:
+        return
+    _flag_seen[0] = now
+    if cache.add(DRAIN_FLAG, 1, max(1, int(linger))):
         from .tasks import webhook_events_drain_task
 
         transaction.on_commit(webhook_events_drain_task.enqueue)
+
+
+_flag_seen = [float("-inf")]  # when this process last set or found the drain's flag
 
 
 def _drain_batch(limit: int = DRAIN_BATCH) -> int:

@@ -19,7 +19,7 @@ import logging
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, ResolverMatch, resolve
 
 from langnghe.security.middleware import unavailable_response
 
@@ -33,14 +33,26 @@ def machine_lane(get_response):
     }
     prefixes = tuple(getattr(settings, "LANGNGHE_MACHINE_LANE_PREFIXES", ("/",)))
 
+    # The route of each path seen, kept for the process (the URLconf does not change while it
+    # runs): resolving a webhook's path walks most of the site's patterns, a fifth of an
+    # acknowledgement's time in a profile. Bounded: when full, it starts afresh.
+    matches: dict[str, ResolverMatch | None] = {}
+
+    def route(path: str) -> ResolverMatch | None:
+        if path not in matches:
+            if len(matches) >= 10_000:
+                matches.clear()
+            try:
+                matches[path] = resolve(path)
+            except Resolver404:
+                matches[path] = None
+        return matches[path]
+
     def middleware(request):
         if request.method not in ("POST", "PUT") or not request.path.startswith(prefixes):
             return get_response(request)
-        try:
-            match = resolve(request.path)
-        except Resolver404:
-            return get_response(request)
-        if request.method not in views.get(match.view_name, ()):
+        match = route(request.path)
+        if match is None or request.method not in views.get(match.view_name, ()):
             return get_response(request)
         try:
             return match.func(request, *match.args, **match.kwargs)

@@ -1,7 +1,7 @@
 """Small SQL helpers for the hot paths, built with Django's own compiler (so columns, types and
 quoting are the ORM's, on SQLite and PostgreSQL alike)."""
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model
 from django.db.models.constants import OnConflict
 from django.db.models.sql import InsertQuery
@@ -33,13 +33,11 @@ def insert_ignore_sql(obj: Model) -> tuple[str, list]:
     return sql, [f.get_db_prep_save(f.pre_save(obj, True), connection=db) for f in fields]
 
 
-def insert_ignore(obj: Model) -> int | None:
+def insert_ignore(obj: Model, *, prepared: bool = False) -> int | None:
     """Store ``obj`` unless a unique constraint already holds it; its new id, else None. In
-    autocommit this is one round trip and one commit."""
+    autocommit this is one round trip and one commit. ``prepared``: see ``fetch_one``."""
     sql, params = insert_ignore_sql(obj)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
+    row = fetch_one(sql, params, prepared=prepared)
     if row is None:
         return None
     obj.pk = row[0]

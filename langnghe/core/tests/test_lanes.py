@@ -9,6 +9,7 @@ import pytest
 from django.db import OperationalError
 
 from langnghe.connectors import services
+from langnghe.core import lanes
 from langnghe.surveys import services as survey_services
 from langnghe.surveys.api import SurveyResponseOut
 from langnghe.surveys.models import SurveyResponse
@@ -81,8 +82,14 @@ def test_survey_response_retried_once_on_a_broken_connection_then_503(client, un
             raise OperationalError("server closed the connection unexpectedly")
         return real(**kwargs)
 
-    with mock.patch.object(survey_services, "response_submit", side_effect=broken_once):
+    # The lane closes the broken connection before retrying; here that connection holds the
+    # test's own transaction, so closing it is only recorded.
+    with (
+        mock.patch.object(survey_services, "response_submit", side_effect=broken_once),
+        mock.patch.object(lanes.connection, "close") as close,
+    ):
         r = client.post(SURVEY_URL, data=body, content_type="application/json")
+    assert close.called
     assert r.status_code == 201 and len(calls) == 2
     assert SurveyResponse.objects.filter(client_id=body["client_id"]).count() == 1
     down = OperationalError("down")
