@@ -479,37 +479,43 @@ ANALYSIS = """
 
 How to read a row: a rate is measured against the same server's `GET /healthz` in the same
 run. That floor goes through the whole middleware stack but touches no database, cache or
-template; on this machine it costs ~0.5 ms of CPU per request (process CPU time divided by
-requests, measured with the same wrk load).
+template. What one request of each kind costs, without HTTP or wrk in the way, is printed by
+`bench/cpu.py` (this process's CPU and its PostgreSQL backend's, per request; `--profile` says
+where it goes): the figures quoted below come from it, on this data set.
 
 - **Commune and post pages** (met): an anonymous GET is answered from a whole copy of the page
   before the session, CSRF, authentication and 2FA middleware (`langnghe/units/pagecache.py`),
   under the versions of the unit and its ancestors that the post and unit services bump on
-  commit; each process trusts its reading of a version for 1 s. A hit costs less than the
-  floor, hence ratios above 1.
-- **Survey POST** (missed): the response is stored durably before the answer — two round trips
-  (the idempotency and abuse checks in one statement of four index lookups; then the insert
-  and both counter upserts in one statement), no query for the unit or its template (a
-  per-process snapshot). Per response this still costs ~1.9 ms of web CPU and ~1.1 ms of
-  PostgreSQL CPU (a 10-million-row table with seven indexes, fourteen counter rows), six times
-  the floor: 0.5× is out of reach while every answer waits for its own commit on 2 shared
-  cores. What would reach it: answering from a durable queue (Redis with AOF, or a local
-  append-only log) and writing in batches — which changes the API's answer (no stored id at
-  once) and the meaning of "acknowledged"; or a threaded writer per process that commits a
-  batch of responses at a time (group commit). Neither is done here.
-- **Zalo webhook intake**: one INSERT and one Redis SET NX per event, the connection and its
-  secret kept per process, dispatched before the session and login middleware
-  (`langnghe/connectors/middleware.py`), no per-request connection health check. Alone it is
-  measured in the row "chưa có worker". With the task workers running on the same 2 cores it
-  loses a third or more: the workers are niced, but their PostgreSQL backends are not.
-- **Workers keeping up** (missed): processing an event (a new citizen's first message at night:
-  follower upsert, conversation opened and audited, message stored, triaged and audited, an
-  out-of-hours answer from the procedure catalogue queued to Zalo, live events) is ~37 SQL
-  statements and ~19 ms of CPU through the ORM — about 50 events/s per core. The intake never
-  waits for it (events are stored first, drained with SKIP LOCKED, swept after 60 s if a drain
-  was lost), so a burst is absorbed and worked off afterwards; to keep pace with 1,000 events/s
-  sustained, the workers need ~20 cores at this cost (they scale out: any number of machines
-  can drain the same table), or the processing must be rewritten as set-based SQL per batch.
+  commit; each process trusts its reading of a version for 1 s. A hit costs about the floor.
+- **Survey POST** (missed): the response is stored durably before the answer, in two prepared
+  statements (the idempotency and abuse checks; then the insert and both counter upserts as
+  one data-modifying WITH), dispatched before the session stack (`langnghe/core/lanes.py`),
+  with the unit and template from a per-process snapshot. `bench/cpu.py survey`: ~1.8 ms of
+  web CPU and ~1.3 ms of PostgreSQL CPU per response (a 10-million-row table with eight indexes,
+  twelve counter rows), against ~0.3 ms for the floor; with the HTTP and connection work both
+  share (gunicorn's sync workers take a new connection per request), that is a quarter to a
+  third of the floor's rate on 2 shared cores. What would reach 0.5×: counters kept off the
+  request (a writer folding new responses into them every second — exact after the fold, not
+  at the answer), or answering from a durable queue and writing in batches (which changes the
+  API's "201 with the stored id"). Neither is done here.
+- **Zalo webhook intake**: one prepared INSERT per event, the connection and its secret kept
+  per process, the route of each path kept, the Redis wake-up flag asked at most four times
+  per linger per process, before the session stack. `bench/cpu.py webhook`: ~0.9 ms of web CPU
+  and ~0.5 ms of PostgreSQL CPU per event. 1,000 acknowledgements a second needs more than
+  this machine's two shared cores once wrk and the connection handling are counted (the row
+  "chưa có worker"); with the task workers on the same cores it loses more (the workers are
+  niced, their PostgreSQL backends are not).
+- **Workers keeping up** (missed here): a drain takes 25 events per transaction; the citizens'
+  messages of a batch go through the inbox in bulk (`inbox.services.messages_receive`: the
+  conversations locked in one read, new ones opened in one insert, messages, automatic answers
+  and outbox rows in one insert each, the conversations updated in one statement, one send
+  task for the batch's answers, the audit entries chained at the batch's end), tested against
+  the one-by-one path. `bench/cpu.py drain`: ~4.5 ms of worker CPU and ~0.9 ms of PostgreSQL
+  CPU per event (a new citizen's first message at night, answered from the procedure
+  catalogue), from ~19 ms and ~4.7 ms one by one. During the load the niced workers get little
+  CPU (acknowledging comes first, nothing is lost: events are stored, drained with SKIP
+  LOCKED, swept after 60 s); the row shows how soon after the load they have caught up. At
+  this cost, keeping pace with 1,000 events a second needs about five more cores for workers.
 - **Province results, leadership summary** (met): month rows for whole months, day rows for
   the rest, the current month read from its month row; open-case counts from a partial covering
   index; `gen_load` ends with `VACUUM (ANALYZE)` so index-only scans need no heap visits.

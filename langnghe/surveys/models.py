@@ -131,8 +131,10 @@ class SurveyResponse(models.Model):
     the same day (enough for rate limits and bursts) and cannot be reversed to an address."""
 
     client_id = models.UUIDField(unique=True, default=uuid.uuid4)
+    # No index of its own: (unit, submitted_at) below serves every read by unit, and each
+    # index is one more write per response in a QR campaign.
     unit = models.ForeignKey(
-        "units.Unit", on_delete=models.PROTECT, related_name="survey_responses"
+        "units.Unit", on_delete=models.PROTECT, related_name="survey_responses", db_index=False
     )
     template = models.ForeignKey(SurveyTemplate, on_delete=models.PROTECT, related_name="responses")
     answers = models.JSONField(default=dict)
