@@ -1,14 +1,16 @@
 """CPU per request, split between this process and its PostgreSQL backend: what `make bench`'s
 ratios come from, one path at a time, without HTTP or a load tool in the way.
 
-    DJANGO_SETTINGS_MODULE=bench.settings DATABASE_URL=postgres://…/langnghe_bench \\
+    PYTHONPATH=. DJANGO_SETTINGS_MODULE=bench.settings REDIS_URL=redis://127.0.0.1:6379/0 \
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/langnghe_bench \
         .venv/bin/python bench/cpu.py healthz|survey|webhook|drain [N] [--profile]
 
 ``healthz`` and ``survey`` call the WSGI application (the whole middleware stack) N times after
-a warm-up; ``webhook`` acknowledges N signed Zalo events (stored, not processed); ``drain`` stores N (bench/prepare.py's, under var/bench) and
-then times the drain that processes them. ``--profile`` prints where the time
-goes (cProfile on CPU time). Needs the data set `make bench` builds (units, a template, the
-Zalo connection of bench/prepare.py).
+a warm-up; ``webhook`` acknowledges N signed Zalo events (stored, not processed); ``drain``
+stores N and then times the drain that processes them. The events and fixtures are the ones
+bench/prepare.py wrote under var/bench (BENCH_DIR) in the last `make bench`; run
+`bench/prepare.py var/bench 40000` again for fresh ones. ``--profile`` prints where the time
+goes (cProfile on CPU time).
 """
 
 import cProfile
