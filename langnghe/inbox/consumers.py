@@ -35,3 +35,7 @@ class InboxConsumer(AsyncJsonWebsocketConsumer):
 
     async def inbox_event(self, message):
         await self.send_json(message["event"])
+
+    async def inbox_events(self, message):  # several at once (live.publish_many)
+        for event in message["events"]:
+            await self.send_json(event)

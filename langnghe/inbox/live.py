@@ -47,7 +47,7 @@ async def _consume(queue: asyncio.Queue) -> None:
         # is not sent one round trip at a time.
         by_conversation: dict = {}
         for layer, groups, payload in waiting:
-            key = payload["event"].get("conversation")
+            key = payload.get("event", {}).get("conversation")  # None: a batch of events
             by_conversation.setdefault(key, []).append((layer, groups, payload))
         await asyncio.gather(*(_send_in_order(items) for items in by_conversation.values()))
 
@@ -92,8 +92,22 @@ def group_name(unit_id: int) -> str:
 def publish(unit, event: dict) -> None:
     """Send ``event`` after the surrounding transaction commits; a failure to publish never
     breaks the write (the screen falls back to reloading)."""
+    _publish(unit, {"type": "inbox.event", "event": {**event, "unit": unit.code}})
+
+
+def publish_many(unit, events: list[dict]) -> None:
+    """Send several events of one unit, in order, as one message to each group (a drain
+    batch's messages and answers): one round of sends instead of one per event — the sends
+    were four tenths of a drained event's CPU. The consumer hands them to the screen one by
+    one, as if sent apart."""
+    if events:
+        _publish(
+            unit, {"type": "inbox.events", "events": [{**e, "unit": unit.code} for e in events]}
+        )
+
+
+def _publish(unit, payload: dict) -> None:
     groups = [group_name(pk) for pk in [*unit.ancestor_ids, unit.pk]]
-    payload = {"type": "inbox.event", "event": {**event, "unit": unit.code}}
 
     def send():
         layer = get_channel_layer()

@@ -356,7 +356,7 @@ def messages_receive(*, unit, channel: str, items: list[Incoming]) -> list[int]:
 
         outbound_enqueue_many([m for m, _, _ in stored if m.direction == Direction.OUT])
     _conversations_save([conversations[pk] for pk in sorted(changed)])
-    for message, conversation, state in stored:
+    for message, conversation, _ in stored:
         if message.direction == Direction.IN:
             audit_record(
                 actor=None,
@@ -365,15 +365,13 @@ def messages_receive(*, unit, channel: str, items: list[Incoming]) -> list[int]:
                 unit=unit,
                 data={"message": message.pk, "kind": message.kind, "urgent": False},
             )
-        live.publish(
-            unit,
-            {
-                "kind": "message",
-                "conversation": conversation.pk,
-                **state,
-                **_message_event(message),
-            },
-        )
+    live.publish_many(
+        unit,
+        [
+            {"kind": "message", "conversation": c.pk, **state, **_message_event(message)}
+            for message, c, state in stored
+        ],
+    )
     return left
 
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from langnghe.audit.models import AuditEntry
 from langnghe.connectors.models import OutboundMessage
 from langnghe.core.exceptions import ApplicationError
-from langnghe.inbox import rules
+from langnghe.inbox import live, rules
 from langnghe.inbox import services as inbox
 from langnghe.inbox.models import ChannelKind, Conversation, ConversationStatus, Message, Note
 
@@ -117,14 +117,29 @@ def test_bulk_leaves_the_same_state_as_one_by_one(connection, on_duty):
         for item in items:
             _one(desk, item)
 
-    states = []
+    states, screens = [], []
     with mock.patch.object(rules, "is_on_duty", return_value=on_duty):
         for run in (bulk, one_by_one):
-            with transaction.atomic():
+            sent = []  # what the officers' screens are told, in order (ids differ by run)
+            with (
+                transaction.atomic(),
+                mock.patch.object(live, "publish", lambda unit, e, sent=sent: sent.append(e)),
+                mock.patch.object(
+                    live, "publish_many", lambda unit, es, sent=sent: sent.extend(es)
+                ),
+            ):
                 run()
                 states.append(_state(desk))
                 transaction.set_rollback(True)
+            screens.append(
+                sorted(
+                    (e["kind"], e["status"], e["unread"], e["urgent"], e["message"]["text"])
+                    for e in sent
+                    if "message" in e
+                )
+            )
     assert states[0] == states[1]
+    assert screens[0] == screens[1] and screens[0]
     conversations, _ = states[0]
     assert conversations["u5"][2] is True  # the emergency went the one-by-one way
     assert conversations["u4"][0] == ConversationStatus.OPEN  # reopened

@@ -62,3 +62,36 @@ def test_events_reach_the_unit_and_its_ancestors_in_order(unit, django_capture_o
         finally:
             channel_layers.backends.clear()
     assert got == [[0, 1, 2, 3, 4], [0, 1, 2, 3, 4]]
+
+
+def test_a_batch_of_events_is_one_message_and_reaches_the_screen_one_by_one(
+    unit, django_capture_on_commit_callbacks
+):
+    from unittest import mock
+
+    from langnghe.inbox.consumers import InboxConsumer
+
+    commune = unit("BG-X07201")
+
+    def publish_batch():
+        with django_capture_on_commit_callbacks(execute=True):
+            live.publish_many(commune, [{"kind": "message", "n": n} for n in range(3)])
+
+    async def scenario(layer):
+        channel = await layer.new_channel()
+        await layer.group_add(live.group_name(commune.pk), channel)
+        await sync_to_async(publish_batch)()
+        return await asyncio.wait_for(layer.receive(channel), 10)
+
+    with override_settings(CHANNEL_LAYERS=REDIS_LAYER):
+        channel_layers.backends.clear()
+        try:
+            message = async_to_sync(scenario)(channel_layers["default"])
+        finally:
+            channel_layers.backends.clear()
+    assert message["type"] == "inbox.events" and [e["n"] for e in message["events"]] == [0, 1, 2]
+    consumer = InboxConsumer()
+    consumer.send_json = mock.AsyncMock()
+    async_to_sync(consumer.inbox_events)(message)
+    assert [c.args[0]["n"] for c in consumer.send_json.await_args_list] == [0, 1, 2]
+    assert all(c.args[0]["unit"] == "BG-X07201" for c in consumer.send_json.await_args_list)
