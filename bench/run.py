@@ -509,13 +509,14 @@ where it goes): the figures quoted below come from it, on this data set.
   messages of a batch go through the inbox in bulk (`inbox.services.messages_receive`: the
   conversations locked in one read, new ones opened in one insert, messages, automatic answers
   and outbox rows in one insert each, the conversations updated in one statement, one send
-  task for the batch's answers, the audit entries chained at the batch's end), tested against
-  the one-by-one path. `bench/cpu.py drain`: ~4.5 ms of worker CPU and ~0.9 ms of PostgreSQL
-  CPU per event (a new citizen's first message at night, answered from the procedure
-  catalogue), from ~19 ms and ~4.7 ms one by one. During the load the niced workers get little
-  CPU (acknowledging comes first, nothing is lost: events are stored, drained with SKIP
-  LOCKED, swept after 60 s); the row shows how soon after the load they have caught up. At
-  this cost, keeping pace with 1,000 events a second needs about five more cores for workers.
+  task for the batch's answers, one live message per group for the batch, the audit entries
+  chained at the batch's end), tested against the one-by-one path. `bench/cpu.py drain`:
+  ~2.8 ms of worker CPU and ~1.0 ms of PostgreSQL CPU per event (a new citizen's first message
+  at night, answered from the procedure catalogue), from ~19 ms and ~4.7 ms one by one. During
+  the load the niced workers get little CPU (acknowledging comes first; nothing is lost:
+  events are stored, drained with SKIP LOCKED, swept after 60 s); the row shows how soon after
+  the load they have caught up. At this cost 1,000 events a second need about four cores of
+  workers beside the web's.
 - **Province results, leadership summary** (met): month rows for whole months, day rows for
   the rest, the current month read from its month row; open-case counts from a partial covering
   index; `gen_load` ends with `VACUUM (ANALYZE)` so index-only scans need no heap visits.
