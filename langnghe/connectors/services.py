@@ -513,16 +513,7 @@ def _dispatch(unit, event: dict) -> bool:
     if _is_message(event):
         item = _incoming(event)
         _follower_touch(unit, item.external_id, at=item.sent_at)
-        inbox.message_receive(
-            unit=unit,
-            channel=ChannelKind.ZALO,
-            external_id=item.external_id,
-            text=item.text,
-            kind=item.kind,
-            payload=item.payload,
-            external_message_id=item.external_message_id,
-            sent_at=item.sent_at,
-        )
+        inbox.incoming_receive(unit=unit, channel=ChannelKind.ZALO, item=item)
         return True
     if name in ("follow", "unfollow"):
         follower = event.get("follower") if isinstance(event.get("follower"), dict) else {}

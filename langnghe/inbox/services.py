@@ -116,16 +116,20 @@ def _conversation(
                 citizen_name=(citizen_name or "")[:150],
                 citizen_phone=(citizen_phone or "")[:30],
             )
-            audit_record(
-                actor=None,
-                action="conversation.open",
-                target=conversation,
-                unit=unit,
-                data={"channel": channel},
-            )
+            _opened(conversation)
     except IntegrityError:  # opened by a concurrent message
         return existing.get(), False
     return conversation, True
+
+
+def _opened(conversation: Conversation) -> None:
+    audit_record(
+        actor=None,
+        action="conversation.open",
+        target=conversation,
+        unit=conversation.unit,
+        data={"channel": conversation.channel},
+    )
 
 
 @transaction.atomic
@@ -227,6 +231,20 @@ class Incoming:
     sent_at: dt.datetime | None = None
 
 
+def incoming_receive(*, unit, channel: str, item: Incoming) -> Message:
+    """``message_receive`` of one ``Incoming``."""
+    return message_receive(
+        unit=unit,
+        channel=channel,
+        external_id=item.external_id,
+        text=item.text,
+        kind=item.kind,
+        payload=item.payload,
+        external_message_id=item.external_message_id,
+        sent_at=item.sent_at,
+    )
+
+
 def messages_receive(*, unit, channel: str, items: list[Incoming]) -> list[int]:
     """``message_receive`` for a batch of one unit's messages on one channel (the Zalo drain),
     with a handful of statements for the whole batch instead of a dozen per message.
@@ -270,13 +288,7 @@ def messages_receive(*, unit, channel: str, items: list[Incoming]) -> list[int]:
         for conversation in new:
             if conversation.external_id in opened:  # ours, locked until commit
                 found[conversation.external_id] = conversation
-                audit_record(
-                    actor=None,
-                    action="conversation.open",
-                    target=conversation,
-                    unit=unit,
-                    data={"channel": channel},
-                )
+                _opened(conversation)
         raced = [key for key in missing if key not in found]  # opened meanwhile by another
         if raced:
             for c in Conversation.objects.select_for_update().filter(

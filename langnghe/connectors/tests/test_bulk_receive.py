@@ -41,16 +41,7 @@ def _items():
 
 def _one(desk, item):
     try:
-        inbox.message_receive(
-            unit=desk,
-            channel=ChannelKind.ZALO,
-            external_id=item.external_id,
-            text=item.text,
-            kind=item.kind,
-            payload=item.payload,
-            external_message_id=item.external_message_id,
-            sent_at=item.sent_at,
-        )
+        inbox.incoming_receive(unit=desk, channel=ChannelKind.ZALO, item=item)
     except ApplicationError:
         pass  # an empty message: refused the same way on both paths
 
