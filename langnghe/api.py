@@ -81,11 +81,19 @@ def invalid(request, exc: ValidationError):
     )
 
 
+# django-ninja's own refusals, said in Vietnamese (others keep their text).
+NINJA_MESSAGES = {
+    "Cannot parse request body": (
+        "Không đọc được nội dung gửi lên: cần một đối tượng JSON hợp lệ.",
+        "bad_json",
+    ),
+}
+
+
 @api.exception_handler(HttpError)
 def http_error(request, exc: HttpError):
-    return api.create_response(
-        request, {"detail": str(exc), "code": "error"}, status=exc.status_code
-    )
+    detail, code = NINJA_MESSAGES.get(str(exc), (str(exc), "error"))
+    return api.create_response(request, {"detail": detail, "code": code}, status=exc.status_code)
 
 
 for _label, _router in api_routers():
