@@ -178,10 +178,10 @@ def webhook_receive(*, unit_code: str, body: bytes, signature: str, now=None) ->
 # asks (SET NX) on an event unless it asked a moment ago (``_drain_soon``); a running drain
 # holds the flag and lingers DRAIN_LINGER seconds after its last event, then drops the flag and
 # looks once more, so an event stored while the flag was held is always seen by the drain that
-# held it (the drain renews the flag while it works). The web process sets the flag for no longer than a drain lingers: without a shared
-# cache (`make run`: the worker cannot see the web process's flag) an event that found the flag
-# set came less than a linger after the event that queued a drain, and that drain — or the one
-# that took its event — is still looking.
+# held it (the drain renews the flag while it works). The web process sets the flag for no
+# longer than a drain lingers: without a shared cache (`make run`: the worker cannot see the web
+# process's flag) an event that found the flag set came less than a linger after the event that
+# queued a drain, and that drain — or the one that took its event — is still looking.
 DRAIN_FLAG = "connectors:webhook-drain"
 # Events per transaction: one commit and one audit append for all of them, yet short enough
 # that an officer replying in a conversation the batch holds waits a fraction of a second.
@@ -216,8 +216,10 @@ def _drain_batch(limit: int = DRAIN_BATCH) -> int:
     transaction; returns how many were taken.
 
     The rows stay locked until the commit, so two workers never take the same event (SKIP
-    LOCKED on PostgreSQL). Each event runs in its own savepoint: one that fails is marked failed
-    and the others stand. The batch's audit entries join the chain together at the end
+    LOCKED on PostgreSQL). The citizens' messages go first, each unit's in bulk
+    (``_messages_in_bulk``, in a savepoint: if it fails, its events go one by one); the rest
+    run one by one, each in its own savepoint: one that fails is marked failed and the others
+    stand. The batch's audit entries join the chain together at the end
     (audit.services.audit_batch): one commit and one turn of the chain's lock per batch, and
     two workers' batches run side by side. Two batches that lock the same two conversations in
     opposite order deadlock; PostgreSQL breaks the cycle by failing one statement, whose event
