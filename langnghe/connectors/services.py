@@ -23,7 +23,7 @@ from langnghe.core.memo import ProcessMemo
 from langnghe.core.sql import insert_ignore
 from langnghe.core.text import without_nul
 from langnghe.inbox import services as inbox
-from langnghe.inbox.models import ChannelKind, Conversation, Delivery, Message
+from langnghe.inbox.models import ChannelKind, Delivery, Message
 from langnghe.units.models import Unit
 
 from . import zalo
@@ -556,28 +556,12 @@ def _dispatch(unit, event: dict) -> bool:
 def outbound_enqueue(*, message: Message) -> OutboundMessage:
     """Called inside the reply's transaction: the row commits with the message or not at all;
     the send task is queued after commit."""
-    conversation: Conversation = message.conversation
-    connection = ZaloConnection.objects.filter(unit=conversation.unit, is_active=True).first()
-    if connection is None:
-        raise ApplicationError(
-            "Đơn vị chưa kết nối Zalo OA, không gửi được tin.", code="not_connected", status=409
-        )
-    outbound = OutboundMessage.objects.create(
-        connection=connection,
-        message=message,
-        recipient_user_id=conversation.external_id,
-        payload={"text": message.text},
-        next_attempt_at=timezone.now(),
-    )
-    from .tasks import outbound_send_task
-
-    transaction.on_commit(lambda: outbound_send_task.enqueue(outbound.pk))
-    return outbound
+    return outbound_enqueue_many([message])[0]
 
 
 def outbound_enqueue_many(messages: list[Message]) -> list[OutboundMessage]:
-    """``outbound_enqueue`` for the automatic answers of one unit's batch (inbox
-    .messages_receive): one read of the connection and one insert for all of them."""
+    """``outbound_enqueue`` for several messages of one unit (a drain batch's automatic
+    answers, inbox.messages_receive): one read of the connection, one insert, one send task."""
     if not messages:
         return []
     unit_id = messages[0].conversation.unit_id

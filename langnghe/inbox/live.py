@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 # a citizen's message reaches the screens before the automatic answer to it. At most
 # MAX_QUEUED events wait; beyond that (Redis not answering) new ones are dropped with a warning.
 MAX_QUEUED = 1000
+SEND_AT_ONCE = 200  # taken off the queue at a time by the consumer
 _loop: list[tuple[asyncio.AbstractEventLoop, asyncio.Queue]] = []
 _loop_lock = threading.Lock()
 
@@ -60,7 +61,6 @@ async def _send_in_order(items: list) -> None:
             log.warning("inbox live event not sent", exc_info=True)
 
 
-SEND_AT_ONCE = 200
 _dropped = {"count": 0, "logged": 0.0}
 
 

@@ -46,17 +46,19 @@ def _clean_text(text: str, *, limit: int = Message.MAX_TEXT, what: str = "Tin nh
 
 
 def _event(conversation: Conversation, kind: str, **extra) -> None:
-    live.publish(
-        conversation.unit,
-        {
-            "kind": kind,
-            "conversation": conversation.pk,
-            "status": conversation.status,
-            "urgent": conversation.is_urgent,
-            "unread": conversation.unread_count,
-            **extra,
-        },
-    )
+    live.publish(conversation.unit, _event_payload(conversation, kind, **extra))
+
+
+def _event_payload(conversation: Conversation, kind: str, **extra) -> dict:
+    """What the officers' screens are told, with the conversation as it is now."""
+    return {
+        "kind": kind,
+        "conversation": conversation.pk,
+        "status": conversation.status,
+        "urgent": conversation.is_urgent,
+        "unread": conversation.unread_count,
+        **extra,
+    }
 
 
 def _message_event(message: Message) -> dict:
@@ -319,7 +321,8 @@ def messages_receive(*, unit, channel: str, items: list[Incoming]) -> list[int]:
         )
     )
     is_web = channel == ChannelKind.WEB
-    stored: list[tuple[Message, Conversation, dict]] = []  # in order, with the state after it
+    # In order, each with the screens' event as the conversation stood after it.
+    stored: list[tuple[Message, Conversation, dict]] = []
     changed: set[int] = set()
     for item, key, text, triage in work:
         conversation = found[key]
@@ -343,7 +346,7 @@ def messages_receive(*, unit, channel: str, items: list[Incoming]) -> list[int]:
         if conversation.status != ConversationStatus.OPEN:
             conversation.status, conversation.resolved_at = ConversationStatus.OPEN, None
         changed.add(conversation.pk)
-        stored.append((message, conversation, _state(conversation)))
+        stored.append((message, conversation, _event_payload(conversation, "message")))
         if on_duty or conversation.pk in answered:
             continue
         answered.add(conversation.pk)
@@ -359,7 +362,7 @@ def messages_receive(*, unit, channel: str, items: list[Incoming]) -> list[int]:
             sent_at=now,
             delivery=Delivery.SENT if is_web else Delivery.PENDING,
         )
-        stored.append((answer, conversation, _state(conversation)))
+        stored.append((answer, conversation, _event_payload(conversation, "message")))
     if not stored:
         return left
     Message.objects.bulk_create([m for m, _, _ in stored])
@@ -377,22 +380,8 @@ def messages_receive(*, unit, channel: str, items: list[Incoming]) -> list[int]:
                 unit=unit,
                 data={"message": message.pk, "kind": message.kind, "urgent": False},
             )
-    live.publish_many(
-        unit,
-        [
-            {"kind": "message", "conversation": c.pk, **state, **_message_event(message)}
-            for message, c, state in stored
-        ],
-    )
+    live.publish_many(unit, [{**event, **_message_event(m)} for m, _, event in stored])
     return left
-
-
-def _state(conversation: Conversation) -> dict:
-    return {
-        "status": conversation.status,
-        "urgent": conversation.is_urgent,
-        "unread": conversation.unread_count,
-    }
 
 
 def _conversations_save(conversations: list[Conversation]) -> None:

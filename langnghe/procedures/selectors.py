@@ -258,23 +258,19 @@ def _answer_text(procedure: Procedure, url: str) -> str:
     return "\n".join(lines)
 
 
-# The procedures automatic answers quote, kept per process: a flood of the same question at night
-# reads the catalogue once, and an edit shows in answers within this many seconds.
-_answered = ProcessMemo(getattr(settings, "LANGNGHE_PROCEDURE_ANSWER_TTL", 30.0), max_size=1000)
-
-
 def procedure_answer(question: str) -> ProcedureAnswer | None:
     """The procedure a citizen's question is about, with a short Vietnamese answer
     (where, documents, time, fee), or None when nothing matches well enough.
 
     Never raises on bad input: an empty, symbol-only or over-long question gives None.
     The same question asked again (a flood of it at night) is answered from this process's
-    memory for the same few seconds as the procedure itself (``_answered``)."""
+    memory (``_answers``): the search and the catalogue are read once."""
     if not question or len(question) > MAX_QUERY_LENGTH or not words(question):
         return None
     return _answers.get(question, lambda: (_procedure_answer(question),))[0]
 
 
+# Answers kept per process by question; a catalogue edit shows in them within this many seconds.
 _answers = ProcessMemo(getattr(settings, "LANGNGHE_PROCEDURE_ANSWER_TTL", 30.0), max_size=2000)
 
 
@@ -288,8 +284,7 @@ def _procedure_answer(question: str) -> ProcedureAnswer | None:
     )
     if not confident:
         return None
-    code = hits[0].code
-    procedure = _answered.get(code, lambda: procedure_queryset().filter(code=code).first())
+    procedure = procedure_queryset().filter(code=hits[0].code).first()
     if procedure is None:
         return None
     url = settings.LANGNGHE_PUBLIC_URL + procedure.get_absolute_url()
