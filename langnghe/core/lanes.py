@@ -13,6 +13,11 @@ database is still away the answer is the 503 with Retry-After that
 ``langnghe.security.middleware`` gives everywhere else. The views are named in
 ``settings.LANGNGHE_MACHINE_LANE`` (``namespace:url_name`` → methods); the route is the
 project's own (the root URLconf), so the lane never answers a path the site would not.
+
+``settings.LANGNGHE_MACHINE_LANE_HANDLERS`` may name, for a lane view, a quicker handler of
+the usual request (a valid survey response, without django-ninja's per-call work): it returns
+the answer, or None to leave the request to the view — which then answers it as always (every
+refusal and error message stays the view's, and the handler must have changed nothing).
 """
 
 import logging
@@ -20,6 +25,7 @@ import logging
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
 from django.urls import Resolver404, ResolverMatch, resolve
+from django.utils.module_loading import import_string
 
 from langnghe.security.middleware import unavailable_response
 
@@ -32,6 +38,10 @@ def machine_lane(get_response):
         for name, methods in getattr(settings, "LANGNGHE_MACHINE_LANE", {}).items()
     }
     prefixes = tuple(getattr(settings, "LANGNGHE_MACHINE_LANE_PREFIXES", ("/",)))
+    handlers = {
+        name: import_string(dotted)
+        for name, dotted in getattr(settings, "LANGNGHE_MACHINE_LANE_HANDLERS", {}).items()
+    }
 
     # The route of each path seen, kept for the process (the URLconf does not change while it
     # runs): resolving a webhook's path walks most of the site's patterns, a fifth of an
@@ -54,13 +64,20 @@ def machine_lane(get_response):
         match = route(request.path)
         if match is None or request.method not in views.get(match.view_name, ()):
             return get_response(request)
-        try:
+        handler = handlers.get(match.view_name)
+
+        def answer():
+            if handler is not None and (quick := handler(request, *match.args, **match.kwargs)):
+                return quick
             return match.func(request, *match.args, **match.kwargs)
+
+        try:
+            return answer()
         except (OperationalError, InterfaceError):
             # A connection broken by a database restart: once more on a fresh one.
             connection.close()
         try:
-            return match.func(request, *match.args, **match.kwargs)
+            return answer()
         except (OperationalError, InterfaceError):
             log.error("database unavailable: %s refused with 503", match.view_name)
             return unavailable_response(request)

@@ -329,7 +329,9 @@ def _survey_index(counts: dict[str, int]) -> tuple[int, float | None]:
 
 def _survey_sets(unit: Unit, period: Period, *, flagged: bool = False) -> list:
     from langnghe.surveys.models import DailyCount, MonthlyCount
+    from langnghe.surveys.services import counters_settle
 
+    counters_settle()
     return _stat_sets(unit, period, DailyCount, MonthlyCount, flagged=flagged)
 
 
@@ -509,7 +511,9 @@ def trend_compute(unit: Unit, period: Period) -> list[dict]:
             if key in buckets:
                 buckets[key][row["m"]] += row["n"]
     from langnghe.surveys.models import DailyCount, MonthlyCount
+    from langnghe.surveys.services import counters_settle
 
+    counters_settle()
     sets = _stat_sets(unit, period, DailyCount, MonthlyCount, daily_only=by_day, flagged=False)
     for qs, bucket in sets:
         rows = qs.filter(metric="responses").values(b=F(bucket)).annotate(n=Sum("count")).order_by()

@@ -108,6 +108,11 @@ LANGNGHE_MACHINE_LANE = {
     "api:response_create": ["POST"],
 }
 LANGNGHE_MACHINE_LANE_PREFIXES = ["/webhooks/", "/api/v1/surveys/responses"]
+# A lane view may have a quicker handler for the usual request; it returns None to leave the
+# request to the view itself (langnghe/core/lanes.py).
+LANGNGHE_MACHINE_LANE_HANDLERS = {
+    "api:response_create": "langnghe.surveys.api.response_create_lane",
+}
 WSGI_APPLICATION = "langnghe.wsgi.application"
 ASGI_APPLICATION = "langnghe.asgi.application"
 

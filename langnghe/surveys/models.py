@@ -1,8 +1,10 @@
 """Satisfaction surveys: versioned templates, responses, and per-unit per-day counters.
 
-The counters (``DailyCount``) are updated in the same transaction as each response, so every
-result — a commune, a district, the whole province — is a sum over (units × days) counter rows
-and never a scan of the responses (DESIGN.md "National scale").
+Every result — a commune, a district, the whole province — is a sum over (units × days) counter
+rows (``DailyCount``, ``MonthlyCount``) and never a scan of the responses (DESIGN.md "National
+scale"). A response is stored with a ``PendingCount`` row in the same statement; the counters
+take it in batches (``services.counters_fold``: every second, and before any read of them), so
+a read is exact and the hot path of a QR campaign writes two small rows, not twenty-four.
 """
 
 import uuid
@@ -171,6 +173,28 @@ class SurveyResponse(models.Model):
 
     def __str__(self) -> str:
         return f"Phiếu {self.pk} ({self.day})"
+
+
+class PendingCount(models.Model):
+    """A stored response not yet added to the counters. Written in the same statement as the
+    response; deleted by the fold that adds it (``services.counters_fold``). No foreign-key
+    constraint: the row is written in the response's own statement, and a check per response
+    would cost a lookup of the row just inserted."""
+
+    response = models.OneToOneField(
+        SurveyResponse,
+        on_delete=models.DO_NOTHING,
+        primary_key=True,
+        db_constraint=False,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "phiếu chờ cộng vào bộ đếm"
+        verbose_name_plural = "phiếu chờ cộng vào bộ đếm"
+
+    def __str__(self) -> str:
+        return f"Phiếu {self.response_id} chờ cộng"
 
 
 class DailyCount(models.Model):

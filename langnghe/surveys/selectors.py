@@ -1,7 +1,8 @@
 """Reads of the surveys app.
 
 Results are sums of ``DailyCount`` rows over a subtree (one indexed path prefix) and a day
-range: their cost grows with units × days, never with the number of responses. Staff reads
+range: their cost grows with units × days, never with the number of responses. Responses not
+yet folded into the counters are folded first (``services.counters_settle``). Staff reads
 go through ``visible_unit_get`` (the single scope check) before anything is summed.
 """
 
@@ -216,7 +217,11 @@ def _counter_sets(
 ) -> list[tuple[QuerySet, str]]:
     """(queryset, bucket field) pairs that cover ``period`` exactly (see
     ``core.periods.covering_querysets``). ``flagged``: False = what the index counts (default),
-    True = flagged only, None = both."""
+    True = flagged only, None = both. Responses still pending are folded in first, so the sums
+    include every response stored before the read."""
+    from .services import counters_settle
+
+    counters_settle()
     extra = {} if flagged is None else {"flagged": flagged}
     return covering_querysets(
         day_model=DailyCount,

@@ -19,6 +19,7 @@ from .models import (
     Element,
     ExportStatus,
     MonthlyCount,
+    PendingCount,
     Question,
     QuestionType,
     Source,
@@ -42,6 +43,10 @@ IP_LIMIT = 150  # a public office's Wi-Fi or a carrier NAT serves many citizens 
 IP_BURST = 40
 UNIT_BURST_WINDOW = timedelta(minutes=5)
 UNIT_BURST = 60  # more than this at one unit in 5 minutes is not a queue at a counter
+
+# Counters: responses folded in per batch, and the advisory lock that makes folds take turns.
+FOLD_BATCH = 2000
+FOLD_LOCK = 0x53555256  # "SURV"
 
 
 class SurveyValidationError(ApplicationError):
@@ -276,30 +281,97 @@ def _counter_cells(template: SurveyTemplate, answers: dict, comment: str) -> lis
     return cells
 
 
+def _counters_write(rows: list[tuple]) -> None:
+    """Add to counter cells, daily and monthly: ``rows`` are (unit_id, day, metric, value,
+    flagged, delta). Django's ORM cannot express "insert or increment", so this is the app's
+    raw SQL; the same ON CONFLICT syntax runs on SQLite (≥ 3.24) and PostgreSQL and is safe
+    under concurrent writers (the row lock is taken by the upsert itself). Rows are summed per
+    cell first (an upsert cannot touch the same row twice) and written in sorted order, so two
+    writers lock shared cells in the same order."""
+    for model, column, bucket_of in (
+        (DailyCount, "day", lambda day: day),
+        (MonthlyCount, "month", lambda day: day.replace(day=1)),
+    ):
+        cells: dict[tuple, int] = {}
+        for unit_id, day, metric, value, flagged, delta in rows:
+            key = (unit_id, bucket_of(day), metric, value, flagged)
+            cells[key] = cells.get(key, 0) + delta
+        table = model._meta.db_table
+        ordered = sorted(cells.items())
+        for start in range(0, len(ordered), 500):
+            chunk = ordered[start : start + 500]
+            params: list = []
+            for (unit_id, bucket, metric, value, flagged), delta in chunk:
+                params += [unit_id, bucket.isoformat(), metric, value, flagged, delta]
+            placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(chunk))
+            sql = (
+                f"INSERT INTO {table} (unit_id, {column}, metric, value, flagged, count) "  # noqa: S608
+                f"VALUES {placeholders} "
+                f"ON CONFLICT (unit_id, {column}, metric, value, flagged) "
+                f"DO UPDATE SET count = {table}.count + excluded.count"
+            )
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+
+
 def _counters_add(
     *, unit_id: int, day, cells: list[tuple[str, str]], flagged: bool, delta: int
 ) -> None:
-    """Add ``delta`` to each counter cell, daily and monthly, in two statements. Django's ORM
-    cannot express "insert or increment", so this is the app's one raw SQL; the same
-    ON CONFLICT syntax runs on SQLite (≥ 3.24) and PostgreSQL and is safe under concurrent
-    submissions (the row lock is taken by the upsert itself)."""
-    for model, bucket_column, bucket in (
-        (DailyCount, "day", day),
-        (MonthlyCount, "month", day.replace(day=1)),
-    ):
-        table = model._meta.db_table
-        placeholders = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(cells))
-        params: list = []
-        for metric, value in cells:
-            params += [unit_id, bucket.isoformat(), metric, value, flagged, delta]
-        sql = (
-            f"INSERT INTO {table} (unit_id, {bucket_column}, metric, value, flagged, count) "  # noqa: S608
-            f"VALUES {placeholders} "
-            f"ON CONFLICT (unit_id, {bucket_column}, metric, value, flagged) "
-            f"DO UPDATE SET count = {table}.count + excluded.count"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+    """Add ``delta`` to each of one response's counter cells, daily and monthly."""
+    _counters_write([(unit_id, day, metric, value, flagged, delta) for metric, value in cells])
+
+
+def counters_fold(*, batch: int = FOLD_BATCH) -> int:
+    """Add the responses waiting in ``PendingCount`` to the counters; returns how many.
+
+    Each batch is one transaction: the pending rows are deleted (taken) first, then their
+    responses are read and their cells summed and upserted, so a response is counted exactly
+    once — a crash rolls the batch back whole, and another process's fold cannot take the
+    same rows. On PostgreSQL folds take turns (a transaction-level advisory lock): a reader that
+    folds before reading waits for a fold under way, then takes what is left, so what it reads
+    includes every response stored before it began. Run every second by ``run_periodic`` and
+    before every read of the counters (``counters_settle``)."""
+    folded = 0
+    while True:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                if connection.vendor == "postgresql":
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [FOLD_LOCK])
+                table = PendingCount._meta.db_table
+                cursor.execute(
+                    f"DELETE FROM {table} WHERE response_id IN "  # noqa: S608 (names are ours)
+                    f"(SELECT response_id FROM {table} ORDER BY response_id LIMIT %s) "
+                    "RETURNING response_id",
+                    [batch],
+                )
+                ids = [row[0] for row in cursor.fetchall()]
+            if not ids:
+                return folded
+            responses = list(
+                SurveyResponse.objects.filter(pk__in=ids).values_list(
+                    "unit_id", "template_id", "day", "is_flagged", "answers", "comment"
+                )
+            )
+            templates = SurveyTemplate.objects.prefetch_related("questions").in_bulk(
+                {r[1] for r in responses}
+            )
+            rows = []
+            for unit_id, template_id, day, flagged, answers, comment in responses:
+                template = templates[template_id]
+                for metric, value in _counter_cells(template, answers, comment):
+                    rows.append((unit_id, day, metric, value, flagged, 1))
+            _counters_write(rows)
+        folded += len(ids)
+        if len(ids) < batch:
+            return folded
+
+
+def counters_settle() -> None:
+    """Fold what is pending, if anything is: called before every read of the counters, so a
+    result includes every response stored before the read began. With nothing pending it is
+    one indexed read and writes nothing."""
+    if PendingCount.objects.exists():
+        counters_fold()
 
 
 def _recent_counts(
@@ -359,48 +431,27 @@ def _abuse_verdict(*, device_count: int, ip_count: int, unit_count: int) -> str:
     return ""
 
 
-def _insert_counted(response: SurveyResponse, cells: list[tuple[str, str]]) -> int | None:
-    """Store ``response`` and add it to its day and month counters, atomically; returns its id,
-    or None when a response with the same client_id (or a rating of the same dossier) is
-    already stored — then nothing is written.
+def _insert_queued(response: SurveyResponse) -> int | None:
+    """Store ``response`` with its ``PendingCount`` row (the counters take it at the next
+    fold), atomically; returns its id, or None when a response with the same client_id (or a
+    rating of the same dossier) is already stored — then nothing is written.
 
-    On PostgreSQL this is one statement (the insert and both counter upserts as one
-    data-modifying WITH, a single round trip and commit); elsewhere, the same three writes in
-    one transaction."""
+    On PostgreSQL this is one prepared statement (both inserts as one data-modifying WITH: a
+    single round trip and commit); elsewhere, the same two writes in one transaction."""
     if connection.vendor != "postgresql":
         with transaction.atomic():
             if insert_ignore(response) is None:
                 return None
-            _counters_add(
-                unit_id=response.unit_id,
-                day=response.day,
-                cells=cells,
-                flagged=response.is_flagged,
-                delta=1,
-            )
+            PendingCount.objects.create(response_id=response.pk)
         return response.pk
-    insert_sql, insert_params = insert_ignore_sql(response)
-    parts = [
-        f"WITH r AS ({insert_sql}), "  # noqa: S608 (compiled by Django)
-        "c AS (SELECT * FROM unnest(%s::text[], %s::text[]) AS c(metric, value))"
-    ]
-    params = [*insert_params, [m for m, _ in cells], [v for _, v in cells]]
-    for model, column, bucket in (
-        (DailyCount, "day", response.day),
-        (MonthlyCount, "month", response.day.replace(day=1)),
-    ):
-        table = model._meta.db_table
-        parts.append(
-            f", {column}_counts AS (INSERT INTO {table} "  # noqa: S608 (names are ours)
-            f"(unit_id, {column}, metric, value, flagged, count) "
-            "SELECT %s::bigint, %s::date, c.metric, c.value, %s::boolean, 1 FROM r, c "
-            f"ON CONFLICT (unit_id, {column}, metric, value, flagged) "
-            f"DO UPDATE SET count = {table}.count + excluded.count)"
-        )
-        params += [response.unit_id, bucket, response.is_flagged]
-    parts.append(" SELECT id FROM r")
+    insert_sql, params = insert_ignore_sql(response)
+    pending = PendingCount._meta.db_table
+    sql = (
+        f"WITH r AS ({insert_sql}), "  # noqa: S608 (compiled by Django; names are ours)
+        f"p AS (INSERT INTO {pending} (response_id) SELECT id FROM r) SELECT id FROM r"
+    )
     # The text is the same for every response: prepared once per connection.
-    row = fetch_one("".join(parts), params, prepared=True)
+    row = fetch_one(sql, params, prepared=True)
     return row[0] if row else None
 
 
@@ -418,7 +469,7 @@ def response_submit(
     device_hash: str = "",
     template_id: int | None = None,
 ) -> tuple[SurveyResponse, bool]:
-    """Record one response and update the counters in the same transaction.
+    """Record one response; the counters take it at the next fold (``counters_fold``).
 
     Returns ``(response, created)``. A ``client_id`` seen before returns the stored response
     with ``created=False`` and changes nothing (safe retries, KoboToolbox-style instance ids).
@@ -484,7 +535,7 @@ def response_submit(
         is_flagged=bool(flag_reason),
         flag_reason=flag_reason,
     )
-    response.pk = _insert_counted(response, _counter_cells(template, clean, comment))
+    response.pk = _insert_queued(response)
     if response.pk is None:
         # A concurrent retry with the same client_id won the race, or the dossier is rated.
         existing = SurveyResponse.objects.filter(client_id=client_uuid).first()
@@ -504,7 +555,8 @@ def response_flag_set(
     *, response: SurveyResponse, flagged: bool, by, reason: str = "manual"
 ) -> SurveyResponse:
     """Flag a response out of the index, or clear a flag so it counts again; the counters move
-    between the flagged and unflagged cells in the same transaction."""
+    between the flagged and unflagged cells in the same transaction (a response still pending
+    is folded into its new cells here)."""
     with transaction.atomic():
         locked = (
             SurveyResponse.objects.select_for_update()
@@ -514,9 +566,17 @@ def response_flag_set(
         if locked.is_flagged == flagged:
             return locked
         cells = _counter_cells(locked.template, locked.answers, locked.comment)
-        _counters_add(
-            unit_id=locked.unit_id, day=locked.day, cells=cells, flagged=locked.is_flagged, delta=-1
-        )
+        # Not yet folded: it is in no cell, so it only goes into the new one. (A fold that has
+        # taken it holds its pending row until it commits, so this waits and then moves it.)
+        was_pending = PendingCount.objects.filter(response_id=locked.pk).delete()[0]
+        if not was_pending:
+            _counters_add(
+                unit_id=locked.unit_id,
+                day=locked.day,
+                cells=cells,
+                flagged=locked.is_flagged,
+                delta=-1,
+            )
         _counters_add(unit_id=locked.unit_id, day=locked.day, cells=cells, flagged=flagged, delta=1)
         locked.is_flagged = flagged
         locked.flag_reason = reason[:40] if flagged else ""

@@ -58,17 +58,20 @@ def survey_memo(settings):
 
 @pytest.mark.django_db
 def test_survey_response_post_queries(client, unit, survey_memo, django_assert_max_num_queries):
-    from langnghe.surveys.models import DailyCount
+    from langnghe.surveys.models import DailyCount, PendingCount
+    from langnghe.surveys.services import counters_fold
 
     answers = _answers(unit(COMMUNE))
     assert _post_response(client, answers).status_code == 201  # warm caches
-    # PostgreSQL: the checks, then one statement that stores and counts. SQLite: the checks,
-    # the insert and the two counter upserts in one transaction (a savepoint pair inside the
-    # test's own transaction).
-    most = 2 if db_connection.vendor == "postgresql" else 6
+    # PostgreSQL: the checks, then one statement that stores the response and its pending row.
+    # SQLite: the checks, the two inserts in one transaction (a savepoint pair inside the
+    # test's own transaction). No counter is written by the request.
+    most = 2 if db_connection.vendor == "postgresql" else 5
     with django_assert_max_num_queries(most):
         r = _post_response(client, answers)
     assert r.status_code == 201
+    assert PendingCount.objects.count() == 2
+    assert counters_fold() == 2 and not PendingCount.objects.exists()
     counted = DailyCount.objects.filter(unit__code=COMMUNE, metric="responses", flagged=False)
     assert sum(counted.values_list("count", flat=True)) == 2
     # A retry with the same client_id is one lookup.

@@ -119,9 +119,11 @@ CHECK = """
 import json
 from django.db.models import Count, Sum
 from langnghe.surveys.models import SurveyResponse, DailyCount
+from langnghe.surveys.services import counters_settle
 from langnghe.connectors.models import WebhookEvent
 from langnghe.inbox.models import Message
 ids = list(SurveyResponse.objects.values_list("client_id", flat=True))
+counters_settle()  # what a read of the results does first
 per_msg = (Message.objects.filter(direction="in").values("external_id")
            .annotate(n=Count("id")).filter(n__gt=1).count())
 print(json.dumps({

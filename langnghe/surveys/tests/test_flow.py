@@ -9,6 +9,7 @@ import zxingcpp
 from PIL import Image
 
 from langnghe.surveys.models import DailyCount, MonthlyCount, SurveyResponse
+from langnghe.surveys.services import counters_fold
 
 pytestmark = pytest.mark.django_db
 
@@ -159,6 +160,7 @@ def test_counters_match_responses(client):
             content_type="application/json",
             REMOTE_ADDR=f"10.1.0.{i}",
         )
+    counters_fold()
     recount = {}
     for r in SurveyResponse.objects.filter(unit__code=THO_XUONG, is_flagged=False):
         if "overall" in r.answers:

@@ -11,8 +11,9 @@ from django.test import override_settings
 from pypdf import PdfReader
 
 from langnghe.surveys import services
-from langnghe.surveys.models import DailyCount, MonthlyCount, SurveyResponse
+from langnghe.surveys.models import DailyCount, MonthlyCount, PendingCount, SurveyResponse
 from langnghe.surveys.security import SALT, form_key
+from langnghe.surveys.services import counters_fold, counters_settle
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +27,7 @@ def post(client, payload, **extra):
 
 
 def snapshot():
+    counters_settle()
     return SurveyResponse.objects.count(), sum(c.count for c in DailyCount.objects.all())
 
 
@@ -316,6 +318,7 @@ def test_console_results_page_drills_down(client, make_staff):
 def test_old_responses_do_not_count_outside_the_range(client, make_staff, api_client):
     api = api_client(make_staff(PROVINCE, "viewer"))
     post(client, {})
+    counters_fold()
     response = SurveyResponse.objects.latest("id")
     old_day = response.day - timedelta(days=400)
     DailyCount.objects.filter(unit=response.unit, day=response.day).update(day=old_day)
@@ -362,3 +365,49 @@ def test_monthly_and_daily_counters_agree_on_any_range(unit):
     assert trend_compute(unit(PROVINCE), whole, by="week")[0]["responses"] == sum(
         1 for d in days if d <= date(2025, 1, 5)
     )
+
+
+def _cells(unit_code: str, flagged: bool) -> dict[str, int]:
+    rows = DailyCount.objects.filter(unit__code=unit_code, flagged=flagged, metric="overall")
+    return {c.value: c.count for c in rows if c.count}
+
+
+def test_counters_take_a_response_once_at_the_fold_and_reads_fold_first(
+    client, make_staff, api_client
+):
+    """A response is stored with a pending row; the counters take it at the fold, once. A
+    read of the results folds first, so it is exact without waiting for the periodic job; a
+    response flagged (or cleared) before it was folded lands in its new cell only."""
+    admin = api_client(make_staff(PROVINCE, "admin"))
+    for i, value in enumerate(["5", "4", "1"]):
+        assert (
+            post(client, {"answers": {"overall": value}}, REMOTE_ADDR=f"10.2.0.{i}").status_code
+            == 201
+        )
+    assert PendingCount.objects.count() == 3 and _cells(THO_XUONG, False) == {}
+    # Flag one still pending: it goes straight into the flagged cells when flagged.
+    low = SurveyResponse.objects.get(answers__overall="1")
+    services.response_flag_set(response=low, flagged=True, by=None, reason="manual")
+    assert PendingCount.objects.count() == 2
+    assert _cells(THO_XUONG, True) == {"1": 1}
+    # The read folds the other two first.
+    body = admin.get("/api/v1/surveys/results", {"unit": PROVINCE}).json()
+    assert body["responses"] == 2 and body["flagged"] == 1
+    assert not PendingCount.objects.exists()
+    assert _cells(THO_XUONG, False) == {"5": 1, "4": 1}
+    # Folding again adds nothing; clearing the flag of a folded response moves it.
+    assert counters_fold() == 0
+    services.response_flag_set(response=low, flagged=False, by=None)
+    assert _cells(THO_XUONG, False) == {"5": 1, "4": 1, "1": 1} and _cells(THO_XUONG, True) == {}
+
+
+def test_fold_in_batches_counts_every_response_once(client):
+    for i in range(7):
+        assert (
+            post(client, {"answers": {"overall": "5"}}, REMOTE_ADDR=f"10.3.0.{i}").status_code
+            == 201
+        )
+    assert counters_fold(batch=3) == 7  # three transactions: 3 + 3 + 1
+    assert _cells(THO_XUONG, False) == {"5": 7}
+    monthly = MonthlyCount.objects.filter(unit__code=THO_XUONG, metric="responses")
+    assert sum(monthly.values_list("count", flat=True)) == 7
