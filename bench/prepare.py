@@ -1,5 +1,10 @@
 """Benchmark fixtures (run with DJANGO_SETTINGS_MODULE=bench.settings): a Zalo connection with a
-known secret, a published post, signed webhook events, the Lua unit list. Prints JSON."""
+known secret, a published post, signed webhook events, the Lua unit list. Prints JSON.
+
+    bench/prepare.py OUT_DIR N_EVENTS [--keep-queue]
+
+``--keep-queue`` leaves the stored events and the task queue alone (workers are running: a
+task row deleted under a worker stops that worker); only fresh events are written."""
 
 import json
 import os
@@ -24,6 +29,7 @@ from langnghe.units.models import Unit  # noqa: E402
 
 out_dir = sys.argv[1]
 n_events = int(sys.argv[2])
+keep_queue = "--keep-queue" in sys.argv[3:]
 communes = list(
     Unit.objects.filter(kind__code="commune", is_active=True)
     .order_by("id")
@@ -53,10 +59,11 @@ if not ZaloConnection.objects.filter(unit=zunit).exists():
     )
 # Events and tasks of an earlier run still waiting (its workers were stopped) would be counted
 # as this run's backlog: they are set aside (bench data only).
-WebhookEvent.objects.filter(unit=zunit, status="received").update(
-    status="ignored", error="bench: from an earlier run"
-)
-DBTaskResult.objects.filter(status__in=["READY", "RUNNING"]).delete()
+if not keep_queue:
+    WebhookEvent.objects.filter(unit=zunit, status="received").update(
+        status="ignored", error="bench: from an earlier run"
+    )
+    DBTaskResult.objects.filter(status__in=["READY", "RUNNING"]).delete()
 run = uuid.uuid4().hex[:8]
 now_ms = int(time.time() * 1000)
 with open(os.path.join(out_dir, "events.txt"), "w") as f:

@@ -7,6 +7,10 @@ local threads, nthreads, i = {}, 1, 0
 tid = 0
 function setup(thread) thread:set("tid", #threads); table.insert(threads, thread) end
 function init(args) nthreads = tonumber(os.getenv("BENCH_THREADS")) or 2; i = tid end
+-- BENCH_PACE_MS: each connection waits that long before each request, so the offered rate is
+-- about connections / (pace + latency): a steady stream instead of as fast as the server answers.
+local pace = tonumber(os.getenv("BENCH_PACE_MS") or "")
+if pace then function delay() return pace end end
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 function request()

@@ -316,6 +316,7 @@ def survey_counters_rebuild(out=None) -> int:
     from langnghe.surveys.models import (
         DailyCount,
         MonthlyCount,
+        PendingCount,
         Question,
         QuestionType,
         SurveyResponse,
@@ -358,11 +359,15 @@ def survey_counters_rebuild(out=None) -> int:
             for m, v in pairs
         )
     daily, monthly = DailyCount._meta.db_table, MonthlyCount._meta.db_table
+    pending = PendingCount._meta.db_table
     month_expr = "date_trunc('month', c.day)::date" if pg else "date(c.day, 'start of month')"
     with transaction.atomic(), connection.cursor() as cursor:
         if pg:
             _bulk_session(cursor)
         wipe = "TRUNCATE" if pg else "DELETE FROM"
+        # Pending rows first: the scan below counts every response committed before it (a
+        # response stored meanwhile waits for this lock, and keeps its pending row).
+        cursor.execute(f"{wipe} {pending}")  # noqa: S608
         cursor.execute(f"{wipe} {daily}")  # noqa: S608
         cursor.execute(f"{wipe} {monthly}")  # noqa: S608
         with indexes_deferred(daily):
