@@ -71,3 +71,15 @@ def test_missing_model_file_is_trained_at_first_use(tmp_path, monkeypatch):
         assert classifier.classify("cháy nhà cứu với", model).urgent
     finally:
         classifier.reset_model()
+
+
+def test_a_task_worker_loads_the_model_as_it_starts():
+    from langnghe.triage import classifier
+    from langnghe.triage.apps import warm_up_in_worker
+
+    assert warm_up_in_worker(["langnghe", "runserver"]) is None
+    classifier.reset_model()
+    thread = warm_up_in_worker(["/x/langnghe/__main__.py", "db_worker", "--queue-name", "*"])
+    assert thread is not None
+    thread.join(timeout=60)
+    assert classifier._bundle is not None
