@@ -3,6 +3,8 @@
 import threading
 import time
 
+import pytest
+
 from langnghe.core.management.commands.run_periodic import job_loop, run_job
 
 
@@ -31,6 +33,7 @@ def test_a_slow_job_does_not_hold_back_a_fast_one():
     assert runs["fast"] >= 3
 
 
+@pytest.mark.django_db
 def test_a_failing_job_is_logged_not_raised(caplog):
     def broken():
         raise RuntimeError("boom")
@@ -40,7 +43,6 @@ def test_a_failing_job_is_logged_not_raised(caplog):
 
 
 def test_only_an_unknown_job_is_refused():
-    import pytest
     from django.core.management import CommandError, call_command
 
     with pytest.raises(CommandError, match="Không có tác vụ định kỳ: nope"):
