@@ -3,10 +3,11 @@ ratios come from, one path at a time, without HTTP or a load tool in the way.
 
     PYTHONPATH=. DJANGO_SETTINGS_MODULE=bench.settings REDIS_URL=redis://127.0.0.1:6379/0 \
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/langnghe_bench \
-        .venv/bin/python bench/cpu.py healthz|survey|webhook|drain [N] [--profile]
+        .venv/bin/python bench/cpu.py healthz|survey|fold|webhook|drain [N] [--profile]
 
 ``healthz`` and ``survey`` call the WSGI application (the whole middleware stack) N times after
-a warm-up; ``webhook`` acknowledges N signed Zalo events (stored, not processed); ``drain``
+a warm-up; ``fold`` stores N survey responses, then times the fold that adds them to the
+counters (the clock's work per response, off the request); ``webhook`` acknowledges N signed Zalo events (stored, not processed); ``drain``
 stores N and then times the drain that processes them. The events and fixtures are the ones
 bench/prepare.py wrote under var/bench (BENCH_DIR) in the last `make bench`; run
 `bench/prepare.py var/bench 40000` again for fresh ones. ``--profile`` prints where the time
@@ -35,6 +36,7 @@ from langnghe.connectors.services import webhook_events_drain  # noqa: E402
 from langnghe.procedures.selectors import procedure_answer  # noqa: E402
 from langnghe.surveys.models import QuestionType  # noqa: E402
 from langnghe.surveys.selectors import template_effective  # noqa: E402
+from langnghe.surveys.services import counters_fold  # noqa: E402
 from langnghe.triage.selectors import triage_text  # noqa: E402
 from langnghe.units.models import Unit  # noqa: E402
 
@@ -129,6 +131,12 @@ def main() -> None:
         for _ in range(200):  # warm-up: imports, the survey snapshot, prepared statements
             one()
         measure(what, lambda: [one() for _ in range(n)] and None, n, profile)
+    elif what == "fold":
+        counters_fold()  # what an earlier run left
+        one = survey_caller()
+        for _ in range(n):
+            one()
+        measure("fold", counters_fold, n, profile)
     elif what == "webhook":
         lines = (WORK / "events.txt").read_text().splitlines()
         path = json.loads((WORK / "fixtures.json").read_text())["webhook_path"]
@@ -165,7 +173,7 @@ def main() -> None:
 
         measure("drain", drain_all, n, profile)
     else:
-        raise SystemExit("usage: bench/cpu.py healthz|survey|webhook|drain [N] [--profile]")
+        raise SystemExit("usage: bench/cpu.py healthz|survey|fold|webhook|drain [N] [--profile]")
 
 
 if __name__ == "__main__":

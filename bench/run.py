@@ -549,43 +549,50 @@ ANALYSIS = """
 How to read a row: a rate is measured against the same server's `GET /healthz` in the same
 run. That floor goes through the whole middleware stack but touches no database, cache or
 template. What one request of each kind costs, without HTTP or wrk in the way, is printed by
-`bench/cpu.py` (this process's CPU and its PostgreSQL backend's, per request; `--profile` says
-where it goes): the figures quoted below come from it, on this data set.
+`bench/cpu.py healthz|survey|fold|webhook|drain` (this process's CPU and its PostgreSQL
+backend's, per request; `--profile` says where it goes): the figures quoted below come from it,
+on this data set, on this machine (2 × AMD EPYC; the session before measured on a machine three
+times slower per core, where the floor was 1,299/s).
 
 - **Commune and post pages** (met): an anonymous GET is answered from a whole copy of the page
   before the session, CSRF, authentication and 2FA middleware (`langnghe/units/pagecache.py`),
   under the versions of the unit and its ancestors that the post and unit services bump on
   commit; each process trusts its reading of a version for 1 s. A hit costs about the floor.
-- **Survey POST** (missed): the response is stored durably before the answer, in two prepared
-  statements (the idempotency and abuse checks; then the insert and both counter upserts as
-  one data-modifying WITH), dispatched before the session stack (`langnghe/core/lanes.py`),
-  with the unit and template from a per-process snapshot. `bench/cpu.py survey`: ~1.8 ms of
-  web CPU and ~1.3 ms of PostgreSQL CPU per response (a 10-million-row table with eight indexes,
-  twelve counter rows), against ~0.3 ms for the floor; with the HTTP and connection work both
-  share (gunicorn's sync workers take a new connection per request), that is a quarter to a
-  third of the floor's rate on 2 shared cores. What would reach 0.5×: counters kept off the
-  request (a writer folding new responses into them every second — exact after the fold, not
-  at the answer), or answering from a durable queue and writing in batches (which changes the
-  API's "201 with the stored id"). Neither is done here.
-- **Zalo webhook intake**: one prepared INSERT per event, the connection and its secret kept
-  per process, the route of each path kept, the Redis wake-up flag asked at most four times
-  per linger per process, before the session stack. `bench/cpu.py webhook`: ~0.9 ms of web CPU
-  and ~0.5 ms of PostgreSQL CPU per event. 1,000 acknowledgements a second needs more than
-  this machine's two shared cores once wrk and the connection handling are counted (the row
-  "chưa có worker"); with the task workers on the same cores it loses more (the workers are
-  niced, their PostgreSQL backends are not).
-- **Workers keeping up** (missed here): a drain takes 25 events per transaction; the citizens'
-  messages of a batch go through the inbox in bulk (`inbox.services.messages_receive`: the
-  conversations locked in one read, new ones opened in one insert, messages, automatic answers
-  and outbox rows in one insert each, the conversations updated in one statement, one send
-  task for the batch's answers, one live message per group for the batch, the audit entries
-  chained at the batch's end), tested against the one-by-one path. `bench/cpu.py drain`:
-  ~2.8 ms of worker CPU and ~1.0 ms of PostgreSQL CPU per event (a new citizen's first message
-  at night, answered from the procedure catalogue), from ~19 ms and ~4.7 ms one by one. During
-  the load the niced workers get little CPU (acknowledging comes first; nothing is lost:
-  events are stored, drained with SKIP LOCKED, swept after 60 s); the row shows how soon after
-  the load they have caught up. At this cost 1,000 events a second need about four cores of
-  workers beside the web's.
+- **Survey POST** (p99 met, rate missed): the response is stored durably before the answer, in
+  two prepared statements (the idempotency and abuse checks; then the response and its pending
+  row in one data-modifying WITH), answered in the machine lane before the session stack and
+  without django-ninja's per-call work (`langnghe/core/lanes.py`), the unit and template from
+  a per-process snapshot. The counters take the pending responses in batches
+  (`surveys.services.counters_fold`, every second from the clock, which runs beside the web in
+  this row, and before any read of them, so results stay exact). `bench/cpu.py`: the floor
+  costs 0.10 ms of web CPU; a response 0.35–0.41 ms of web CPU and 0.39–0.44 ms of PostgreSQL
+  CPU, and its fold 0.10 + 0.04 ms more (off the request). With the counters upserted in the
+  request, as before this session: 0.42 + 0.49 ms — about the same CPU in all, but more of it
+  in the request: by hand, the same wrk load on the same gunicorn shape gave 1,193/s with the
+  earlier code and 1,328/s with this (fold running beside it). Why 0.5× is out
+  of reach here: under wrk the floor costs the whole machine ~0.37 ms of CPU per request
+  (2 cores / ~5,400 per s: gunicorn, the TCP connection each sync worker closes, wrk itself);
+  half its rate leaves ~0.37 ms more per response for everything a durable, checked,
+  idempotent answer does — and PostgreSQL alone takes ~0.4 ms to run the checks and commit the
+  insert into a 10-million-row table with eight indexes. Only a different contract would reach
+  it: answering before the write is durable (a queue in memory), which would lose responses
+  in a crash.
+- **Zalo webhook intake** (met): one prepared INSERT per event, the connection and its secret
+  kept per process, the route of each path kept, the Redis wake-up flag asked at most four
+  times per linger per process, before the session stack. `bench/cpu.py webhook`: ~0.2 ms of
+  web CPU and ~0.1 ms of PostgreSQL CPU per event.
+- **Workers keeping up** (missed): a drain takes 25 events per transaction; the citizens'
+  messages of a batch go through the inbox in bulk (`inbox.services.messages_receive`), one
+  send task for the batch's automatic answers, the audit entries chained at the batch's end;
+  task workers load the triage model as they start. `bench/cpu.py drain`: ~0.8 ms of worker
+  CPU and ~0.26 ms of PostgreSQL CPU per event (a new citizen's first message at night,
+  answered from the procedure catalogue). Under the steady load the whole machine spends more
+  per event (read off /proc during that row by hand: web ~0.7 ms, workers ~1.75 ms with the
+  sends of the automatic answers, PostgreSQL ~0.75 ms): ~3.2 ms of CPU per event, so 1,000
+  events a second need about three cores beside wrk, and these two give the workers ~750 a
+  second while the web answers 1,000. Nothing is lost meanwhile: the events are stored,
+  drained with SKIP LOCKED, and the rows show how soon after the load the workers have
+  caught up (seconds).
 - **Province results, leadership summary** (met): month rows for whole months, day rows for
   the rest, the current month read from its month row; open-case counts from a partial covering
   index; `gen_load` ends with `VACUUM (ANALYZE)` so index-only scans need no heap visits.
