@@ -138,9 +138,9 @@ THREADS = 8
 WEB_WORKERS = 4
 CHOSEN = "sync"  # what `langnghe serve --workers N` runs by default
 # The steady webhook load: each of PACED_CONNS connections waits PACED_MS before each request,
-# about 1,050 events a second at 2 ms of latency. KEEP_UP: seconds the workers may take, after
-# the load stops, to finish what was waiting.
-PACED_CONNS, PACED_MS, KEEP_UP = 44, 40, 2.0
+# about 1,050 events a second at 6 ms of latency (what the row sees with the workers running).
+# KEEP_UP: seconds the workers may take, after the load stops, to finish what was waiting.
+PACED_CONNS, PACED_MS, KEEP_UP = 48, 40, 2.0
 TASK_WORKERS = 2
 LOAD_START = "?"
 
