@@ -174,17 +174,6 @@ def start_quiet(command: list[str], env: dict) -> subprocess.Popen:
     )
 
 
-def stop_quiet(children: list[subprocess.Popen]) -> None:
-    """SIGTERM each (the task in hand ends), SIGKILL what has not stopped after 20 s."""
-    for child in children:
-        os.killpg(child.pid, signal.SIGTERM)
-    for child in children:
-        try:
-            child.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(child.pid, signal.SIGKILL)
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--duration", type=int, default=8)
@@ -369,7 +358,7 @@ def main():
             )
         )
 
-    from langnghe.core.management.commands.serve import worker_commands
+    from langnghe.core.management.commands.serve import stop_all, worker_commands
 
     # Warm-up: each web process reads its survey-form snapshot once (the ~3,500 units of the
     # national network, ~0.25 s), as a long-running process has long done.
@@ -395,7 +384,7 @@ def main():
         ],
         env=env,
     )
-    stop_quiet([clock])
+    stop_all([clock])
     ratio_row(
         "POST phiếu khảo sát, 64 conn",
         survey,
@@ -514,7 +503,7 @@ def main():
         PACED_CONNS,
         PACED_MS,
     )
-    stop_quiet(workers)  # graceful: the task in hand ends (a drain hands over within 10 s)
+    stop_all(workers)  # graceful: the task in hand ends (a drain hands over within 10 s)
     pids = children_of(web.pid)
     rss = rss_peak_mb(pids)
     os.killpg(web.pid, signal.SIGTERM)
