@@ -9,7 +9,9 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import threading
 import time
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.cache import cache
@@ -640,9 +642,13 @@ def _finish(row: OutboundMessage, *, status: str, code=None, error="", delivery=
                 Message.objects.filter(pk=message.pk).update(external_id=row.zalo_message_id)
             inbox.message_delivery_set(message=message, delivery=delivery, note=note)
         if status == OutboundMessage.Status.PENDING:
-            from .tasks import outbound_send_task
+            retries = getattr(_sending, "retries", None)
+            if retries is not None:  # a batch of sends: one task for all its retries, at its end
+                retries.append(row)
+            else:
+                from .tasks import outbound_send_task
 
-            transaction.on_commit(lambda: _enqueue_later(outbound_send_task, row))
+                transaction.on_commit(lambda: _enqueue_later(outbound_send_task, row))
 
 
 def _enqueue_later(task, row: OutboundMessage) -> None:
@@ -659,7 +665,7 @@ def outbound_send(*, outbound_id: int, now=None) -> str:
     row = _claim(outbound_id, now)
     if row is None:
         return "skipped"
-    connection = ZaloConnection.objects.get(pk=row.connection_id)
+    connection = _send_connection(row.connection_id)
     if not _rate_allows(connection, now):
         row.attempts -= 1  # not Zalo's fault: do not count it
         row.next_attempt_at = now.replace(second=0, microsecond=0) + dt.timedelta(minutes=1)
@@ -671,8 +677,10 @@ def outbound_send(*, outbound_id: int, now=None) -> str:
         connection.access_token_expires_at < now + TOKEN_REFRESH_MARGIN
     ):
         try:
-            connection = token_refresh(
-                connection_id=connection.pk, stale_token=connection.secret("access_token")
+            connection = _send_connection_keep(
+                token_refresh(
+                    connection_id=connection.pk, stale_token=connection.secret("access_token")
+                )
             )
         except (ApplicationError, zalo.ZaloUnavailable):
             log.warning("zalo: proactive token refresh failed for %s", connection.pk)
@@ -698,7 +706,9 @@ def outbound_send(*, outbound_id: int, now=None) -> str:
         if code in (zalo.TOKEN_INVALID, zalo.TOKEN_EXPIRED) and not refreshed:
             refreshed = True
             try:
-                connection = token_refresh(connection_id=connection.pk, stale_token=token)
+                connection = _send_connection_keep(
+                    token_refresh(connection_id=connection.pk, stale_token=token)
+                )
             except (ApplicationError, zalo.ZaloUnavailable) as exc:
                 return _retry_or_fail(row, code=code, error=f"Không làm mới được mã: {exc}")
             continue
@@ -769,11 +779,68 @@ def outbox_run(*, limit: int = 500, now=None) -> dict:
         .order_by("next_attempt_at", "id")
         .values_list("pk", flat=True)[:limit]
     )
+    return outbound_send_many(outbound_ids=due, now=now)
+
+
+def outbound_send_many(*, outbound_ids: list[int], now=None) -> dict:
+    """Send rows in the order given (a drain batch's automatic answers, the periodic retries);
+    ``{status: how many}``. Each row is one ``outbound_send``, but the batch reads each
+    connection once, and the rows to try again (Zalo down during an incident: all of them)
+    are queued as one deferred task at the end instead of one task each."""
     counts: dict[str, int] = {}
-    for pk in due:
-        status = outbound_send(outbound_id=pk, now=now)
-        counts[status] = counts.get(status, 0) + 1
+    with _sends_batched():
+        for outbound_id in outbound_ids:
+            status = outbound_send(outbound_id=outbound_id, now=now)
+            counts[status] = counts.get(status, 0) + 1
     return counts
+
+
+# A batch of sends in this thread (``_sends_batched``): the connections it read, and the rows to
+# try again. None outside a batch.
+_sending = threading.local()
+
+
+@contextmanager
+def _sends_batched():
+    if getattr(_sending, "retries", None) is not None:  # nested: the outer batch queues them
+        yield
+        return
+    _sending.retries, _sending.connections = [], {}
+    try:
+        yield
+        retries = _sending.retries
+    finally:
+        _sending.retries = _sending.connections = None
+    if retries:
+        transaction.on_commit(lambda: _enqueue_retries(retries))
+
+
+def _enqueue_retries(rows: list[OutboundMessage]) -> None:
+    """One task for the rows of a batch to try again, when the latest of them is due (the
+    earlier ones wait a little longer; the periodic ``outbox_run`` takes any row that is due
+    and still waiting, so none is lost)."""
+    from .tasks import outbound_send_many_task
+
+    if getattr(outbound_send_many_task.get_backend(), "supports_defer", False):
+        run_after = max(row.next_attempt_at for row in rows)
+        outbound_send_many_task.using(run_after=run_after).enqueue([row.pk for row in rows])
+
+
+def _send_connection(connection_id: int) -> ZaloConnection:
+    known = getattr(_sending, "connections", None)
+    if known is None:
+        return ZaloConnection.objects.get(pk=connection_id)
+    if connection_id not in known:
+        known[connection_id] = ZaloConnection.objects.get(pk=connection_id)
+    return known[connection_id]
+
+
+def _send_connection_keep(connection: ZaloConnection) -> ZaloConnection:
+    """A connection whose token was just refreshed: the rest of the batch uses it."""
+    known = getattr(_sending, "connections", None)
+    if known is not None:
+        known[connection.pk] = connection
+    return connection
 
 
 def token_refresh(*, connection_id: int, stale_token: str | None = None) -> ZaloConnection:

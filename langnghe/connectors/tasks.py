@@ -23,11 +23,8 @@ def outbound_send_task(outbound_id: int) -> str:
 
 @task()
 def outbound_send_many_task(outbound_ids: list[int]) -> dict:
-    """The automatic answers of one drain batch: one task for all of them, sent in order."""
-    from .services import outbound_send
+    """The automatic answers of one drain batch, or a batch's retries: one task for all of
+    them, sent in order."""
+    from .services import outbound_send_many
 
-    counts: dict[str, int] = {}
-    for outbound_id in outbound_ids:
-        status = outbound_send(outbound_id=outbound_id)
-        counts[status] = counts.get(status, 0) + 1
-    return counts
+    return outbound_send_many(outbound_ids=outbound_ids)

@@ -324,3 +324,57 @@ def test_a_drain_batch_keeps_the_good_events_when_one_fails(connection, sim, cli
     # Two conversations opened and two messages received: four entries, none of zu-bad's.
     assert AuditEntry.objects.count() - audit_before == 4
     assert verify_chain()[1] is None
+
+
+def test_a_batch_of_sends_to_a_dead_api_reads_the_connection_once_and_queues_one_retry(
+    sim, connection, deliver, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Zalo down during an incident: every answer of a batch fails. The batch reads its
+    connection once and queues one deferred task for all its retries (not one per message),
+    due when the latest of them is."""
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+
+    from langnghe.connectors import services, tasks
+
+    for user_id in ("zu-21", "zu-22", "zu-23"):
+        _receive(sim, deliver, user_id=user_id)
+    sim.stop()
+    rows = [
+        OutboundMessage.objects.get(
+            message=inbox.message_reply(
+                conversation=Conversation.objects.get(external_id=user_id), by=None, text="Đã nhận"
+            )
+        )
+        for user_id in ("zu-21", "zu-22", "zu-23")
+    ]
+    OutboundMessage.objects.filter(pk__in=[r.pk for r in rows]).update(
+        status="pending", attempts=0, next_attempt_at=timezone.now()
+    )
+    queued = []
+
+    class Deferred:
+        supports_defer = True
+
+        def __init__(self, run_after=None):
+            self.run_after = run_after
+
+        def get_backend(self):
+            return self
+
+        def using(self, run_after):
+            return Deferred(run_after)
+
+        def enqueue(self, ids):
+            queued.append((self.run_after, ids))
+
+    monkeypatch.setattr(tasks, "outbound_send_many_task", Deferred())
+    with CaptureQueriesContext(db) as queries, django_capture_on_commit_callbacks(execute=True):
+        counts = services.outbound_send_many(outbound_ids=[r.pk for r in rows])
+    assert counts == {"pending": 3}
+    reads = [q for q in queries if 'FROM "connectors_zaloconnection"' in q["sql"]]
+    assert len(reads) == 1
+    assert len(queued) == 1 and queued[0][1] == [r.pk for r in rows]
+    stored = OutboundMessage.objects.filter(pk__in=[r.pk for r in rows])
+    assert {r.attempts for r in stored} == {1}
+    assert queued[0][0] == max(r.next_attempt_at for r in stored)
