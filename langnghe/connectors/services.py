@@ -41,6 +41,7 @@ MAX_WEBHOOK_BODY = 256 * 1024
 
 # Zalo's rate limit is 4,000 requests/minute per OA (reference §2); keep a margin.
 RATE_PER_MINUTE = 3800
+RATE_RESERVE = 25  # sends a batch takes from the minute's budget at a time
 MAX_ATTEMPTS = 10
 BACKOFF_BASE = 30  # seconds; doubles each attempt
 BACKOFF_CAP = 3600
@@ -602,12 +603,35 @@ def _backoff(attempts: int, base: int | None = None) -> dt.timedelta:
 
 
 def _rate_allows(connection: ZaloConnection, now) -> bool:
+    """Whether one more send fits in this minute's budget of the connection (counted in the
+    cache, across processes). A batch of sends reserves RATE_RESERVE at a time and gives back
+    what it did not use at its end: three cache round trips per reservation instead of per
+    send."""
     key = f"zalo-rate:{connection.pk}:{now.strftime('%Y%m%d%H%M')}"
+    reserved = getattr(_sending, "reserved", None)
+    if reserved is not None and reserved.get(key, 0) > 0:
+        reserved[key] -= 1
+        return True
+    ask = RATE_RESERVE if reserved is not None else 1
     cache.add(key, 0, timeout=90)
     try:
-        return cache.incr(key) <= RATE_PER_MINUTE
+        total = cache.incr(key, ask)
     except ValueError:
         return True
+    granted = max(0, min(ask, RATE_PER_MINUTE - (total - ask)))
+    if reserved is not None:
+        reserved[key] = max(0, granted - 1)
+        if granted < ask:  # the budget is spent: what was over it is given back at once
+            _rate_give_back(key, ask - granted)
+    return granted > 0
+
+
+def _rate_give_back(key: str, n: int) -> None:
+    if n > 0:
+        try:
+            cache.decr(key, n)
+        except ValueError:  # the minute's key has expired: nothing to give back
+            pass
 
 
 def _claim(outbound_id: int, now) -> OutboundMessage | None:
@@ -627,14 +651,22 @@ def _claim(outbound_id: int, now) -> OutboundMessage | None:
         return row
 
 
+# The fields a send's outcome writes (and, for a retry, its time).
+FINISH_FIELDS = ["status", "last_error_code", "last_error", "zalo_message_id", "sent_at"]
+
+
 def _finish(row: OutboundMessage, *, status: str, code=None, error="", delivery="", note=""):
+    row.status = status
+    row.last_error_code = code
+    row.last_error = (error or "")[:300]
+    retries = getattr(_sending, "retries", None)
+    if status == OutboundMessage.Status.PENDING and retries is not None:
+        retries.append(row)  # a batch of sends: saved and queued together at its end
+        return
     with transaction.atomic():
-        row.status = status
-        row.last_error_code = code
-        row.last_error = (error or "")[:300]
-        fields = ["status", "last_error_code", "last_error", "zalo_message_id", "sent_at"]
+        fields = FINISH_FIELDS
         if status == OutboundMessage.Status.PENDING:
-            fields.append("next_attempt_at")
+            fields = [*FINISH_FIELDS, "next_attempt_at"]
         row.save(update_fields=fields)
         if row.message_id and delivery:
             message = Message.objects.get(pk=row.message_id)
@@ -642,13 +674,9 @@ def _finish(row: OutboundMessage, *, status: str, code=None, error="", delivery=
                 Message.objects.filter(pk=message.pk).update(external_id=row.zalo_message_id)
             inbox.message_delivery_set(message=message, delivery=delivery, note=note)
         if status == OutboundMessage.Status.PENDING:
-            retries = getattr(_sending, "retries", None)
-            if retries is not None:  # a batch of sends: one task for all its retries, at its end
-                retries.append(row)
-            else:
-                from .tasks import outbound_send_task
+            from .tasks import outbound_send_task
 
-                transaction.on_commit(lambda: _enqueue_later(outbound_send_task, row))
+            transaction.on_commit(lambda: _enqueue_later(outbound_send_task, row))
 
 
 def _enqueue_later(task, row: OutboundMessage) -> None:
@@ -665,6 +693,29 @@ def outbound_send(*, outbound_id: int, now=None) -> str:
     row = _claim(outbound_id, now)
     if row is None:
         return "skipped"
+    return _send_claimed(row, now)
+
+
+def _claim_many(outbound_ids: list[int], now) -> list[OutboundMessage]:
+    """``_claim`` for a batch: the due rows among ``outbound_ids`` that nobody else holds, in
+    the order given, each with one attempt more and its lease — one read and one write."""
+    with transaction.atomic():
+        rows = {
+            row.pk: row
+            for row in OutboundMessage.objects.select_for_update(skip_locked=True).filter(
+                pk__in=outbound_ids,
+                status=OutboundMessage.Status.PENDING,
+                next_attempt_at__lte=now,
+            )
+        }
+        for row in rows.values():
+            row.attempts += 1
+            row.next_attempt_at = now + _backoff(row.attempts)
+        OutboundMessage.objects.bulk_update(rows.values(), ["attempts", "next_attempt_at"])
+    return [rows[pk] for pk in dict.fromkeys(outbound_ids) if pk in rows]
+
+
+def _send_claimed(row: OutboundMessage, now) -> str:
     connection = _send_connection(row.connection_id)
     if not _rate_allows(connection, now):
         row.attempts -= 1  # not Zalo's fault: do not count it
@@ -784,19 +835,22 @@ def outbox_run(*, limit: int = 500, now=None) -> dict:
 
 def outbound_send_many(*, outbound_ids: list[int], now=None) -> dict:
     """Send rows in the order given (a drain batch's automatic answers, the periodic retries);
-    ``{status: how many}``. Each row is one ``outbound_send``, but the batch reads each
-    connection once, and the rows to try again (Zalo down during an incident: all of them)
-    are queued as one deferred task at the end instead of one task each."""
-    counts: dict[str, int] = {}
+    ``{status: how many}``. Each row is sent as ``outbound_send`` sends one, but the batch
+    claims its rows in one statement, reads each connection once, and saves the rows to try
+    again (Zalo down during an incident: all of them) in one statement and queues them as one
+    deferred task at its end, instead of a write and a task each."""
+    now = now or timezone.now()
+    claimed = _claim_many(outbound_ids, now)
+    counts: dict[str, int] = {"skipped": len(outbound_ids) - len(claimed)} if outbound_ids else {}
     with _sends_batched():
-        for outbound_id in outbound_ids:
-            status = outbound_send(outbound_id=outbound_id, now=now)
+        for row in claimed:
+            status = _send_claimed(row, now)
             counts[status] = counts.get(status, 0) + 1
-    return counts
+    return {status: n for status, n in counts.items() if n}
 
 
-# A batch of sends in this thread (``_sends_batched``): the connections it read, and the rows to
-# try again. None outside a batch.
+# A batch of sends in this thread (``_sends_batched``): the connections it read, the rows to try
+# again, and the sends reserved in each minute's budget and not used yet. None outside a batch.
 _sending = threading.local()
 
 
@@ -805,13 +859,16 @@ def _sends_batched():
     if getattr(_sending, "retries", None) is not None:  # nested: the outer batch queues them
         yield
         return
-    _sending.retries, _sending.connections = [], {}
+    _sending.retries, _sending.connections, _sending.reserved = [], {}, {}
     try:
         yield
         retries = _sending.retries
     finally:
-        _sending.retries = _sending.connections = None
+        for key, unused in _sending.reserved.items():
+            _rate_give_back(key, unused)
+        _sending.retries = _sending.connections = _sending.reserved = None
     if retries:
+        OutboundMessage.objects.bulk_update(retries, [*FINISH_FIELDS, "next_attempt_at"])
         transaction.on_commit(lambda: _enqueue_retries(retries))
 
 

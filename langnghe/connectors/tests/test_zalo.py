@@ -329,9 +329,9 @@ def test_a_drain_batch_keeps_the_good_events_when_one_fails(connection, sim, cli
 def test_a_batch_of_sends_to_a_dead_api_reads_the_connection_once_and_queues_one_retry(
     sim, connection, deliver, monkeypatch, django_capture_on_commit_callbacks
 ):
-    """Zalo down during an incident: every answer of a batch fails. The batch reads its
-    connection once and queues one deferred task for all its retries (not one per message),
-    due when the latest of them is."""
+    """Zalo down during an incident: every answer of a batch fails. The batch claims its rows
+    together, reads its connection once, saves the retries together and queues one deferred
+    task for all of them (not one per message), due when the latest of them is."""
     from django.db import connection as db
     from django.test.utils import CaptureQueriesContext
 
@@ -376,5 +376,39 @@ def test_a_batch_of_sends_to_a_dead_api_reads_the_connection_once_and_queues_one
     assert len(reads) == 1
     assert len(queued) == 1 and queued[0][1] == [r.pk for r in rows]
     stored = OutboundMessage.objects.filter(pk__in=[r.pk for r in rows])
-    assert {r.attempts for r in stored} == {1}
+    assert {r.attempts for r in stored} == {1} and {r.status for r in stored} == {"pending"}
+    assert all(r.last_error.startswith("Zalo không phản hồi") for r in stored)
     assert queued[0][0] == max(r.next_attempt_at for r in stored)
+
+
+def test_a_batch_keeps_to_the_minute_budget_and_gives_back_what_it_did_not_use(
+    sim, connection, deliver, monkeypatch
+):
+    from django.core.cache import cache
+
+    from langnghe.connectors import services
+
+    monkeypatch.setattr(services, "RATE_PER_MINUTE", 3)
+    monkeypatch.setattr(services, "RATE_RESERVE", 2)
+    users = [f"zu-3{i}" for i in range(5)]
+    for user_id in users:
+        _receive(sim, deliver, user_id=user_id)
+    ids = [
+        OutboundMessage.objects.get(
+            message=inbox.message_reply(
+                conversation=Conversation.objects.get(external_id=user_id), by=None, text="Đã nhận"
+            )
+        ).pk
+        for user_id in users
+    ]
+    now = timezone.now()
+    OutboundMessage.objects.filter(pk__in=ids).update(next_attempt_at=now)
+    key = f"zalo-rate:{connection.pk}:{now.strftime('%Y%m%d%H%M')}"
+    cache.delete(key)
+    counts = services.outbound_send_many(outbound_ids=ids, now=now)
+    assert counts == {"sent": 3, "pending": 2}
+    assert [s["user_id"] for s in sim.sent] == users[:3]  # in order, the first three
+    waiting = OutboundMessage.objects.filter(pk__in=ids[3:])
+    assert {(r.attempts, r.next_attempt_at > now) for r in waiting} == {(0, True)}
+    assert cache.get(key) == 3  # nothing reserved and unused is left counted
+    cache.delete(key)
