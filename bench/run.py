@@ -574,10 +574,13 @@ times slower per core, where the floor was 1,299/s).
   messages of a batch go through the inbox in bulk (`inbox.services.messages_receive`), one
   send task for the batch's automatic answers, the audit entries chained at the batch's end;
   task workers load the triage model as they start. `bench/cpu.py drain`: ~0.8 ms of worker
-  CPU and ~0.26 ms of PostgreSQL CPU per event (a new citizen's first message at night,
-  answered from the procedure catalogue). Under the steady load the whole machine spends more
-  per event (read off /proc during that row by hand: web ~0.7 ms, workers ~1.75 ms with the
-  sends of the automatic answers, PostgreSQL ~0.75 ms): ~3.2 ms of CPU per event, so 1,000
+  CPU and ~0.27 ms of PostgreSQL CPU per event (a new citizen's first message at night,
+  answered from the procedure catalogue). The answers' sends go in batches (rows claimed in
+  one statement, one connection read, the rate budget reserved 25 at a time, retries saved
+  and queued together): against this run's unreachable Zalo (every send fails and is
+  retried), ~0.9 + 0.17 ms a send, from ~2.0 + 0.7 ms one by one. Under the steady load the
+  whole machine spends more per event (read off /proc during that row by hand: web ~0.7 ms,
+  workers ~1.4 ms with the sends, PostgreSQL ~0.8 ms): ~2.9 ms of CPU per event, so 1,000
   events a second need about three cores beside wrk, and these two give the workers ~750 a
   second while the web answers 1,000. Nothing is lost meanwhile: the events are stored,
   drained with SKIP LOCKED, and the rows show how soon after the load the workers have
