@@ -1,5 +1,6 @@
 """Every write of the surveys app: one function per state change (STYLE.md §2)."""
 
+import logging
 import re
 import uuid
 from datetime import timedelta
@@ -31,6 +32,8 @@ from .models import (
 from .security import form_key_check
 from .selectors import form_config_forget
 
+log = logging.getLogger(__name__)
+
 MAX_COMMENT = 2000
 MAX_TEXT_ANSWER = 2000
 DOSSIER_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,39}$")
@@ -47,6 +50,7 @@ UNIT_BURST = 60  # more than this at one unit in 5 minutes is not a queue at a c
 # Counters: responses folded in per batch, and the advisory lock that makes folds take turns.
 FOLD_BATCH = 2000
 FOLD_LOCK = 0x53555256  # "SURV"
+SETTLE_WARN = 10_000  # responses a read had to fold: more means the clock is not running
 
 
 class SurveyValidationError(ApplicationError):
@@ -371,7 +375,13 @@ def counters_settle() -> None:
     result includes every response stored before the read began. With nothing pending it is
     one indexed read and writes nothing."""
     if PendingCount.objects.exists():
-        counters_fold()
+        folded = counters_fold()
+        if folded > SETTLE_WARN:
+            # The clock folds every second; a backlog this long means it is not running.
+            log.warning(
+                "survey counters: %d pending responses folded by a read; is run_periodic running?",
+                folded,
+            )
 
 
 def _recent_counts(
