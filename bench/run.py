@@ -619,10 +619,13 @@ Whole run: {total:.0f}s{f", of which gen_load {gen_seconds:.0f}s" if gen_seconds
 - Load: `wrk -t2` from a second process on loopback (same 2 cores as the server: the load
   tool takes part of the CPU, so absolute rates are low; the ratios are what to compare).
 - Server: what `langnghe serve --workers {WEB_WORKERS}` runs: gunicorn, {WEB_WORKERS} sync WSGI
-  workers on the 2 cores, `CONN_MAX_AGE=600`, Redis cache; the webhook row with {TASK_WORKERS}
-  `db_worker` processes (at `nice 10`, as `serve` starts them) working during and after the
-  load. The first rows compare shapes on the same data (uvicorn ASGI, gunicorn sync, gunicorn
-  gthread ×{THREADS}, {WEB_WORKERS} processes each).
+  workers on the 2 cores, `CONN_MAX_AGE=600`, Redis cache; the survey row with the clock's
+  fold of the counters beside it (`run_periodic --only surveys.counters_fold`); the webhook
+  rows with {TASK_WORKERS} `db_worker` processes (at `nice 10`, as `serve` starts them) working
+  during and after the load, first as fast as the server answers, then at a steady
+  {PACED_CONNS} connections × one event per {PACED_MS} ms. The first rows compare shapes on the
+  same data (uvicorn ASGI, gunicorn sync, gunicorn gthread ×{THREADS}, {WEB_WORKERS} processes
+  each).
 - Noise: the machine is shared (other sessions run test suites on it): load average
   {LOAD_START} at the start of the run, {os.getloadavg()[0]:.1f} at the end. Ratios to the same
   run's floor absorb part of it; absolute rates do not.
