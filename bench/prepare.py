@@ -66,8 +66,26 @@ if not keep_queue:
     DBTaskResult.objects.filter(status__in=["READY", "RUNNING"]).delete()
 run = uuid.uuid4().hex[:8]
 now_ms = int(time.time() * 1000)
+# What citizens write in a flood: questions about procedures, reports, scam warnings, each with
+# its own details (a house number, a hamlet, an amount), so nearly every text is new and no
+# per-process memo (triage, the procedure answer) answers from memory more than it would.
+TEXTS = [
+    "Cho hỏi thủ tục đăng ký tạm trú cho {n} người thuê trọ ở tổ {m}",
+    "Em muốn làm lại căn cước bị mất ví hôm qua ở chợ, số nhà {n} ngõ {m}",
+    "Có người gọi điện tự xưng công an yêu cầu chuyển {n} triệu, tôi phải làm sao",
+    "Tối qua nhà số {n} xóm {m} bị trộm mất xe máy, báo công an giúp em",
+    "Cho hỏi đăng ký thường trú cho con mới sinh cần giấy tờ gì ạ, cháu {n} ngày tuổi",
+    "Ở đầu ngõ {n} có nhóm thanh niên tụ tập đua xe ồn ào đến {m} giờ sáng",
+    "Tôi nhận được tin nhắn trúng thưởng {n} triệu kèm đường link lạ, có phải lừa đảo không",
+    "Xin hỏi thủ tục xác nhận nơi cư trú mất mấy ngày, tôi ở thôn {m}",
+    "Nhà hàng xóm số {n} cãi nhau to, có tiếng đập phá, mong công an xã đến xem",
+    "Cho em hỏi đổi giấy phép lái xe ở đâu, em ở tổ {m} phường này",
+    "Ai nhặt được ví màu nâu có {n} nghìn và giấy tờ tên Nguyễn Văn {m} xin liên hệ",
+    "Cảm ơn các anh công an đã hỗ trợ gia đình tôi hôm {n} vừa rồi",
+]
 with open(os.path.join(out_dir, "events.txt"), "w") as f:
     for i in range(n_events):
+        text = TEXTS[i % len(TEXTS)].format(n=(i * 7919) % 997 + 1, m=i // len(TEXTS) % 89 + 1)
         body = json.dumps(
             {
                 "app_id": app_id,
@@ -75,7 +93,7 @@ with open(os.path.join(out_dir, "events.txt"), "w") as f:
                 "timestamp": str(now_ms),
                 "sender": {"id": f"u{run}{i % 5000}"},
                 "recipient": {"id": "bench-oa"},
-                "message": {"msg_id": f"m{run}{i}", "text": "Cho hỏi thủ tục đăng ký tạm trú"},
+                "message": {"msg_id": f"m{run}{i}", "text": text},
             },
             separators=(",", ":"),
         )

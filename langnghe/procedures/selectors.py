@@ -264,14 +264,17 @@ def procedure_answer(question: str) -> ProcedureAnswer | None:
 
     Never raises on bad input: an empty, symbol-only or over-long question gives None.
     The same question asked again (a flood of it at night) is answered from this process's
-    memory (``_answers``): the search and the catalogue are read once."""
+    memory (``_answers``): the search and the catalogue are read once; a new question about a
+    procedure already quoted is searched, but its procedure is not read again (``_quoted``)."""
     if not question or len(question) > MAX_QUERY_LENGTH or not words(question):
         return None
     return _answers.get(question, lambda: (_procedure_answer(question),))[0]
 
 
-# Answers kept per process by question; a catalogue edit shows in them within this many seconds.
+# Answers kept per process by question, and the procedure each quotes (with its answer text)
+# by code; a catalogue edit shows in them within this many seconds.
 _answers = ProcessMemo(getattr(settings, "LANGNGHE_PROCEDURE_ANSWER_TTL", 30.0), max_size=2000)
+_quoted = ProcessMemo(getattr(settings, "LANGNGHE_PROCEDURE_ANSWER_TTL", 30.0), max_size=2000)
 
 
 def _procedure_answer(question: str) -> ProcedureAnswer | None:
@@ -284,10 +287,17 @@ def _procedure_answer(question: str) -> ProcedureAnswer | None:
     )
     if not confident:
         return None
-    procedure = procedure_queryset().filter(code=hits[0].code).first()
+    quoted = _quoted.get(best.code, lambda: _quote(best.code))
+    if quoted is None:
+        return None
+    procedure, text, url = quoted
+    return ProcedureAnswer(procedure=procedure, score=best.score, text=text, url=url)
+
+
+def _quote(code: str) -> tuple[Procedure, str, str] | None:
+    """A published procedure with the answer text and address an automatic answer quotes."""
+    procedure = procedure_queryset().filter(code=code).first()
     if procedure is None:
         return None
     url = settings.LANGNGHE_PUBLIC_URL + procedure.get_absolute_url()
-    return ProcedureAnswer(
-        procedure=procedure, score=hits[0].score, text=_answer_text(procedure, url), url=url
-    )
+    return procedure, _answer_text(procedure, url), url

@@ -23,6 +23,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from langnghe.core.memo import ProcessMemo
 from langnghe.core.text import fold
 
 from . import rules
@@ -309,10 +310,17 @@ def get_model() -> CompiledModel:
 
 
 def reset_model() -> None:
-    """Forget the cached model (after ``train_triage`` wrote a new one)."""
+    """Forget the cached model (after ``train_triage`` wrote a new one) and what it said."""
     global _bundle
     with _lock:
         _bundle = None
+        _recent.clear()
+
+
+# What the process's model said of the texts it saw lately: the same text again within a minute
+# (a warning forwarded by many citizens; the Zalo drain's bulk pass, then its one-by-one pass
+# over an emergency) is classified once. The result depends on the text and the model only.
+_recent = ProcessMemo(60.0, max_size=5000)
 
 
 # --- prediction ---------------------------------------------------------------------------------
@@ -322,8 +330,14 @@ _FALLBACK_HOTLINE = rules.POLICE
 
 def classify(text: str, model: CompiledModel | None = None) -> TriageResult:
     """Category, urgency and hotline of one message. Never raises for odd input: anything that
-    is not Vietnamese text ends up as a category with low confidence."""
-    model = model or get_model()
+    is not Vietnamese text ends up as a category with low confidence. With the process's own
+    model, a text seen in the last minute is answered from ``_recent``."""
+    if model is None:
+        return _recent.get(text, lambda: _classify(text, get_model()))
+    return _classify(text, model)
+
+
+def _classify(text: str, model: CompiledModel) -> TriageResult:
     normalized = normalize(text)
     folded_text = fold(normalized)
     if not any(ch.isalnum() for ch in folded_text):

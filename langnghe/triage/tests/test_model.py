@@ -83,3 +83,16 @@ def test_a_task_worker_loads_the_model_as_it_starts():
     assert thread is not None
     thread.join(timeout=60)
     assert classifier._bundle is not None
+
+
+def test_the_same_text_is_classified_once_until_the_model_changes(monkeypatch):
+    from langnghe.triage import classifier
+
+    calls = []
+    real = classifier._classify
+    monkeypatch.setattr(classifier, "_classify", lambda t, m: calls.append(t) or real(t, m))
+    text = "Cho hỏi thủ tục đăng ký tạm trú cho người thuê trọ"
+    first = classifier.classify(text)
+    assert classifier.classify(text) is first and calls == [text]
+    classifier.reset_model()  # a new model: what the old one said is forgotten
+    assert classifier.classify(text) == first and calls == [text, text]
