@@ -31,6 +31,7 @@ def _fresh_flags():
     from langnghe.connectors.services import (
         DRAIN_FLAG,
         _flag_seen,
+        _outbox_connections,
         _units,
         _webhook_connections,
     )
@@ -39,6 +40,7 @@ def _fresh_flags():
     _flag_seen[0] = float("-inf")
     _webhook_connections.clear()
     _units.clear()
+    _outbox_connections.clear()
 
 
 @pytest.fixture

@@ -95,6 +95,7 @@ def zalo_connect(
     connection.save()
     _webhook_connections.clear()  # now, and again once committed (a request in between)
     _units.clear()
+    _outbox_connections.clear()
     transaction.on_commit(_webhook_connections.clear)
     audit_record(
         actor=by,
@@ -382,6 +383,9 @@ def _event_process_locked(
 
 
 _units = ProcessMemo(CONNECTION_TTL)
+# The active connection of a unit that answers on Zalo (its id, for the outbox rows), kept as
+# the webhook's: a reconnect shows at once here, a connection switched off within the TTL.
+_outbox_connections = ProcessMemo(CONNECTION_TTL)
 
 
 def _unit(unit_id: int) -> Unit:
@@ -568,8 +572,15 @@ def outbound_enqueue_many(messages: list[Message]) -> list[OutboundMessage]:
     if not messages:
         return []
     unit_id = messages[0].conversation.unit_id
-    connection = ZaloConnection.objects.filter(unit_id=unit_id, is_active=True).first()
-    if connection is None:
+    connection_id = _outbox_connections.get(
+        unit_id,
+        lambda: (
+            ZaloConnection.objects.filter(unit_id=unit_id, is_active=True)
+            .values_list("pk", flat=True)
+            .first()
+        ),
+    )
+    if connection_id is None:
         raise ApplicationError(
             "Đơn vị chưa kết nối Zalo OA, không gửi được tin.", code="not_connected", status=409
         )
@@ -577,7 +588,7 @@ def outbound_enqueue_many(messages: list[Message]) -> list[OutboundMessage]:
     rows = OutboundMessage.objects.bulk_create(
         [
             OutboundMessage(
-                connection=connection,
+                connection_id=connection_id,
                 message=message,
                 recipient_user_id=message.conversation.external_id,
                 payload={"text": message.text},
