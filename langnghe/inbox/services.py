@@ -256,19 +256,21 @@ def messages_receive(*, unit, channel: str, items: list[Incoming]) -> list[int]:
     AUTO_REPLY_QUIET), outbox rows, audit actions and live events: the conversations are locked
     in one statement (in id order, so two batches cannot deadlock on them), new ones opened in
     one insert, duplicates found in one read, messages stored in one insert, the conversations
-    updated in one statement. What it does not do in bulk — a message that is empty or urgent,
-    or an invalid citizen id — it leaves, with every other message of the same conversation so
-    their order holds: it returns the indexes of ``items`` left for ``message_receive``."""
+    updated in one statement. An emergency is answered as ``message_receive`` answers it (the
+    emergency number at once, a note, the screens' alarm), in the same statements. What it does
+    not do in bulk — an empty message or an invalid citizen id — it leaves, with every other
+    message of the same conversation so their order holds: it returns the indexes of ``items``
+    left for ``message_receive``."""
     now = timezone.now()
     keys, prepared, left_keys = [], [], set()
     for item in items:
         key = (item.external_id or "").strip()
         text = (item.text or "").strip()[: Message.MAX_TEXT * 2]
         triage = triage_text(text) if text else None
-        urgent = triage is not None and rules.classify_urgency(text, triage=triage).is_urgent
-        if not key or len(key) > 100 or (not text and not item.payload) or urgent:
+        urgency = rules.classify_urgency(text, triage=triage) if triage else None
+        if not key or len(key) > 100 or (not text and not item.payload):
             left_keys.add(key)
-        prepared.append((item, key, text, triage))
+        prepared.append((item, key, text, triage, urgency))
         keys.append(key)
     left = [i for i, key in enumerate(keys) if key in left_keys]
     work = [p for p in prepared if p[1] not in left_keys]
@@ -321,10 +323,14 @@ def messages_receive(*, unit, channel: str, items: list[Incoming]) -> list[int]:
         )
     )
     is_web = channel == ChannelKind.WEB
-    # In order, each with the screens' event as the conversation stood after it.
-    stored: list[tuple[Message, Conversation, dict]] = []
+    # In order, each with the screens' event as the conversation stood after it (an alarm has
+    # no message of its own).
+    stored: list[tuple[Message | None, Conversation, dict]] = []
     changed: set[int] = set()
-    for item, key, text, triage in work:
+    notes: list[Note] = []
+    alarms: list[tuple[dict, Message]] = []  # each alarm's event names its message, once stored
+    urgent_in: set[int] = set()  # the emergencies among the batch's messages (by object)
+    for item, key, text, triage, urgency in work:
         conversation = found[key]
         if item.external_message_id:
             if (conversation.pk, item.external_message_id) in seen:
@@ -345,8 +351,35 @@ def messages_receive(*, unit, channel: str, items: list[Incoming]) -> list[int]:
         conversation.unread_count += 1
         if conversation.status != ConversationStatus.OPEN:
             conversation.status, conversation.resolved_at = ConversationStatus.OPEN, None
+        urgent = urgency is not None and urgency.is_urgent
+        if urgent:
+            conversation.is_urgent = True
         changed.add(conversation.pk)
         stored.append((message, conversation, _event_payload(conversation, "message")))
+        if urgent:
+            # As _urgent_alert: the number to call at once, a note, every console's alarm.
+            answer = Message(
+                conversation=conversation,
+                direction=Direction.OUT,
+                text=rules.emergency_reply(urgency),
+                author=None,
+                is_automatic=True,
+                sent_at=now,
+                delivery=Delivery.SENT if is_web else Delivery.PENDING,
+            )
+            stored.append((answer, conversation, _event_payload(conversation, "message")))
+            notes.append(
+                Note(
+                    conversation=conversation,
+                    text=f"Tin khẩn cấp ({urgency.kind}, số {urgency.number}): cần xử lý ngay.",
+                )
+            )
+            alarm = _event_payload(conversation, "urgent", number=urgency.number)
+            stored.append((None, conversation, alarm))
+            alarms.append((alarm, message))
+            urgent_in.add(id(message))
+            answered.add(conversation.pk)  # its automatic answer for the quiet window
+            continue
         if on_duty or conversation.pk in answered:
             continue
         answered.add(conversation.pk)
@@ -365,44 +398,66 @@ def messages_receive(*, unit, channel: str, items: list[Incoming]) -> list[int]:
         stored.append((answer, conversation, _event_payload(conversation, "message")))
     if not stored:
         return left
-    Message.objects.bulk_create([m for m, _, _ in stored])
+    messages = [m for m, _, _ in stored if m is not None]
+    Message.objects.bulk_create(messages)
     if channel == ChannelKind.ZALO:
         from langnghe.connectors.services import outbound_enqueue_many
 
-        outbound_enqueue_many([m for m, _, _ in stored if m.direction == Direction.OUT])
+        outbound_enqueue_many([m for m in messages if m.direction == Direction.OUT])
+    if notes:
+        Note.objects.bulk_create(notes)
     _conversations_save([conversations[pk] for pk in sorted(changed)])
     for message, conversation, _ in stored:
-        if message.direction == Direction.IN:
+        if message is not None and message.direction == Direction.IN:
             audit_record(
                 actor=None,
                 action="conversation.message_receive",
                 target=conversation,
                 unit=unit,
-                data={"message": message.pk, "kind": message.kind, "urgent": False},
+                data={
+                    "message": message.pk,
+                    "kind": message.kind,
+                    "urgent": id(message) in urgent_in,
+                },
             )
-    live.publish_many(unit, [{**event, **_message_event(m)} for m, _, event in stored])
+    for alarm, message in alarms:
+        alarm["message_id"] = message.pk
+    live.publish_many(
+        unit,
+        [{**event, **_message_event(m)} if m is not None else event for m, _, event in stored],
+    )
     return left
 
 
 def _conversations_save(conversations: list[Conversation]) -> None:
     """Write what a batch changed in each conversation (the rows are locked by the batch)."""
-    fields = ["last_message_at", "last_incoming_at", "unread_count", "status", "resolved_at"]
+    fields = [
+        "last_message_at",
+        "last_incoming_at",
+        "unread_count",
+        "status",
+        "resolved_at",
+        "is_urgent",
+    ]
     if connection.vendor != "postgresql" or len(conversations) == 1:
         for c in conversations:
             Conversation.objects.filter(pk=c.pk).update(**{f: getattr(c, f) for f in fields})
         return
     table = Conversation._meta.db_table
     rows = ", ".join(
-        ["(%s::bigint, %s::timestamptz, %s::integer, %s, %s::timestamptz)"] * len(conversations)
+        ["(%s::bigint, %s::timestamptz, %s::integer, %s, %s::timestamptz, %s::boolean)"]
+        * len(conversations)
     )
     params = []
     for c in conversations:
-        params += [c.pk, c.last_message_at, c.unread_count, c.status, c.resolved_at]
+        params += [c.pk, c.last_message_at, c.unread_count, c.status, c.resolved_at, c.is_urgent]
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} AS c SET last_message_at = v.at, last_incoming_at = v.at, "  # noqa: S608
-            "unread_count = v.unread, status = v.status, resolved_at = v.resolved "
-            f"FROM (VALUES {rows}) AS v(id, at, unread, status, resolved) WHERE c.id = v.id",
+            "unread_count = v.unread, status = v.status, resolved_at = v.resolved, "
+            "is_urgent = v.urgent "
+            f"FROM (VALUES {rows}) AS v(id, at, unread, status, resolved, urgent) "
+            "WHERE c.id = v.id",
             params,
         )
 
