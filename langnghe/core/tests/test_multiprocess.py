@@ -2,8 +2,9 @@
 """The production shape, for real (issue 10): two web processes (gunicorn, WSGI) and two task
 workers (`langnghe db_worker`) on one PostgreSQL database (and Redis when it answers at
 127.0.0.1:6379). Survey responses and signed Zalo events go through both web processes over
-real HTTP — some sent twice, to the other process — and every one must be stored exactly once;
-every webhook event must be handled once (one inbox message per Zalo message id) although two
+real HTTP — some sent twice, to the other process — and every one must be stored exactly once
+and counted exactly once (the clock's fold and the checks' reads fold side by side); every
+webhook event must be handled once (one inbox message per Zalo message id) although two
 workers poll the same queue.
 
 PostgreSQL only (skipped on SQLite): the test makes its own database `langnghe_mp_test` on the
@@ -228,6 +229,25 @@ def stack():
                     stderr=subprocess.DEVNULL,
                 )  # fmt: skip
             )
+        # The clock's fold of the survey counters runs beside them, as `langnghe serve` runs
+        # it, while each check below folds too (a read folds first): the two take turns.
+        procs.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "langnghe",
+                    "run_periodic",
+                    "--only",
+                    "surveys.counters_fold",
+                ],
+                env=env,
+                cwd=ROOT,
+                start_new_session=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
         for port in ports:
             _wait_http(port)
         yield {"ports": ports, "env": env, **fx}
