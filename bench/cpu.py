@@ -3,15 +3,18 @@ ratios come from, one path at a time, without HTTP or a load tool in the way.
 
     PYTHONPATH=. DJANGO_SETTINGS_MODULE=bench.settings REDIS_URL=redis://127.0.0.1:6379/0 \
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/langnghe_bench \
-        .venv/bin/python bench/cpu.py healthz|survey|fold|webhook|drain [N] [--profile]
+        .venv/bin/python bench/cpu.py healthz|survey|fold|webhook|drain|send [N] [--profile]
 
 ``healthz`` and ``survey`` call the WSGI application (the whole middleware stack) N times after
 a warm-up; ``fold`` stores N survey responses, then times the fold that adds them to the
-counters (the clock's work per response, off the request); ``webhook`` acknowledges N signed Zalo events (stored, not processed); ``drain``
-stores N and then times the drain that processes them. The events and fixtures are the ones
+counters (the clock's work per response, off the request); ``webhook`` acknowledges N signed
+Zalo events (stored, not processed); ``drain`` stores N and then times the drain that
+processes them; ``send`` makes N waiting automatic answers due again (those the drains left:
+run ``drain`` first) and times one batch sending them (the bench's Zalo is unreachable, so
+every send fails and is queued for a retry). The events and fixtures are the ones
 bench/prepare.py wrote under var/bench (BENCH_DIR) in the last `make bench`; run
-`bench/prepare.py var/bench 40000` again for fresh ones. ``--profile`` prints where the time
-goes (cProfile on CPU time).
+`bench/prepare.py var/bench 40000 --keep-queue` again for fresh ones. ``--profile`` prints
+where the time goes (cProfile on CPU time).
 """
 
 import cProfile
@@ -32,7 +35,8 @@ django.setup()
 from django.core.handlers.wsgi import WSGIHandler  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from langnghe.connectors.services import webhook_events_drain  # noqa: E402
+from langnghe.connectors.models import OutboundMessage  # noqa: E402
+from langnghe.connectors.services import outbound_send_many, webhook_events_drain  # noqa: E402
 from langnghe.procedures.selectors import procedure_answer  # noqa: E402
 from langnghe.surveys.models import QuestionType  # noqa: E402
 from langnghe.surveys.selectors import template_effective  # noqa: E402
@@ -172,8 +176,19 @@ def main() -> None:
             return done
 
         measure("drain", drain_all, n, profile)
+    elif what == "send":
+        from django.utils import timezone
+
+        waiting = OutboundMessage.objects.filter(status=OutboundMessage.Status.PENDING)
+        ids = list(waiting.order_by("id").values_list("pk", flat=True)[:n])
+        if not ids:
+            raise SystemExit("no waiting answer to send: run `bench/cpu.py drain` first")
+        OutboundMessage.objects.filter(pk__in=ids).update(next_attempt_at=timezone.now())
+        measure("send", lambda: sum(outbound_send_many(outbound_ids=ids).values()), n, profile)
     else:
-        raise SystemExit("usage: bench/cpu.py healthz|survey|fold|webhook|drain [N] [--profile]")
+        raise SystemExit(
+            "usage: bench/cpu.py healthz|survey|fold|webhook|drain|send [N] [--profile]"
+        )
 
 
 if __name__ == "__main__":

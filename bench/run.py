@@ -555,13 +555,12 @@ times slower per core, where the floor was 1,299/s).
   (`surveys.services.counters_fold`, every second from the clock, which runs beside the web in
   this row, and before any read of them, so results stay exact). `bench/cpu.py`: the floor
   costs 0.10 ms of web CPU; a response 0.35–0.41 ms of web CPU and 0.39–0.44 ms of PostgreSQL
-  CPU, and its fold 0.10 + 0.04 ms more (off the request). With the counters upserted in the
-  request, as before this session: 0.42 + 0.49 ms — about the same CPU in all, but more of it
-  in the request: by hand, the same wrk load on the same gunicorn shape gave 1,193/s with the
-  earlier code and 1,328/s with this (fold running beside it). Why 0.5× is out
-  of reach here: under wrk the floor costs the whole machine ~0.37 ms of CPU per request
-  (2 cores / ~5,400 per s: gunicorn, the TCP connection each sync worker closes, wrk itself);
-  half its rate leaves ~0.37 ms more per response for everything a durable, checked,
+  CPU, and its fold 0.10 + 0.04 ms more (`bench/cpu.py fold`, off the request). With the
+  counters upserted in the request (`bench/cpu.py survey` on commit adb58f0): 0.42 + 0.49 ms
+  — about the same CPU in all, but less of it in the request now. Why 0.5× is out of reach
+  here: under wrk the floor costs the whole machine ~0.4 ms of CPU per request (2 cores /
+  the floor's rate: gunicorn, the TCP connection each sync worker closes, wrk itself);
+  half its rate leaves ~0.4 ms more per response for everything a durable, checked,
   idempotent answer does — and PostgreSQL alone takes ~0.4 ms to run the checks and commit the
   insert into a 10-million-row table with eight indexes. Only a different contract would reach
   it: answering before the write is durable (a queue in memory), which would lose responses
@@ -584,16 +583,14 @@ times slower per core, where the floor was 1,299/s).
   the batch's automatic answers, the audit entries chained at the batch's end; task workers
   load the triage model as they start, and a text seen in the last minute is not classified
   again. `bench/cpu.py drain`: ~1.05 ms of worker CPU and ~0.31 ms of PostgreSQL CPU per
-  event (each a new citizen writing at night, so each gets an automatic answer; from ~2.3 +
-  0.56 ms before this session's changes on the same events). The answers' sends go in
-  batches (rows claimed in one statement, one connection read, the rate budget reserved 25
-  at a time, retries saved and queued together): against this run's unreachable Zalo (every
-  send fails and is retried), ~0.9 + 0.17 ms a send, from ~2.0 + 0.7 ms one by one. Under
-  load the whole machine spends more than these in-process figures (read off /proc by hand
-  during the steady row: ~1.2 ms of web CPU per acknowledgement and ~2.5 ms of worker CPU
-  per event, the two cores' caches shared with PostgreSQL and wrk), so on these two cores the
-  workers drain ~450–570 events a second while the web acknowledges ~600–650: 1,000 a second
-  needs more cores. Nothing is lost meanwhile: the events are stored, drained with SKIP
+  event (each a new citizen writing at night, so each gets an automatic answer). The
+  answers' sends go in batches (rows claimed in one statement, one connection read, the rate
+  budget reserved 25 at a time, retries saved and queued together instead of a write and a
+  task each): against this run's unreachable Zalo (every send fails and is retried),
+  `bench/cpu.py send`: ~0.9–1.1 ms + ~0.2 ms a send. Under load the machine spends more than
+  these in-process figures (the two cores' caches are shared with PostgreSQL and wrk): the
+  rows show the workers draining ~430–590 events a second while the web acknowledges
+  ~630–760, so 1,000 a second needs more cores. Nothing is lost meanwhile: the events are stored, drained with SKIP
   LOCKED, and the rows show how soon after the load the workers have caught up (seconds).
 - **Province results, leadership summary** (met): month rows for whole months, day rows for
   the rest, the current month read from its month row; open-case counts from a partial covering

@@ -212,12 +212,12 @@ def response_create(request, payload: SurveyResponseIn):
     return _response_store(request, payload)
 
 
-def response_create_lane(request) -> JsonResponse | None:
+def response_create_lane(request) -> HttpResponse | None:
     """``response_create`` for the machine lane (langnghe/core/lanes.py): the same schema and
     the same service, without django-ninja's per-call parsing and dispatch (a sixth of a
-    response's time in a profile). Anything else than a valid response stored or found —
-    a body the schema refuses, a NUL character to clean, any refusal of the service (which
-    then changed nothing) — returns None and ``response_create`` answers it as always."""
+    response's time in a profile). A refusal of the service is answered by the API's own
+    error handlers (the same JSON as the view's). A body the schema refuses, or one with a NUL
+    character to clean, returns None: ``response_create`` parses it and answers as always."""
     body = request.body
     if b"\\u0000" in body:
         return None
@@ -227,8 +227,10 @@ def response_create_lane(request) -> JsonResponse | None:
         return None
     try:
         return _response_store(request, payload)
-    except ApplicationError:
-        return None
+    except ApplicationError as exc:
+        from langnghe.api import api  # the API imports this module: at call time
+
+        return api.on_exception(request, exc)
 
 
 def _response_store(request, payload: SurveyResponseIn) -> JsonResponse:

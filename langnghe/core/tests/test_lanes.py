@@ -97,3 +97,16 @@ def test_survey_response_retried_once_on_a_broken_connection_then_503(client, un
     with mock.patch.object(survey_services, "response_submit", side_effect=down):
         r = client.post(SURVEY_URL, data=body, content_type="application/json")
     assert r.status_code == 503 and r["Retry-After"]
+
+
+@pytest.mark.django_db
+def test_a_refused_survey_response_is_answered_in_the_lane_by_the_api_handlers(client):
+    """A refusal of the service (here: an unknown unit) is answered with the API's own error
+    JSON, the service called once (not again through the view)."""
+    body = {"unit": "BG-KHONG-CO", "client_id": str(uuid.uuid4()), "answers": {"overall": "5"}}
+    real = survey_services.response_submit
+    with mock.patch.object(survey_services, "response_submit", side_effect=real) as submit:
+        r = client.post("/api/v1/surveys/responses", body, content_type="application/json")
+    assert r.status_code == 404 and r.json()["code"] == "unit_not_found"
+    assert "Không có đơn vị" in r.json()["detail"] and not r.cookies
+    assert submit.call_count == 1

@@ -208,46 +208,15 @@ def stack():
                     start_new_session=True,
                 )  # fmt: skip
             )
+        quiet = {"env": env, "cwd": ROOT, "start_new_session": True}
+        quiet |= {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
         for _ in range(2):
-            procs.append(
-                subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "langnghe",
-                        "db_worker",
-                        "--queue-name",
-                        "*",
-                        "--no-reload",
-                        "--interval",
-                        "0.1",
-                    ],
-                    env=env,
-                    cwd=ROOT,
-                    start_new_session=True,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )  # fmt: skip
-            )
+            worker = ["db_worker", "--queue-name", "*", "--no-reload", "--interval", "0.1"]
+            procs.append(subprocess.Popen([sys.executable, "-m", "langnghe", *worker], **quiet))
         # The clock's fold of the survey counters runs beside them, as `langnghe serve` runs
         # it, while each check below folds too (a read folds first): the two take turns.
-        procs.append(
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "langnghe",
-                    "run_periodic",
-                    "--only",
-                    "surveys.counters_fold",
-                ],
-                env=env,
-                cwd=ROOT,
-                start_new_session=True,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-        )
+        clock = ["run_periodic", "--only", "surveys.counters_fold"]
+        procs.append(subprocess.Popen([sys.executable, "-m", "langnghe", *clock], **quiet))
         for port in ports:
             _wait_http(port)
         yield {"ports": ports, "env": env, **fx}
