@@ -589,8 +589,8 @@ times slower per core, where the floor was 1,299/s).
   task each): against this run's unreachable Zalo (every send fails and is retried),
   `bench/cpu.py send`: ~0.9–1.1 ms + ~0.2 ms a send. Under load the machine spends more than
   these in-process figures (the two cores' caches are shared with PostgreSQL and wrk): the
-  rows show the workers draining ~430–590 events a second while the web acknowledges
-  ~630–760, so 1,000 a second needs more cores. Nothing is lost meanwhile: the events are stored, drained with SKIP
+  rows above show the workers draining fewer events a second than the web acknowledges,
+  itself below 1,000 while they run, so 1,000 a second needs more cores. Nothing is lost meanwhile: the events are stored, drained with SKIP
   LOCKED, and the rows show how soon after the load the workers have caught up (seconds).
 - **Province results, leadership summary** (met): month rows for whole months, day rows for
   the rest, the current month read from its month row; open-case counts from a partial covering
