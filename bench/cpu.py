@@ -122,7 +122,7 @@ def measure(label: str, run, n: int, profile: bool) -> None:
     )
     if profiler:
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(50)
+        pstats.Stats(profiler, stream=out).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(int(os.environ.get("TOP", "50")))
         print(out.getvalue())
 
 

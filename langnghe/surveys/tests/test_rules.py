@@ -67,6 +67,49 @@ def test_expired_signature_is_refused(client):
     assert page.status_code == 403 and "hết hạn" in page.content.decode()
 
 
+def test_a_resend_is_answered_as_stored_even_once_its_key_has_expired(client):
+    """The checks run before the store, yet a resend of a stored response is still the stored
+    response (200, nothing changed), not a refusal of the key it was first sent with."""
+    old = signing.TimestampSigner(salt=SALT)
+    client_id = str(uuid.uuid4())
+    key = old.sign(THO_XUONG).split(":", 1)[1]
+    first = post(client, {"key": key, "client_id": client_id})
+    assert first.status_code == 201
+    before = snapshot()
+    with override_settings(LANGNGHE_SURVEY_QR_MAX_AGE_DAYS=0):
+        import time
+
+        time.sleep(1.1)
+        again = post(client, {"key": key, "client_id": client_id, "answers": {"overall": "1"}})
+    assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
+    assert again.json()["created"] is False
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize("ip_limit", [services.IP_LIMIT, 5, 0])
+def test_the_one_statement_store_and_the_verdict_agree(settings, ip_limit):
+    """The store writes a response in its one statement exactly when the abuse verdict would
+    have nothing to say (``_quiet_below``); otherwise it writes nothing and the verdict decides
+    (refuse, or store flagged)."""
+    settings.LANGNGHE_SURVEY_IP_LIMIT = ip_limit
+    below = services._quiet_below()
+    edges = {0, services.DEVICE_BURST - 1, services.DEVICE_BURST, services.DEVICE_LIMIT}
+    ip_edges = {0, 4, 5, services.IP_BURST - 1, services.IP_BURST, services.IP_LIMIT}
+    unit_edges = {0, services.UNIT_BURST - 1, services.UNIT_BURST}
+    for device in edges:
+        for ip in ip_edges:
+            for at_unit in unit_edges:
+                counts = (device, ip if ip_limit else 0, at_unit)
+                quiet = all(n < b for n, b in zip(counts, below, strict=True))
+                try:
+                    verdict = services._abuse_verdict(
+                        device_count=counts[0], ip_count=counts[1], unit_count=counts[2]
+                    )
+                except services.ApplicationError:
+                    verdict = "refused"
+                assert (verdict == "") == quiet, (counts, verdict, below)
+
+
 def test_form_page_errors_are_shown_next_to_fields(client):
     before = snapshot()
     page = client.get(f"/khao-sat/{THO_XUONG}/", {"k": "forged"})
