@@ -81,9 +81,7 @@ def backend_cpu() -> float:
 
 def survey_caller():
     communes = list(
-        Unit.objects.filter(kind__code="commune", is_active=True).values_list("code", flat=True)[
-            :500
-        ]
+        Unit.objects.filter(kind__code="commune", is_active=True).values_list("code", flat=True)
     )
     template = template_effective(Unit.objects.get(code=communes[0]))
     answers = {
@@ -122,7 +120,9 @@ def measure(label: str, run, n: int, profile: bool) -> None:
     )
     if profiler:
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(int(os.environ.get("TOP", "50")))
+        pstats.Stats(profiler, stream=out).sort_stats(
+            os.environ.get("SORT", "cumulative")
+        ).print_stats(int(os.environ.get("TOP", "50")))
         print(out.getvalue())
 
 
