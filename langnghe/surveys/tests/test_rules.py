@@ -454,3 +454,70 @@ def test_fold_in_batches_counts_every_response_once(client):
     assert _cells(THO_XUONG, False) == {"5": 7}
     monthly = MonthlyCount.objects.filter(unit__code=THO_XUONG, metric="responses")
     assert sum(monthly.values_list("count", flat=True)) == 7
+
+
+def test_the_fold_makes_the_cells_each_response_has(client, make_staff, api_client):
+    """Whatever the database (the fold is one SQL statement on PostgreSQL, Python elsewhere),
+    the counters end up as the sum of ``_counter_cells`` of every response: choices, several
+    choices, free text left out, comments, flagged apart, day and month alike."""
+    from collections import Counter
+
+    from langnghe.surveys.models import SurveyTemplate
+
+    admin = api_client(make_staff(CITY, "admin"))
+    created = admin.post(
+        "/api/v1/surveys/templates",
+        {
+            "unit": THO_XUONG,
+            "name": "Phiếu đếm",
+            "questions": [
+                {"text": "Thủ tục", "type": "single", "choices": ["Căn cước", "Cư trú"]},
+                {"text": "Thái độ", "type": "scale", "element": "staff"},
+                {"text": "Cải thiện", "type": "multiple", "choices": ["A", "B", "C"]},
+                {"text": "Khác", "type": "text", "required": False},
+            ],
+        },
+        content_type="application/json",
+    )
+    code = created.json()["code"]
+    admin.put(
+        f"/api/v1/surveys/assignments/{THO_XUONG}",
+        {"template": code},
+        content_type="application/json",
+    )
+    bodies = [
+        {"answers": {"q1": "c1", "q2": "5", "q3": ["c1", "c3"], "q4": "Tốt"}, "comment": "Ổn"},
+        {"answers": {"q1": "c2", "q2": "1", "q3": ["c2"]}},
+        {"answers": {"q1": "c2", "q2": "1", "q3": []}, "comment": "  "},
+    ]
+    for i, body in enumerate(bodies):
+        assert post(client, body, REMOTE_ADDR=f"10.4.0.{i}").status_code == 201
+    device = {"HTTP_X_DEVICE_TOKEN": "fold-device", "REMOTE_ADDR": "10.4.1.1"}
+    for _ in range(services.DEVICE_BURST + 1):  # the last one is flagged
+        assert post(client, bodies[0], **device).status_code == 201
+    templates = SurveyTemplate.objects.prefetch_related("questions").in_bulk()
+    expected_day: Counter = Counter()
+    expected_month: Counter = Counter()
+    for r in SurveyResponse.objects.all():
+        for metric, value in services._counter_cells(
+            templates[r.template_id], r.answers, r.comment
+        ):
+            expected_day[(r.unit_id, r.day, metric, str(value), r.is_flagged)] += 1
+            expected_month[(r.unit_id, r.day.replace(day=1), metric, str(value), r.is_flagged)] += 1
+    assert SurveyResponse.objects.filter(is_flagged=True).count() == 1
+    assert counters_fold() == len(bodies) + services.DEVICE_BURST + 1
+    day = Counter(
+        {
+            (c.unit_id, c.day, c.metric, c.value, c.flagged): c.count
+            for c in DailyCount.objects.all()
+        }
+    )
+    month = Counter(
+        {
+            (c.unit_id, c.month, c.metric, c.value, c.flagged): c.count
+            for c in MonthlyCount.objects.all()
+        }
+    )
+    assert day == expected_day and month == expected_month
+    several = {(metric, value) for (_u, _d, metric, value, _f) in day if metric == f"{code}.q3"}
+    assert several == {(f"{code}.q3", "c1"), (f"{code}.q3", "c2"), (f"{code}.q3", "c3")}
