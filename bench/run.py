@@ -538,60 +538,58 @@ ANALYSIS = """
 How to read a row: a rate is measured against the same server's `GET /healthz` in the same
 run. That floor goes through the whole middleware stack but touches no database, cache or
 template. What one request of each kind costs, without HTTP or wrk in the way, is printed by
-`bench/cpu.py healthz|survey|fold|webhook|drain` (this process's CPU and its PostgreSQL
-backend's, per request; `--profile` says where it goes): the figures quoted below come from it,
-on this data set, on this machine (2 × AMD EPYC; the session before measured on a machine three
-times slower per core, where the floor was 1,299/s).
+`bench/cpu.py healthz|survey|fold|webhook|drain|send` (this process's CPU and its PostgreSQL
+backend's, per request; `--profile` says where it goes): the figures quoted below come from
+it, on this data set, on the machine of this run (2 × AMD EPYC, about four times slower per
+core than the machine of the session before, where the floor was 4,719/s).
 
 - **Commune and post pages** (met): an anonymous GET is answered from a whole copy of the page
   before the session, CSRF, authentication and 2FA middleware (`langnghe/units/pagecache.py`),
   under the versions of the unit and its ancestors that the post and unit services bump on
   commit; each process trusts its reading of a version for 1 s. A hit costs about the floor.
-- **Survey POST** (p99 met, rate missed): the response is stored durably before the answer, in
-  two prepared statements (the idempotency and abuse checks; then the response and its pending
-  row in one data-modifying WITH), answered in the machine lane before the session stack and
-  without django-ninja's per-call work (`langnghe/core/lanes.py`), the unit and template from
-  a per-process snapshot. The counters take the pending responses in batches
+- **Survey POST** (rate missed): the responses go to every commune of the network, as in a
+  campaign run everywhere at once. Each is stored durably before the answer, in one prepared
+  statement on PostgreSQL: the idempotency and abuse checks gate the insert of the response
+  and its pending row (one round trip, one commit), planned once per connection rather than
+  on every call (`plan_cache_mode`, which halved the checks' server CPU), answered in the
+  machine lane before the session stack and without django-ninja's per-call work
+  (`langnghe/core/lanes.py`), the unit and template from a per-process snapshot. The counters
+  take the pending responses in batches, each batch one SQL statement
   (`surveys.services.counters_fold`, every second from the clock, which runs beside the web in
   this row, and before any read of them, so results stay exact). `bench/cpu.py`: the floor
-  costs 0.10 ms of web CPU; a response 0.35–0.41 ms of web CPU and 0.39–0.44 ms of PostgreSQL
-  CPU, and its fold 0.10 + 0.04 ms more (`bench/cpu.py fold`, off the request). With the
-  counters upserted in the request (`bench/cpu.py survey` on commit adb58f0): 0.42 + 0.49 ms
-  — about the same CPU in all, but less of it in the request now. Why 0.5× is out of reach
-  here: under wrk the floor costs the whole machine ~0.4 ms of CPU per request (2 cores /
-  the floor's rate: gunicorn, the TCP connection each sync worker closes, wrk itself);
-  half its rate leaves ~0.4 ms more per response for everything a durable, checked,
-  idempotent answer does — and PostgreSQL alone takes ~0.4 ms to run the checks and commit the
-  insert into a 10-million-row table with eight indexes. Only a different contract would reach
-  it: answering before the write is durable (a queue in memory), which would lose responses
-  in a crash.
-- **Zalo webhook intake** (met alone; missed with the workers on the same cores): one
-  prepared INSERT per event, the connection and its secret kept per process, the route of each
-  path kept, the Redis wake-up flag asked at most four times per linger per process, before
-  the session stack. `bench/cpu.py webhook`: ~0.2 ms of web CPU and ~0.1 ms of PostgreSQL CPU
-  per event. Alone it acknowledges more than twice the target. With the two workers draining
-  on the same two cores, it falls below 1,000 a second: the workers run at `nice 10`, but
-  their PostgreSQL backends do not, and since this run's events are realistic (twelve kinds of
-  citizens' messages with their own details, a sixth of them emergencies, nearly every text
-  new — until this session every event carried the same text, and the per-process memos
-  answered most of the work) the drain's database work takes the CPU the intake needs. With
-  PostgreSQL on its own machine, as in production, the workers' niceness alone would keep the
-  acknowledgements first.
+  costs 0.29 ms of web CPU; a response 1.15 ms of web CPU and 0.67 ms of PostgreSQL CPU, and
+  its fold 0.30 ms of PostgreSQL CPU and none of Python (`bench/cpu.py fold`; with the cells
+  made in Python, 0.73–0.79 ms of Python and 0.68 ms of PostgreSQL). This session took the
+  row from 0.26× to the figure above. Why 0.5× stays out of reach here: half the floor's rate
+  leaves a response one floor's worth of CPU more than a `GET /healthz` (2 cores / the floor's
+  rate: gunicorn, the TCP connection each sync worker closes, wrk itself), and the durable,
+  checked, idempotent write alone — PostgreSQL's part, the fold's, and the web process's work
+  around the round trip — costs about that much; under load more, as each worker sleeps and
+  wakes on every round trip. Only a different contract would reach it: answering before the
+  write is durable (a queue in memory), which would lose responses in a crash.
+- **Zalo webhook intake** (missed on this machine): one prepared INSERT per event, the
+  connection and its secret kept per process, the route of each path kept, the Redis wake-up
+  flag asked at most four times per linger per process, before the session stack.
+  `bench/cpu.py webhook`: 0.77 ms of web CPU and 0.30 ms of PostgreSQL CPU per event. An
+  intake cannot outrun the same server's floor, and on this machine the floor itself is
+  close to 1,000 a second, so 1,000 events a second needs faster cores or more of them (on the
+  session before's machine, at the same code for this path, it acknowledged 1,821 a second
+  alone). With the two workers draining on the same two cores it falls further: the workers
+  run at `nice 10`, but their PostgreSQL backends do not.
 - **Workers keeping up** (missed): a drain takes 25 events per transaction; the citizens'
   messages of a batch go through the inbox in bulk (`inbox.services.messages_receive`),
   emergencies included (the number at once, a note, the consoles' alarm), one send task for
   the batch's automatic answers, the audit entries chained at the batch's end; task workers
   load the triage model as they start, and a text seen in the last minute is not classified
-  again. `bench/cpu.py drain`: ~1.05 ms of worker CPU and ~0.31 ms of PostgreSQL CPU per
-  event (each a new citizen writing at night, so each gets an automatic answer). The
-  answers' sends go in batches (rows claimed in one statement, one connection read, the rate
-  budget reserved 25 at a time, retries saved and queued together instead of a write and a
-  task each): against this run's unreachable Zalo (every send fails and is retried),
-  `bench/cpu.py send`: ~0.9–1.1 ms + ~0.2 ms a send. Under load the machine spends more than
-  these in-process figures (the two cores' caches are shared with PostgreSQL and wrk): the
-  rows above show the workers draining fewer events a second than the web acknowledges,
-  itself below 1,000 while they run, so 1,000 a second needs more cores. Nothing is lost meanwhile: the events are stored, drained with SKIP
-  LOCKED, and the rows show how soon after the load the workers have caught up (seconds).
+  again. `bench/cpu.py drain`: 2.58 ms of worker CPU and 0.71 ms of PostgreSQL CPU per
+  realistic event (twelve kinds of citizens' messages, a sixth of them emergencies, nearly
+  every text new, each a new citizen writing at night, so each gets an automatic answer),
+  and `bench/cpu.py send`: 2.21 ms + 0.18 ms per automatic answer sent (against this run's
+  unreachable Zalo: every send fails and is retried later). At about 5 ms of CPU per event,
+  2 cores drain a few hundred events a second at most, beside the web and PostgreSQL: 1,000
+  a second needs several more cores for the workers. Nothing is lost meanwhile: the events are
+  stored, drained with SKIP LOCKED, and the rows show how soon after the load the workers
+  have caught up (seconds).
 - **Province results, leadership summary** (met): month rows for whole months, day rows for
   the rest, the current month read from its month row; open-case counts from a partial covering
   index; `gen_load` ends with `VACUUM (ANALYZE)` so index-only scans need no heap visits.
