@@ -43,10 +43,11 @@ class Command(BaseCommand):
         loadgen.SPREAD_DAYS = days
         out = self.stdout.write
         t0 = time.monotonic()
+        loadgen.indexes_rebuild_pending(out)  # left dropped by a run that died while loading
         if network == "national":
             out("Mạng lưới đơn vị toàn quốc (34 tỉnh, thành phố)…")
             total = loadgen.national_network_ensure(out)
-            out(f"  {total:,} đơn vị")
+            out(f"  {total:,} đơn vị ({time.monotonic() - t0:.1f}s)")
         unit_ids = loadgen._commune_ids()
         if not unit_ids:
             raise CommandError("Chưa có đơn vị cấp xã: chạy với --network national trước.")
