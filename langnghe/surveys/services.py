@@ -446,7 +446,7 @@ def counters_settle() -> None:
 
 
 def _recent_counts_sql(*, client_uuid, unit_id, ip_hash, device_hash, now) -> tuple[str, list]:
-    """The read of ``_recent_counts`` as a scalar subquery list and its parameters: (id of a
+    """The checks' read, as a list of scalar subqueries and its parameters: (id of a
     response already stored under this client_id, responses from this device and from this
     address in the abuse window, responses at this unit in the burst window). Four index
     lookups; each count stops at its limit (a LIMIT subquery), so one busy address costs a
@@ -482,16 +482,6 @@ def _recent_counts_sql(*, client_uuid, unit_id, ip_hash, device_hash, now) -> tu
         UNIT_BURST,
     ]
     return sql, params
-
-
-def _recent_counts(
-    *, client_uuid: uuid.UUID, unit_id: int, ip_hash: str, device_hash: str, now
-) -> tuple[int | None, int, int, int]:
-    """``_recent_counts_sql`` in one round trip."""
-    sql, params = _recent_counts_sql(
-        client_uuid=client_uuid, unit_id=unit_id, ip_hash=ip_hash, device_hash=device_hash, now=now
-    )
-    return fetch_one(f"SELECT {sql}", params, prepared=True)
 
 
 def _ip_limit() -> int:
