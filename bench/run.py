@@ -566,7 +566,7 @@ core than the machine of the session before, where the floor was 4,719/s).
   campaign run everywhere at once. Each is stored durably before the answer, in one prepared
   statement on PostgreSQL: the idempotency and abuse checks gate the insert of the response
   and its pending row (one round trip, one commit), planned once per connection rather than
-  on every call (`plan_cache_mode`, which halved the checks' server CPU), answered in the
+  on every call (`plan_cache_mode`), answered in the
   machine lane before the session stack and without django-ninja's per-call work
   (`langnghe/core/lanes.py`), the unit and template from a per-process snapshot. The counters
   take the pending responses in batches, each batch one SQL statement

@@ -154,10 +154,11 @@ def postgres_options(database: dict) -> dict:
 
     Those statements are planned once, generically (``plan_cache_mode``): each looks rows up
     by key, so its plan does not depend on the values, and by default PostgreSQL plans a
-    statement whose parameters feed a LIMIT afresh on every call — for the survey checks that
-    planning cost as much of the server's CPU as running them (0.49 → 0.23 ms per call
-    measured on the bench data set by a generic plan). The ORM's statements are not prepared,
-    so the setting does not touch them."""
+    statement whose parameters feed a LIMIT afresh on every call — for the survey checks the
+    planning cost about as much of the server's CPU as running them (seen in an ad-hoc
+    measurement on the bench data set, not a command of the repo; ``bench/cpu.py survey``
+    shows the whole response's cost). The ORM's statements are not prepared, so the setting
+    does not touch them."""
     if database["ENGINE"] == "django.db.backends.postgresql":
         prepared = env.bool("DB_PREPARED_STATEMENTS", default=True)
         options = database.setdefault("OPTIONS", {})

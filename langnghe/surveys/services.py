@@ -548,8 +548,7 @@ def _store_checked(response: SurveyResponse) -> tuple[int | None, int | None, tu
     and unit counts).
 
     On PostgreSQL the read and the write are one prepared statement: one round trip, one
-    statement to plan and one commit for the response of every citizen in a QR campaign (the
-    read alone cost as much of the server's CPU as the write, as a statement of its own).
+    statement to plan and one commit for the response of every citizen in a QR campaign.
     Elsewhere, the read, then ``_insert_queued`` when it allows."""
     counts_sql, count_params = _recent_counts_sql(
         client_uuid=response.client_id,
