@@ -22,7 +22,7 @@ from langnghe.audit.services import audit_batch, audit_record
 from langnghe.cases import crypto
 from langnghe.core.exceptions import ApplicationError, NotFound
 from langnghe.core.memo import ProcessMemo
-from langnghe.core.sql import insert_ignore
+from langnghe.core.sql import insert_ignore, update_many
 from langnghe.core.text import without_nul
 from langnghe.inbox import services as inbox
 from langnghe.inbox.models import ChannelKind, Delivery, Message
@@ -722,7 +722,7 @@ def _claim_many(outbound_ids: list[int], now) -> list[OutboundMessage]:
         for row in rows.values():
             row.attempts += 1
             row.next_attempt_at = now + _backoff(row.attempts)
-        OutboundMessage.objects.bulk_update(rows.values(), ["attempts", "next_attempt_at"])
+        update_many(list(rows.values()), ["attempts", "next_attempt_at"])
     return [rows[pk] for pk in dict.fromkeys(outbound_ids) if pk in rows]
 
 
@@ -879,7 +879,7 @@ def _sends_batched():
             _rate_give_back(key, unused)
         _sending.retries = _sending.connections = _sending.reserved = None
     if retries:
-        OutboundMessage.objects.bulk_update(retries, [*FINISH_FIELDS, "next_attempt_at"])
+        update_many(retries, [*FINISH_FIELDS, "next_attempt_at"])
         transaction.on_commit(lambda: _enqueue_retries(retries))
 
 

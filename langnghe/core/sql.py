@@ -1,7 +1,7 @@
 """Small SQL helpers for the hot paths, built with Django's own compiler (so columns, types and
 quoting are the ORM's, on SQLite and PostgreSQL alike)."""
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import Model
 from django.db.models.constants import OnConflict
 from django.db.models.sql import InsertQuery
@@ -93,3 +93,34 @@ def insert_ignore_many(objs: list[Model], key: str) -> dict:
             obj.pk = pk
             obj._state.adding = False
     return stored
+
+
+def update_many(objs: list[Model], fields: list[str]) -> int:
+    """Save ``fields`` of each of ``objs`` (rows that already exist): ``bulk_update`` for a batch
+    whose rows all differ, without its cost. Django's ``bulk_update`` writes one UPDATE with a
+    CASE WHEN per field and row, and resolving those expressions costs about a millisecond of
+    Python per row — most of a failed Zalo send's time when a whole batch is to be retried.
+    Here it is one ``UPDATE … SET … WHERE id = %s`` with each row's values (the attributes as
+    they are, as ``bulk_update`` takes them, prepared by ``get_db_prep_save``), run by
+    ``executemany`` in one transaction (psycopg pipelines them: one round trip for the batch).
+    Returns the number of rows given."""
+    if not objs:
+        return 0
+    db = connections[DEFAULT_DB_ALIAS]
+    model = type(objs[0])
+    opts = model._meta
+    columns = [opts.get_field(name) for name in fields]
+    quote = db.ops.quote_name
+    sql = (
+        f"UPDATE {quote(opts.db_table)} SET "  # noqa: S608 (names from the model, quoted)
+        + ", ".join(f"{quote(f.column)} = %s" for f in columns)
+        + f" WHERE {quote(opts.pk.column)} = %s"
+    )
+    rows = [
+        [f.get_db_prep_save(getattr(obj, f.attname), connection=db) for f in columns]
+        + [opts.pk.get_db_prep_value(obj.pk, db)]
+        for obj in objs
+    ]
+    with transaction.atomic(using=db.alias), db.cursor() as cursor:
+        cursor.executemany(sql, rows)
+    return len(objs)

@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.db.models.constants import OnConflict
 from django.db.models.sql import InsertQuery
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from langnghe.core.sql import insert_ignore, insert_ignore_sql
@@ -46,3 +47,39 @@ def test_insert_ignore_matches_the_compiler_and_ignores_a_second_copy(unit):
     assert first and SurveyResponse.objects.get(pk=first).answers["note"] == "Tốt"
     assert insert_ignore(make(response.client_id)) is None  # same client_id: nothing stored
     assert SurveyResponse.objects.filter(client_id=response.client_id).count() == 1
+
+
+@pytest.mark.django_db
+def test_update_many_saves_each_rows_own_values_and_nothing_else(unit):
+    from langnghe.core.sql import update_many
+
+    commune = unit("BG-X07201")
+    now = timezone.now()
+    template = template_effective(commune)
+    rows = [
+        SurveyResponse.objects.create(
+            client_id=uuid.uuid4(),
+            unit=commune,
+            template=template,
+            answers={"overall": str(n)},
+            comment="giữ nguyên",
+            submitted_at=now,
+            day=timezone.localdate(now),
+        )
+        for n in range(1, 4)
+    ]
+    untouched = rows.pop()
+    for n, row in enumerate(rows):
+        row.flag_reason = f"lý do {n}"
+        row.is_flagged = n == 0
+        row.answers = {"overall": "9"}  # not among the fields saved
+        row.comment = "đổi"
+    with CaptureQueriesContext(connection) as queries:
+        assert update_many(rows, ["flag_reason", "is_flagged"]) == 2
+    assert len([q for q in queries if q["sql"].startswith("UPDATE")]) <= 2  # no CASE per row
+    stored = {r.pk: r for r in SurveyResponse.objects.all()}
+    for n, row in enumerate(rows):
+        assert (stored[row.pk].flag_reason, stored[row.pk].is_flagged) == (f"lý do {n}", n == 0)
+        assert stored[row.pk].comment == "giữ nguyên" and stored[row.pk].answers["overall"] != "9"
+    assert (stored[untouched.pk].flag_reason, stored[untouched.pk].is_flagged) == ("", False)
+    assert update_many([], ["flag_reason"]) == 0
