@@ -110,3 +110,16 @@ def test_a_refused_survey_response_is_answered_in_the_lane_by_the_api_handlers(c
     assert r.status_code == 404 and r.json()["code"] == "unit_not_found"
     assert "Không có đơn vị" in r.json()["detail"] and not r.cookies
     assert submit.call_count == 1
+
+
+@pytest.mark.django_db
+def test_answers_carry_their_length_so_the_server_does_not_chunk_them(client):
+    """Every whole answer says its length (security_headers), the lane's included: without it
+    gunicorn sends the body chunked, one more write per request."""
+    for r in (
+        client.get("/healthz"),
+        client.post(URL, data=b"{}", content_type="application/json"),  # the lane's 404
+        client.post("/api/v1/surveys/responses", data=b"{}", content_type="application/json"),
+    ):
+        assert r.has_header("Content-Length"), r
+        assert int(r["Content-Length"]) == len(r.content) > 0
