@@ -12,6 +12,7 @@ from typing import Any
 from django.http import FileResponse, HttpResponse, JsonResponse
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
+from pydantic import create_model
 
 from langnghe.accounts.auth import staff_auth
 from langnghe.accounts.selectors import has_role, visible_unit_get
@@ -79,6 +80,15 @@ class SurveyResponseIn(Schema):
     dossier_code: str = ""
     key: str | None = Field(None, description="Tham số k của mã QR (nếu có)")
     template: int | None = Field(None, description="id mẫu phiếu đã hiển thị")
+
+
+# The same fields as a plain pydantic model, for the machine lane: django-ninja's Schema adds a
+# validator that reads attributes of Django objects, which parsing a JSON body never needs and
+# which costs six times the parse itself.
+_SurveyResponseLaneIn = create_model(
+    "SurveyResponseLaneIn",
+    **{name: (field.annotation, field) for name, field in SurveyResponseIn.model_fields.items()},
+)
 
 
 class SurveyResponseOut(Schema):
@@ -222,7 +232,7 @@ def response_create_lane(request) -> HttpResponse | None:
     if b"\\u0000" in body:
         return None
     try:
-        payload = SurveyResponseIn.model_validate_json(body)
+        payload = _SurveyResponseLaneIn.model_validate_json(body)
     except ValueError:  # pydantic's ValidationError, or a body that is not JSON
         return None
     try:

@@ -234,8 +234,20 @@ def template_assign(*, unit: Unit, template_code: str | None, by) -> None:
 # --- Responses ---------------------------------------------------------------------------------
 
 
+def _questions(template: SurveyTemplate) -> tuple[dict[str, Question], dict[str, list[str]]]:
+    """The template's questions by key (in order) and each one's allowed values, worked out
+    once per template object: the survey-form snapshot keeps one object per template version
+    for the whole process, so a campaign's responses do not rebuild them every time."""
+    found = template.__dict__.get("_questions")
+    if found is None:
+        questions = {q.key: q for q in template.questions.all()}
+        allowed = {key: q.choice_values() for key, q in questions.items()}
+        found = template.__dict__["_questions"] = (questions, allowed)
+    return found
+
+
 def _clean_answers(template: SurveyTemplate, answers: dict) -> tuple[dict, dict[str, str]]:
-    questions = {q.key: q for q in template.questions.all()}
+    questions, choices = _questions(template)
     errors: dict[str, str] = {}
     clean: dict = {}
     if not isinstance(answers, dict):
@@ -250,7 +262,7 @@ def _clean_answers(template: SurveyTemplate, answers: dict) -> tuple[dict, dict[
             if question.required:
                 errors[field] = "Vui lòng trả lời câu hỏi này."
             continue
-        allowed = question.choice_values()
+        allowed = choices[key]
         if question.type in (QuestionType.SCALE, QuestionType.SINGLE):
             value = str(raw)
             if value not in allowed:
@@ -723,7 +735,8 @@ def _response_build(
         errors["dossier_code"] = "Mã hồ sơ chỉ gồm chữ, số và các dấu . _ / - (tối đa 40 ký tự)."
     if errors:
         raise SurveyValidationError(errors)
-    scores = [int(clean[q.key]) for q in template.questions.all() if q.element and q.key in clean]
+    questions, _choices = _questions(template)
+    scores = [int(clean[key]) for key, q in questions.items() if q.element and key in clean]
     return SurveyResponse(
         client_id=client_uuid,
         unit=unit,
