@@ -49,14 +49,18 @@ def machine_lane(get_response):
     matches: dict[str, ResolverMatch | None] = {}
 
     def route(path: str) -> ResolverMatch | None:
-        if path not in matches:
-            if len(matches) >= 10_000:
-                matches.clear()
-            try:
-                matches[path] = resolve(path)
-            except Resolver404:
-                matches[path] = None
-        return matches[path]
+        # Read once and return what was read: under gthread workers another thread may clear
+        # the dict between a write and a second read.
+        if (found := matches.get(path, False)) is not False:
+            return found
+        if len(matches) >= 10_000:
+            matches.clear()
+        try:
+            found = resolve(path)
+        except Resolver404:
+            found = None
+        matches[path] = found
+        return found
 
     def middleware(request):
         if request.method not in ("POST", "PUT") or not request.path.startswith(prefixes):
