@@ -83,3 +83,22 @@ def test_update_many_saves_each_rows_own_values_and_nothing_else(unit):
         assert stored[row.pk].comment == "giữ nguyên" and stored[row.pk].answers["overall"] != "9"
     assert (stored[untouched.pk].flag_reason, stored[untouched.pk].is_flagged) == ("", False)
     assert update_many([], ["flag_reason"]) == 0
+
+
+@pytest.mark.django_db
+def test_prepared_statements_share_one_cursor_per_connection_and_a_failure_drops_it():
+    from django.db import DatabaseError, transaction
+
+    from langnghe.core.sql import fetch_one
+
+    if connection.vendor != "postgresql":
+        pytest.skip("server-side prepared statements are PostgreSQL's")
+    assert fetch_one("SELECT %s::int + 1", [1], prepared=True) == (2,)
+    first = connection._langnghe_server_cursor
+    assert fetch_one("SELECT %s::int + 1", [2], prepared=True) == (3,)
+    assert connection._langnghe_server_cursor is first  # kept, not one per statement
+    with pytest.raises(DatabaseError), transaction.atomic():  # Django's error, as its cursors'
+        fetch_one("SELECT 1 / %s::int", [0], prepared=True)
+    assert connection._langnghe_server_cursor is None
+    assert fetch_one("SELECT %s::int + 1", [3], prepared=True) == (4,)
+    assert connection._langnghe_server_cursor is not first
