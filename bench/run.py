@@ -561,69 +561,79 @@ ANALYSIS = """
 
 How to read a row: a rate is measured against the same server's `GET /healthz` in the same
 run — for the survey and page rows, the floor taken just before and just after the row (both
-printed), since this shared machine's speed drifts within a run. That floor goes through the
-whole middleware stack but touches no database, cache or template. What one request of each kind costs, without HTTP or wrk in the way, is printed by
-`bench/cpu.py healthz|survey|fold|webhook|drain|send` (this process's CPU and its PostgreSQL
-backend's, per request; `--profile` says where it goes): the figures quoted below come from
-it, on this data set, on the machine of this run (2 × AMD EPYC, about four times slower per
-core than the machine of the session before, where the floor was 4,719/s).
+printed), since this shared machine's speed drifts within a run (other sessions' test suites
+run on the same host). That floor goes through the whole middleware stack but touches no
+database, cache or template. What one request of each kind costs, without HTTP or wrk in the
+way, is printed by `bench/cpu.py healthz|survey|fold|webhook|drain|send` (this process's CPU
+and its PostgreSQL backend's, per request; `--profile` says where it goes): the figures below
+come from it, on this data set, on this session's machine (2 × AMD EPYC; its speed moved by
+half within minutes, so each figure is a range of runs).
 
 - **Commune and post pages** (met): an anonymous GET is answered from a whole copy of the page
   before the session, CSRF, authentication and 2FA middleware (`langnghe/units/pagecache.py`),
   under the versions of the unit and its ancestors that the post and unit services bump on
   commit; each process trusts its reading of a version for 1 s. A hit costs about the floor.
-- **Survey POST** (rate missed; p99 near 200 ms): the responses go to every commune of the network, as in a
-  campaign run everywhere at once. Each is stored durably before the answer, in one prepared
-  statement on PostgreSQL: the idempotency and abuse checks gate the insert of the response
-  and its pending row (one round trip, one commit), planned once per connection rather than
-  on every call (`plan_cache_mode`), answered in the
-  machine lane before the session stack and without django-ninja's per-call work
-  (`langnghe/core/lanes.py`), the unit and template from a per-process snapshot. The counters
-  take the pending responses in batches, each batch one SQL statement
+- **Survey POST** (rate missed; p99 met): the responses go to every commune of the network, as
+  in a campaign run everywhere at once. Each is stored durably before the answer, in one
+  prepared statement on PostgreSQL: the idempotency and abuse checks gate the insert of the
+  response and its pending row (one round trip, one commit), planned once per connection
+  (`plan_cache_mode`), sent on the one server-binding cursor the connection keeps
+  (`langnghe/core/sql.py`), answered in the machine lane before the session stack with the
+  body parsed by a plain pydantic model of the API's fields (`langnghe/core/lanes.py`,
+  `surveys/api.py`), the unit, template and its questions from a per-process snapshot. The
+  counters take the pending responses in batches, each batch one SQL statement
   (`surveys.services.counters_fold`, every second from the clock, which runs beside the web in
   this row, and before any read of them, so results stay exact). `bench/cpu.py`: the floor
-  costs 0.29 ms of web CPU; a response 1.15 ms of web CPU and 0.67 ms of PostgreSQL CPU, and
-  its fold 0.30 ms of PostgreSQL CPU and none of Python (`bench/cpu.py fold`; with the cells
-  made in Python, 0.73–0.79 ms of Python and 0.68 ms of PostgreSQL). This session took the
-  row from 0.26× to the figure above. Why 0.5× stays out of reach here: half the floor's rate
-  leaves a response one floor's worth of CPU more than a `GET /healthz` (2 cores / the floor's
-  rate: gunicorn, the TCP connection each sync worker closes, wrk itself), and the durable,
-  checked, idempotent write alone — PostgreSQL's part, the fold's, and the web process's work
-  around the round trip — costs about that much; under load more, as each worker sleeps and
-  wakes on every round trip. Only a different contract would reach it: answering before the
-  write is durable (a queue in memory), which would lose responses in a crash.
-- **Zalo webhook intake** (missed on this machine, just): one prepared INSERT per event, the
-  connection and its secret kept per process, the route of each path kept, the Redis wake-up
-  flag asked at most four times per linger per process, before the session stack.
-  `bench/cpu.py webhook`: 0.77 ms of web CPU and 0.30 ms of PostgreSQL CPU per event. Alone it
-  acknowledges at about 0.7× the same server's floor, so 1,000 a second needs a floor above
-  ~1,400 a second: this machine's floor drifts around that (1,375–2,500 a second within one
-  run), and the session before's faster machine acknowledged 1,821 a second alone with this
-  path. With the two workers draining on the same two cores it falls further: the workers run
-  at `nice 10`, but their PostgreSQL backends do not.
+  costs 0.12–0.21 ms of web CPU; a response 0.47–0.52 ms of web CPU (0.77–0.82 ms with the
+  code this session started from, run alternately on the same data) and 0.38–0.40 ms of
+  PostgreSQL CPU; its fold 0.12–0.14 ms of PostgreSQL CPU. Why 0.5× stays out of reach: the
+  rate halves when a response costs the machine twice what a `GET /healthz` costs it —
+  gunicorn's own work per request, the TCP connection each sync worker closes, wrk — and the
+  durable, checked, idempotent write (PostgreSQL's part, the fold's, the web process's work
+  around the round trip) costs about that much on its own. Under load it costs more than
+  `bench/cpu.py` shows: each sync worker sleeps on its round trip and the four workers and
+  their backends take turns on two cores (in ad-hoc runs a single worker spent clearly less
+  CPU per response, but left the cores idle while it waited; no figure is claimed).
+  `synchronous_commit=off` changed nothing measurable (the commit's flush is not the cost).
+  Only a different contract would reach it: answering before the write is durable (a queue in
+  memory), which would lose responses in a crash.
+- **Zalo webhook intake alone** (met on this machine in most runs): one prepared INSERT per
+  event, the connection and its secret kept per process, the route of each path kept, the
+  Redis wake-up flag asked at most four times per linger per process, before the session
+  stack. `bench/cpu.py webhook`: 0.44–0.45 ms of web CPU and 0.21–0.23 ms of PostgreSQL CPU
+  per event; it acknowledges at about half the floor, so 1,000 a second needs a floor above
+  about 2,000 a second, which this machine gives most of the time. With the two workers
+  draining on the same two cores it falls: the workers run at `nice 10`, but their PostgreSQL
+  backends do not.
 - **Workers keeping up** (missed): a drain takes 25 events per transaction; the citizens'
   messages of a batch go through the inbox in bulk (`inbox.services.messages_receive`),
   emergencies included (the number at once, a note, the consoles' alarm), one send task for
   the batch's automatic answers, the audit entries chained at the batch's end; task workers
   load the triage model as they start, and a text seen in the last minute is not classified
-  again. `bench/cpu.py drain`: 2.58 ms of worker CPU and 0.71 ms of PostgreSQL CPU per
-  realistic event (twelve kinds of citizens' messages, a sixth of them emergencies, nearly
-  every text new, each a new citizen writing at night, so each gets an automatic answer),
-  and `bench/cpu.py send`: 2.21 ms + 0.18 ms per automatic answer sent (against this run's
-  unreachable Zalo: every send fails and is retried later). At about 5 ms of CPU per event,
-  2 cores drain a few hundred events a second at most, beside the web and PostgreSQL: 1,000
-  a second needs several more cores for the workers. Nothing is lost meanwhile: the events are
-  stored, drained with SKIP LOCKED, and the rows show how soon after the load the workers
-  have caught up (seconds).
+  again. `bench/cpu.py drain`: 1.78–1.80 ms of worker CPU and 0.50–0.58 ms of PostgreSQL CPU
+  per realistic event (twelve kinds of citizens' messages, a sixth of them emergencies, nearly
+  every text new, each a new citizen writing at night, so each gets an automatic answer), and
+  `bench/cpu.py send`: 0.26–0.31 ms + 0.15–0.18 ms per automatic answer (against this run's
+  unreachable Zalo: every send fails and is saved for a retry) — 1.38–2.07 ms of worker CPU
+  with the code this session started from, when a batch's claims and retries were saved with
+  Django's `bulk_update` (a CASE per field and row; now `core.sql.update_many`, one pipelined
+  UPDATE per row). At about 3 ms of CPU per event, two cores drain a few hundred events a
+  second beside the web and PostgreSQL: 1,000 a second, acknowledged and drained at once,
+  needs more cores for the workers. Nothing is lost meanwhile: the events are stored, drained
+  with SKIP LOCKED, and the rows show how soon after the load the workers have caught up
+  (seconds).
 - **Province results, leadership summary** (met): month rows for whole months, day rows for
-  the rest, the current month read from its month row; open-case counts from a partial covering
-  index; `gen_load` ends with `VACUUM (ANALYZE)` so index-only scans need no heap visits.
+  the rest, the current month read from its month row; open-case counts from a partial
+  covering index; `gen_load` ends with `VACUUM (ANALYZE)` so index-only scans need no heap
+  visits.
 - **Procedure search, triage** (met): in-process indexes, no database on the hot path.
-- **The whole of `make bench` from an empty database** on this machine: 8 min 58 s, of which
-  `gen_load` (the national network, 10 million responses, 1 million cases and messages, the
-  counters and insights) 350 s — two connections share the bulk statements, cases and
-  messages are generated in PostgreSQL, the counters and insights rebuilt set-wise
-  (`langnghe/core/loadgen.py`); before this session, 1,168 s for `gen_load` alone.
+- **The whole of `make bench` from an empty database** on this session's machine: 7 min 16 s
+  (`time make bench` with no `langnghe_bench` database), of which `gen_load` (the national
+  network, 10 million responses, 1 million cases and messages, the counters and insights) 244
+  s — two connections share the bulk statements, cases and messages are generated in
+  PostgreSQL, the counters and insights rebuilt set-wise (`langnghe/core/loadgen.py`).
+- Every answer now carries its `Content-Length` (`core.middleware.security_headers`): gunicorn
+  had been sending each one chunked, one write more per request, floor included.
 """
 
 
