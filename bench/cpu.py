@@ -11,10 +11,11 @@ counters (the clock's work per response, off the request); ``webhook`` acknowled
 Zalo events (stored, not processed); ``drain`` stores N and then times the drain that
 processes them; ``send`` makes N waiting automatic answers due again (those the drains left:
 run ``drain`` first) and times one batch sending them (the bench's Zalo is unreachable, so
-every send fails and is queued for a retry). The events and fixtures are the ones
-bench/prepare.py wrote under var/bench (BENCH_DIR) in the last `make bench`; run
-`bench/prepare.py var/bench 40000 --keep-queue` again for fresh ones. ``--profile`` prints
-where the time goes (cProfile on CPU time).
+every send fails and is queued for a retry). The fixtures are the ones bench/prepare.py wrote
+under var/bench (BENCH_DIR) in the last `make bench`; ``webhook`` and ``drain`` first have it
+write fresh signed events (``--keep-queue``), so they store new events rather than meet
+redeliveries of events already stored. ``--profile`` prints where the time goes (cProfile on
+CPU time).
 """
 
 import cProfile
@@ -23,6 +24,7 @@ import json
 import os
 import pstats
 import random
+import subprocess
 import sys
 import time
 import uuid
@@ -126,10 +128,21 @@ def measure(label: str, run, n: int, profile: bool) -> None:
         print(out.getvalue())
 
 
+def fresh_events(n: int) -> None:
+    """New signed events in events.txt (bench/prepare.py, leaving what is stored alone)."""
+    prepare = Path(__file__).resolve().parent / "prepare.py"
+    count = str(max(40_000, n + 200))
+    command = [sys.executable, str(prepare), str(WORK), count, "--keep-queue"]
+    if subprocess.run(command, stdout=subprocess.DEVNULL).returncode:  # noqa: S603 (ours)
+        raise SystemExit("bench/prepare.py failed")
+
+
 def main() -> None:
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     what, n = args[0], int(args[1]) if len(args) > 1 else 2000
     profile = "--profile" in sys.argv
+    if what in ("webhook", "drain"):
+        fresh_events(n)
     if what in ("healthz", "survey"):
         one = healthz if what == "healthz" else survey_caller()
         for _ in range(200):  # warm-up: imports, the survey snapshot, prepared statements
