@@ -81,9 +81,9 @@ def fetch_one(sql: str, params, *, prepared: bool = False):
 
 def _server_cursor(db):
     """The connection's server-binding psycopg cursor, kept for the connection's life: opening
-    one per statement (its adapters and transformer) costs about a third of what running a
-    prepared statement costs the client. One per connection, and Django's connections are one
-    per thread."""
+    one per statement builds its adapters and transformer every time, a visible part of the
+    client's work on a prepared statement (``bench/cpu.py survey --profile``). One per
+    connection, and Django's connections are one per thread."""
     import psycopg
 
     raw = getattr(db, "_langnghe_server_cursor", None)

@@ -84,7 +84,7 @@ class SurveyResponseIn(Schema):
 
 # The same fields as a plain pydantic model, for the machine lane: django-ninja's Schema adds a
 # validator that reads attributes of Django objects, which parsing a JSON body never needs and
-# which costs six times the parse itself.
+# which took longer than the parse itself (bench/cpu.py survey --profile showed it).
 _SurveyResponseLaneIn = create_model(
     "SurveyResponseLaneIn",
     **{name: (field.annotation, field) for name, field in SurveyResponseIn.model_fields.items()},
