@@ -25,6 +25,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 PORT, WS_PORT = 8811, 8812
+sys.path.insert(0, str(ROOT))
+from langnghe.core.management.commands.serve import THREADS, web_commands  # noqa: E402
+
 PG_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/langnghe_bench")
 
 
@@ -132,11 +135,13 @@ def data_state(env) -> dict:
     return json.loads(r.stdout.strip().splitlines()[-1])
 
 
-THREADS = 8
-# What `langnghe serve --workers 4` runs: 4 sync WSGI processes on 2 cores. A sync worker waits
-# while PostgreSQL or Redis answers; two per core keep the cores busy meanwhile.
-WEB_WORKERS = 4
-CHOSEN = "sync"  # what `langnghe serve --workers N` runs by default
+# The shapes compared in the first rows, each as `langnghe serve` builds it (web_commands):
+# uvicorn ASGI and gunicorn sync with SYNC_WORKERS processes, and what `langnghe serve --workers
+# WEB_WORKERS` runs by default — gunicorn gthread, WEB_WORKERS processes × THREADS threads, each
+# connection closed after its answer, the survey responses of a process's threads stored together
+# (langnghe.core.groupcommit). The rows after them run that default shape.
+SYNC_WORKERS = 4  # a sync worker waits while PostgreSQL answers: two per core
+WEB_WORKERS = 2
 # The steady webhook load: each of PACED_CONNS connections waits PACED_MS before each request,
 # about 1,050 events a second at 6 ms of latency (what the row sees with the workers running).
 # KEEP_UP: seconds the workers may take, after the load stops, to finish what was waiting.
@@ -146,10 +151,17 @@ LOAD_START = "?"
 
 
 def gunicorn_cmd(worker_class: str) -> list[str]:
-    cmd = [PY, "-m", "gunicorn", "langnghe.wsgi:application", "-b", f"127.0.0.1:{PORT}"]
-    cmd += ["-w", str(WEB_WORKERS), "-k", worker_class, "--backlog", "4096"]
-    cmd += ["--log-level", "warning"]
-    return cmd + (["--threads", str(THREADS)] if worker_class == "gthread" else [])
+    """The gunicorn command line `langnghe serve` builds for this worker class, on PORT."""
+    workers = WEB_WORKERS if worker_class == "gthread" else SYNC_WORKERS
+    [gunicorn, _websockets] = web_commands(
+        host="127.0.0.1",
+        port=PORT,
+        workers=workers,
+        http="wsgi",
+        ws_port=WS_PORT,
+        worker_class=worker_class,
+    )
+    return gunicorn
 
 
 def machine():
@@ -265,7 +277,7 @@ def main():
     shapes = {}
     for name, cmd in (
         (
-            f"uvicorn ASGI ×{WEB_WORKERS}",
+            f"uvicorn ASGI ×{SYNC_WORKERS}",
             [
                 PY,
                 "-m",
@@ -274,7 +286,7 @@ def main():
                 "--port",
                 str(PORT),
                 "--workers",
-                str(WEB_WORKERS),
+                str(SYNC_WORKERS),
                 "--lifespan",
                 "off",
                 "--no-access-log",
@@ -282,8 +294,8 @@ def main():
                 "warning",
             ],
         ),
-        (f"gunicorn WSGI ×{WEB_WORKERS} sync", gunicorn_cmd("sync")),
-        (f"gunicorn WSGI ×{WEB_WORKERS} gthread ×{THREADS}", gunicorn_cmd("gthread")),
+        (f"gunicorn WSGI ×{SYNC_WORKERS} sync", gunicorn_cmd("sync")),
+        (f"gunicorn WSGI ×{WEB_WORKERS} gthread ×{THREADS} (mặc định)", gunicorn_cmd("gthread")),
     ):
         # Under ASGI each request runs on a pool thread with its own connection: persistent
         # connections would pile up (one per thread), so that shape runs with CONN_MAX_AGE=0.
@@ -320,10 +332,10 @@ def main():
             (f"POST phiếu — {name}, 64 conn", s["survey"], None, None, None, s["survey_errors"], "")
         )
 
-    # 2. The shape `langnghe serve --workers 4` runs (gunicorn WSGI, sync workers) + task
+    # 2. The shape `langnghe serve --workers 2` runs (gunicorn WSGI, gthread workers) + task
     # workers, on the same port.
     web = subprocess.Popen(
-        gunicorn_cmd(CHOSEN),
+        gunicorn_cmd("gthread"),
         env=env,
         cwd=ROOT,
         start_new_session=True,
@@ -663,14 +675,15 @@ Whole run: {total:.0f}s{f", of which gen_load {gen_seconds:.0f}s" if gen_seconds
   cases (targets: {sizes[0]:,} / {sizes[1]:,}). Redis: {"yes" if redis_url() else "no"}.
 - Load: `wrk -t2` from a second process on loopback (same 2 cores as the server: the load
   tool takes part of the CPU, so absolute rates are low; the ratios are what to compare).
-- Server: what `langnghe serve --workers {WEB_WORKERS}` runs: gunicorn, {WEB_WORKERS} sync WSGI
-  workers on the 2 cores, `CONN_MAX_AGE=600`, Redis cache; the survey row with the clock's
+- Server: what `langnghe serve --workers {WEB_WORKERS}` runs: gunicorn, {WEB_WORKERS} gthread WSGI
+  processes × {THREADS} threads on the 2 cores (`--keep-alive 0`), `CONN_MAX_AGE=600`, Redis
+  cache; the survey row with the clock's
   fold of the counters beside it (`run_periodic --only surveys.counters_fold`); the webhook
   rows with {TASK_WORKERS} `db_worker` processes (at `nice 10`, as `serve` starts them) working
   during and after the load, first as fast as the server answers, then at a steady
   {PACED_CONNS} connections × one event per {PACED_MS} ms. The first rows compare shapes on the
-  same data (uvicorn ASGI, gunicorn sync, gunicorn gthread ×{THREADS}, {WEB_WORKERS} processes
-  each).
+  same data: uvicorn ASGI and gunicorn sync, {SYNC_WORKERS} processes each, and the default
+  gunicorn gthread shape.
 - Noise: the machine is shared (other sessions run test suites on it): load average
   {LOAD_START} at the start of the run, {os.getloadavg()[0]:.1f} at the end. Ratios to the same
   run's floor absorb part of it; absolute rates do not.

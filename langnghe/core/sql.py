@@ -56,11 +56,20 @@ def fetch_one(sql: str, params, *, prepared: bool = False):
     one such cursor (``_server_cursor``); errors are Django's (``wrap_database_errors``), and
     while queries are logged or execute wrappers are installed it goes through Django's cursor
     wrapper, so they see it. Elsewhere (SQLite) it is an ordinary cursor."""
+    return _run(sql, params, prepared, lambda cursor: cursor.fetchone())
+
+
+def fetch_all(sql: str, params, *, prepared: bool = False) -> list:
+    """Run one statement and return all its rows; ``prepared`` as for ``fetch_one``."""
+    return _run(sql, params, prepared, lambda cursor: cursor.fetchall())
+
+
+def _run(sql: str, params, prepared: bool, fetch):
     db = connections[DEFAULT_DB_ALIAS]
     if not (prepared and db.vendor == "postgresql"):
         with db.cursor() as cursor:
             cursor.execute(sql, params)
-            return cursor.fetchone()
+            return fetch(cursor)
     db.ensure_connection()
     raw = _server_cursor(db)
     try:
@@ -68,12 +77,12 @@ def fetch_one(sql: str, params, *, prepared: bool = False):
             # Django's wrapper, so query logging (the tests' query counts) and wrappers see it.
             cursor = db.make_debug_cursor(raw) if db.queries_logged else db.make_cursor(raw)
             cursor.execute(sql, params)
-            return cursor.fetchone()
+            return fetch(cursor)
         # What the wrapper's execute does, without a wrapper object per call.
         db.validate_no_broken_transaction()
         with db.wrap_database_errors:
             raw.execute(sql, params)
-            return raw.fetchone()
+            return fetch(raw)
     except BaseException:
         db._langnghe_server_cursor = None  # a failed statement: the next call opens a new one
         raise

@@ -6,7 +6,13 @@ Two shapes (docs/deploy.md, measured in docs/benchmarks.md):
   websockets at one address. Simple; enough for a province.
 - ``--workers N`` (N ≥ 2, needs REDIS_URL): gunicorn runs N WSGI processes for plain HTTP on
   ``--port`` — Django's HTTP path costs about a third under WSGI of what it costs under ASGI
-  on this stack (perf-notes, and our own healthz figures) — and one uvicorn process serves
+  on this stack (perf-notes, and our own healthz figures) —, each with ``--threads`` request
+  threads (gthread workers, default 32): the survey responses that a process's threads store
+  at the same moment share one statement and one commit (``langnghe.core.groupcommit``), and
+  each connection is closed after its answer (``--keep-alive 0``), so every request goes to
+  whichever process is free rather than to the one its client first reached (behind the
+  proxy, which keeps the client's own connection alive). ``--worker-class sync`` runs one
+  request per process instead. One uvicorn process serves
   the websockets (``/ws/…``) on ``--ws-port`` (default port + 1). A reverse proxy (Caddy or
   nginx, which also ends HTTPS) puts both behind one address; docs/deploy.md has the snippet.
   ``--http asgi`` keeps all-ASGI uvicorn workers instead (no proxy rule needed).
@@ -33,8 +39,18 @@ def _python(*args: str) -> list[str]:
     return [sys.executable, "-m", "langnghe", *args]
 
 
+THREADS = 32  # request threads per gthread process (docs/benchmarks.md compares the shapes)
+
+
 def web_commands(
-    *, host: str, port: int, workers: int, http: str, ws_port: int, worker_class: str = "sync"
+    *,
+    host: str,
+    port: int,
+    workers: int,
+    http: str,
+    ws_port: int,
+    worker_class: str = "gthread",
+    threads: int = THREADS,
 ) -> list[list[str]]:
     """The web process command lines of a shape (also used by the benchmarks)."""
     if http == "asgi" or workers == 1:
@@ -78,7 +94,9 @@ def web_commands(
         "warning",
     ]
     if worker_class == "gthread":
-        gunicorn += ["--threads", "4"]
+        # Each thread keeps its own database connection (CONN_MAX_AGE): workers × threads of
+        # them, under PostgreSQL's max_connections (docs/deploy.md).
+        gunicorn += ["--threads", str(threads), "--keep-alive", "0"]
     websockets = [
         sys.executable,
         "-m",
@@ -153,8 +171,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--worker-class",
             choices=["sync", "gthread"],
-            default="sync",
-            help="Loại worker gunicorn",
+            default="gthread",
+            help="Loại worker gunicorn (gthread: nhiều luồng mỗi tiến trình; sync: một yêu cầu)",
+        )
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=THREADS,
+            help=f"Số luồng mỗi tiến trình web gthread (mặc định {THREADS})",
         )
         parser.add_argument(
             "--task-workers",
@@ -166,13 +190,13 @@ class Command(BaseCommand):
             "--no-periodic", action="store_true", help="Không chạy tác vụ định kỳ (run_periodic)"
         )
 
-    def handle(self, *args, host, port, workers, http, ws_port, worker_class, task_workers,
-               no_periodic, **options):  # fmt: skip
+    def handle(self, *args, host, port, workers, http, ws_port, worker_class, threads,
+               task_workers, no_periodic, **options):  # fmt: skip
         ws_port = ws_port or port + 1
         for value in (port, ws_port):
             if not 1 <= value <= 65535:
                 raise CommandError("Cổng phải trong khoảng 1–65535.")
-        if workers < 1 or task_workers < 0:
+        if workers < 1 or task_workers < 0 or threads < 1:
             raise CommandError("Số tiến trình không hợp lệ.")
         if workers > 1 and not settings.REDIS_URL:
             raise CommandError(
@@ -186,6 +210,7 @@ class Command(BaseCommand):
             http=http,
             ws_port=ws_port,
             worker_class=worker_class,
+            threads=threads,
         ) + worker_commands(task_workers=task_workers, periodic=not no_periodic)
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         children = [subprocess.Popen(command, env=env) for command in commands]  # noqa: S603
