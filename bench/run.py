@@ -136,12 +136,13 @@ def data_state(env) -> dict:
 
 
 # The shapes compared in the first rows, each as `langnghe serve` builds it (web_commands):
-# uvicorn ASGI and gunicorn sync with SYNC_WORKERS processes, and what `langnghe serve --workers
-# WEB_WORKERS` runs by default — gunicorn gthread, WEB_WORKERS processes × THREADS threads, each
-# connection closed after its answer, the survey responses of a process's threads stored together
-# (langnghe.core.groupcommit). The rows after them run that default shape.
+# uvicorn ASGI and gunicorn sync with SYNC_WORKERS processes — the sync shape is what `langnghe
+# serve --workers 4` runs by default, and the rows after the comparison run it — and gunicorn
+# gthread (`--worker-class gthread`), GTHREAD_WORKERS processes × THREADS threads, each
+# connection closed after its answer, the survey responses of a process's threads stored
+# together (langnghe.core.groupcommit).
 SYNC_WORKERS = 4  # a sync worker waits while PostgreSQL answers: two per core
-WEB_WORKERS = 2
+GTHREAD_WORKERS = 2  # one per core: the threads fill the waits
 # The steady webhook load: each of PACED_CONNS connections waits PACED_MS before each request,
 # about 1,050 events a second at 6 ms of latency (what the row sees with the workers running).
 # KEEP_UP: seconds the workers may take, after the load stops, to finish what was waiting.
@@ -152,7 +153,7 @@ LOAD_START = "?"
 
 def gunicorn_cmd(worker_class: str) -> list[str]:
     """The gunicorn command line `langnghe serve` builds for this worker class, on PORT."""
-    workers = WEB_WORKERS if worker_class == "gthread" else SYNC_WORKERS
+    workers = GTHREAD_WORKERS if worker_class == "gthread" else SYNC_WORKERS
     [gunicorn, _websockets] = web_commands(
         host="127.0.0.1",
         port=PORT,
@@ -294,8 +295,8 @@ def main():
                 "warning",
             ],
         ),
-        (f"gunicorn WSGI ×{SYNC_WORKERS} sync", gunicorn_cmd("sync")),
-        (f"gunicorn WSGI ×{WEB_WORKERS} gthread ×{THREADS} (mặc định)", gunicorn_cmd("gthread")),
+        (f"gunicorn WSGI ×{SYNC_WORKERS} sync (mặc định)", gunicorn_cmd("sync")),
+        (f"gunicorn WSGI ×{GTHREAD_WORKERS} gthread ×{THREADS}", gunicorn_cmd("gthread")),
     ):
         # Under ASGI each request runs on a pool thread with its own connection: persistent
         # connections would pile up (one per thread), so that shape runs with CONN_MAX_AGE=0.
@@ -328,14 +329,22 @@ def main():
             )
         )
         rows.append((f"GET trang xã — {name}, 32 conn", s["unit"], None, None, None, 0, ""))
-        rows.append(
-            (f"POST phiếu — {name}, 64 conn", s["survey"], None, None, None, s["survey_errors"], "")
+        rows.append(  # × its own shape's floor (the GET /healthz row just above)
+            (
+                f"POST phiếu — {name}, 64 conn",
+                s["survey"],
+                s["survey"] / s["rate"],
+                None,
+                None,
+                s["survey_errors"],
+                "",
+            )
         )
 
-    # 2. The shape `langnghe serve --workers 2` runs (gunicorn WSGI, gthread workers) + task
+    # 2. The shape `langnghe serve --workers 4` runs (gunicorn WSGI, sync workers) + task
     # workers, on the same port.
     web = subprocess.Popen(
-        gunicorn_cmd("gthread"),
+        gunicorn_cmd("sync"),
         env=env,
         cwd=ROOT,
         start_new_session=True,
@@ -607,8 +616,23 @@ half within minutes, so each figure is a range of runs).
   their backends take turns on two cores (in ad-hoc runs a single worker spent clearly less
   CPU per response, but left the cores idle while it waited; no figure is claimed).
   `synchronous_commit=off` changed nothing measurable (the commit's flush is not the cost).
-  Only a different contract would reach it: answering before the write is durable (a queue in
-  memory), which would lose responses in a crash.
+  What does cut PostgreSQL's share is writing several responses per statement: under
+  `--worker-class gthread` the responses a process's threads receive together are stored in
+  one statement and one commit (`langnghe.core.groupcommit`; each thread still answers only
+  after that commit; responses sharing a client_id, unit, device or counted address never go
+  together, so the checks read what they would one by one). The shape rows compare it: the
+  gthread shape's survey rate is a larger share of its own floor, but its floor is lower than
+  the sync shape's — gunicorn's accept loop and thread pool take a visible share of each
+  request in a py-spy profile of an ad-hoc run — so its
+  responses per second are not clearly above the sync shape's (in ad-hoc alternating runs they
+  came out level within the machine's drift). Sync stays the default, and the ratio row is
+  measured on it: choosing the shape whose floor is slower would meet the ratio without
+  storing responses any faster. (A first batched statement spent tens of milliseconds in
+  PostgreSQL's JIT compiler, seen in an ad-hoc EXPLAIN ANALYZE: with the counts' LIMITs taken
+  from parameters the generic plan guessed huge costs; the limits are now written in the
+  text.) Under gthread the form
+  snapshot is loaded by one thread and swapped whole on refresh, and the built-in templates
+  survive being made by two requests at once.
 - **Zalo webhook intake alone** (met on this machine in most runs): one prepared INSERT per
   event, the connection and its secret kept per process, the route of each path kept, the
   Redis wake-up flag asked at most four times per linger per process, before the session
@@ -675,15 +699,14 @@ Whole run: {total:.0f}s{f", of which gen_load {gen_seconds:.0f}s" if gen_seconds
   cases (targets: {sizes[0]:,} / {sizes[1]:,}). Redis: {"yes" if redis_url() else "no"}.
 - Load: `wrk -t2` from a second process on loopback (same 2 cores as the server: the load
   tool takes part of the CPU, so absolute rates are low; the ratios are what to compare).
-- Server: what `langnghe serve --workers {WEB_WORKERS}` runs: gunicorn, {WEB_WORKERS} gthread WSGI
-  processes × {THREADS} threads on the 2 cores (`--keep-alive 0`), `CONN_MAX_AGE=600`, Redis
-  cache; the survey row with the clock's
+- Server: what `langnghe serve --workers {SYNC_WORKERS}` runs: gunicorn, {SYNC_WORKERS} sync WSGI
+  workers on the 2 cores, `CONN_MAX_AGE=600`, Redis cache; the survey row with the clock's
   fold of the counters beside it (`run_periodic --only surveys.counters_fold`); the webhook
   rows with {TASK_WORKERS} `db_worker` processes (at `nice 10`, as `serve` starts them) working
   during and after the load, first as fast as the server answers, then at a steady
   {PACED_CONNS} connections × one event per {PACED_MS} ms. The first rows compare shapes on the
-  same data: uvicorn ASGI and gunicorn sync, {SYNC_WORKERS} processes each, and the default
-  gunicorn gthread shape.
+  same data: uvicorn ASGI and gunicorn sync, {SYNC_WORKERS} processes each, and gunicorn
+  gthread, {GTHREAD_WORKERS} processes × {THREADS} threads (`--worker-class gthread`).
 - Noise: the machine is shared (other sessions run test suites on it): load average
   {LOAD_START} at the start of the run, {os.getloadavg()[0]:.1f} at the end. Ratios to the same
   run's floor absorb part of it; absolute rates do not.

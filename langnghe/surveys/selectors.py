@@ -6,6 +6,7 @@ yet folded into the counters are folded first (``services.counters_settle``). St
 go through ``visible_unit_get`` (the single scope check) before anything is summed.
 """
 
+import threading
 import time
 from collections import defaultdict
 from dataclasses import dataclass
@@ -108,44 +109,63 @@ class _FormSnapshot:
         return self.templates[code]
 
     def refresh(self, ttl: int) -> None:
-        """Units edited since the last look, the assignments, the current template versions."""
+        """Units edited since the last look, the assignments, the current template versions.
+        New dictionaries replace the old ones whole: the other request threads of the process
+        read the snapshot meanwhile (gthread workers), and never see one half changed."""
         now = timezone.now()
+        units = dict(self.units)
         for unit in Unit.objects.filter(updated_at__gte=self.loaded_at - timedelta(seconds=5)):
-            self.units.pop(unit.code.upper(), None)
+            units.pop(unit.code.upper(), None)
             if unit.is_active:
-                self.units[unit.code.upper()] = unit
-        self.assigned = dict(SurveyAssignment.objects.values_list("unit_id", "template_code"))
+                units[unit.code.upper()] = unit
+        assigned = dict(SurveyAssignment.objects.values_list("unit_id", "template_code"))
         current = dict(
             SurveyTemplate.objects.filter(
                 is_current=True, code__in=list(self.templates)
             ).values_list("code", "id")
         )
-        for code, template in list(self.templates.items()):
-            if template is None or current.get(code) != template.pk:
-                del self.templates[code]
+        templates = {
+            code: template
+            for code, template in self.templates.items()
+            if template is not None and current.get(code) == template.pk
+        }
+        self.units, self.assigned, self.templates = units, assigned, templates
         self.loaded_at, self.expires = now, time.monotonic() + ttl
 
 
 _snapshot: list[_FormSnapshot] = []
+_snapshot_lock = threading.Lock()
 
 
 def _form_snapshot(ttl: int) -> _FormSnapshot:
-    now = time.monotonic()
-    if _snapshot and _snapshot[0].expires > now:
-        return _snapshot[0]
-    if _snapshot and _snapshot[0].full_until > now:
-        _snapshot[0].refresh(ttl)
-        return _snapshot[0]
-    snapshot = _FormSnapshot(
-        expires=now + ttl,
-        full_until=now + FULL_RELOAD,
-        loaded_at=timezone.now(),
-        units={u.code.upper(): u for u in Unit.objects.filter(is_active=True)},
-        assigned=dict(SurveyAssignment.objects.values_list("unit_id", "template_code")),
-        templates={},
-    )
-    _snapshot[:] = [snapshot]
-    return snapshot
+    """The process's snapshot, looked at again once its TTL is over. One thread of the process
+    does it (gthread workers run several); the others go on meanwhile with the snapshot they
+    have — at most a TTL and a look old — or, when there is none yet, wait for the first."""
+    current = _snapshot[0] if _snapshot else None
+    if current is not None and current.expires > time.monotonic():
+        return current
+    if not _snapshot_lock.acquire(blocking=current is None):
+        return current
+    try:
+        current = _snapshot[0] if _snapshot else None  # another thread may have just done it
+        now = time.monotonic()
+        if current is not None and current.expires > now:
+            return current
+        if current is not None and current.full_until > now:
+            current.refresh(ttl)
+            return current
+        snapshot = _FormSnapshot(
+            expires=now + ttl,
+            full_until=now + FULL_RELOAD,
+            loaded_at=timezone.now(),
+            units={u.code.upper(): u for u in Unit.objects.filter(is_active=True)},
+            assigned=dict(SurveyAssignment.objects.values_list("unit_id", "template_code")),
+            templates={},
+        )
+        _snapshot[:] = [snapshot]
+        return snapshot
+    finally:
+        _snapshot_lock.release()
 
 
 def form_config(code: str) -> tuple[Unit, SurveyTemplate]:

@@ -8,7 +8,7 @@ import uuid
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.utils import timezone
 
 from langnghe.audit.services import audit_record
@@ -70,26 +70,31 @@ class SurveyValidationError(ApplicationError):
 
 
 def builtin_templates_ensure() -> None:
-    """Create the built-in templates if missing (idempotent; also run by the demo loader)."""
+    """Create the built-in templates if missing (idempotent; also run by the demo loader).
+    Safe when several requests make them at once (a new install's first responses, in several
+    threads or processes): the one that loses the race finds them made and rolls back its own."""
     for definition in BUILTIN_TEMPLATES:
         if SurveyTemplate.objects.filter(code=definition["code"]).exists():
             continue
-        with transaction.atomic():
-            template = SurveyTemplate.objects.create(
-                code=definition["code"],
-                name=definition["name"],
-                description=definition["description"],
-                is_builtin=True,
-            )
-            Question.objects.bulk_create(
-                Question(template=template, **row) for row in builtin_questions(definition)
-            )
-            audit_record(
-                actor=None,
-                action="survey_template.create",
-                target=template,
-                data={"code": template.code, "version": 1, "builtin": True},
-            )
+        try:
+            with transaction.atomic():
+                template = SurveyTemplate.objects.create(
+                    code=definition["code"],
+                    name=definition["name"],
+                    description=definition["description"],
+                    is_builtin=True,
+                )
+                Question.objects.bulk_create(
+                    Question(template=template, **row) for row in builtin_questions(definition)
+                )
+                audit_record(
+                    actor=None,
+                    action="survey_template.create",
+                    target=template,
+                    data={"code": template.code, "version": 1, "builtin": True},
+                )
+        except IntegrityError:  # made meanwhile by another request (survey_template_version)
+            continue
 
 
 def _clean_question_specs(specs: list[dict]) -> list[dict]:
@@ -638,7 +643,8 @@ def _checked_many_sql(device_limit: int, ip_limit: int, unit_limit: int) -> str:
     The counts' limits are written in the text (a row's own limit, 0 when its device or address
     is not counted, only switches its count off): with a LIMIT taken from the row, the generic
     plan (``plan_cache_mode``) would guess a tenth of the table behind each count, and that
-    guessed cost turns on PostgreSQL's JIT compiler, ~30 ms per statement on the bench data."""
+    guessed cost turns on PostgreSQL's JIT compiler, tens of milliseconds per statement on the
+    bench data (an ad-hoc EXPLAIN ANALYZE)."""
     db = connections[DEFAULT_DB_ALIAS]
     table, pending = SurveyResponse._meta.db_table, PendingCount._meta.db_table
     fields = _response_fields()

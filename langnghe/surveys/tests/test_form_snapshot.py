@@ -62,3 +62,43 @@ def test_snapshot_serves_without_queries_and_follows_edits(unit, make_staff, sna
     _expire()
     with pytest.raises(NotFound):
         selectors.form_config(COMMUNE)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_threads_of_a_process_share_one_snapshot_and_never_see_it_half_refreshed(
+    demo_network, snapshot_on, monkeypatch
+):
+    """gthread workers: the threads that find no snapshot wait for one load; while one thread
+    refreshes it, the others go on with the snapshot as it was, every unit still in it."""
+    import threading
+
+    if connection.vendor != "postgresql":
+        pytest.skip("threads on the in-memory SQLite test database lock each other's tables")
+
+    made, built = [], selectors._FormSnapshot
+    monkeypatch.setattr(selectors, "_FormSnapshot", lambda **kw: made.append(1) or built(**kw))
+    start, seen, missing, errors = threading.Barrier(12), [], [], []
+
+    def ask():
+        try:
+            start.wait(5)
+            for _ in range(20):
+                try:
+                    seen.append(selectors.form_config(COMMUNE)[0].code)
+                except NotFound:
+                    missing.append(1)
+                if seen and len(seen) % 40 == 0:
+                    _expire()  # another thread refreshes while the rest read
+        except Exception as exc:  # noqa: BLE001 — reported below
+            errors.append(repr(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=ask) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert not errors
+    assert len(made) == 1  # one load for the process, not one per thread
+    assert not missing and seen == [COMMUNE] * 240

@@ -6,13 +6,14 @@ Two shapes (docs/deploy.md, measured in docs/benchmarks.md):
   websockets at one address. Simple; enough for a province.
 - ``--workers N`` (N ≥ 2, needs REDIS_URL): gunicorn runs N WSGI processes for plain HTTP on
   ``--port`` — Django's HTTP path costs about a third under WSGI of what it costs under ASGI
-  on this stack (perf-notes, and our own healthz figures) —, each with ``--threads`` request
-  threads (gthread workers, default 32): the survey responses that a process's threads store
-  at the same moment share one statement and one commit (``langnghe.core.groupcommit``), and
-  each connection is closed after its answer (``--keep-alive 0``), so every request goes to
+  on this stack (perf-notes, and our own healthz figures) —, sync workers (one request at a
+  time each) by default. ``--worker-class gthread`` gives each process ``--threads`` request
+  threads (default 32): the survey responses that a process's threads store at the same
+  moment then share one statement and one commit (``langnghe.core.groupcommit``), and each
+  connection is closed after its answer (``--keep-alive 0``), so every request goes to
   whichever process is free rather than to the one its client first reached (behind the
-  proxy, which keeps the client's own connection alive). ``--worker-class sync`` runs one
-  request per process instead. One uvicorn process serves
+  proxy, which keeps the client's own connection alive); docs/benchmarks.md compares the
+  two. One uvicorn process serves
   the websockets (``/ws/…``) on ``--ws-port`` (default port + 1). A reverse proxy (Caddy or
   nginx, which also ends HTTPS) puts both behind one address; docs/deploy.md has the snippet.
   ``--http asgi`` keeps all-ASGI uvicorn workers instead (no proxy rule needed).
@@ -49,7 +50,7 @@ def web_commands(
     workers: int,
     http: str,
     ws_port: int,
-    worker_class: str = "gthread",
+    worker_class: str = "sync",
     threads: int = THREADS,
 ) -> list[list[str]]:
     """The web process command lines of a shape (also used by the benchmarks)."""
@@ -171,8 +172,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--worker-class",
             choices=["sync", "gthread"],
-            default="gthread",
-            help="Loại worker gunicorn (gthread: nhiều luồng mỗi tiến trình; sync: một yêu cầu)",
+            default="sync",
+            help="Loại worker gunicorn (sync: một yêu cầu mỗi tiến trình; gthread: nhiều luồng)",
         )
         parser.add_argument(
             "--threads",
