@@ -29,8 +29,9 @@ class Writer:
         return [item * 10 for item in items]
 
 
-def run_threads(group, items, keys=None):
-    """Submit each item from its own thread, the first one alone first; results by item."""
+def queued_behind_first(group, writer, n, keys=None):
+    """Item 0 from one thread, whose write is held; items 1..n-1 from their own threads,
+    queued behind it; then the write is released. Results and errors by item."""
     results, errors = {}, {}
 
     def submit(item):
@@ -39,9 +40,17 @@ def run_threads(group, items, keys=None):
         except Exception as exc:  # noqa: BLE001 — recorded for the test
             errors[item] = exc
 
-    first = threading.Thread(target=submit, args=(items[0],))
-    first.start()
-    return first, submit, results, errors
+    threads = [threading.Thread(target=submit, args=(i,)) for i in range(n)]
+    threads[0].start()
+    assert writer.started.wait(5)
+    for thread in threads[1:]:
+        thread.start()
+    while len(group._waiting) < n - 1:  # every one of them queued behind the first write
+        threading.Event().wait(0.005)
+    writer.release.set()
+    for thread in threads:
+        thread.join(5)
+    return results, errors
 
 
 def test_a_thread_alone_writes_at_once():
@@ -56,16 +65,7 @@ def test_a_thread_alone_writes_at_once():
 def test_threads_that_arrive_during_a_write_share_the_next_one():
     writer = Writer()
     group = GroupCommit(writer)
-    first, submit, results, errors = run_threads(group, [0])
-    assert writer.started.wait(5)
-    others = [threading.Thread(target=submit, args=(i,)) for i in range(1, 9)]
-    for thread in others:
-        thread.start()
-    while len(group._waiting) < 8:  # every one of them queued behind the first write
-        threading.Event().wait(0.005)
-    writer.release.set()
-    for thread in [first, *others]:
-        thread.join(5)
+    results, errors = queued_behind_first(group, writer, 9)
     assert not errors
     assert results == {i: i * 10 for i in range(9)}
     assert writer.batches[0] == [0]
@@ -76,16 +76,7 @@ def test_threads_that_arrive_during_a_write_share_the_next_one():
 def test_items_that_share_a_key_never_go_in_one_batch():
     writer = Writer()
     group = GroupCommit(writer)
-    first, submit, results, errors = run_threads(group, [0], keys=lambda i: [i % 2])
-    assert writer.started.wait(5)
-    others = [threading.Thread(target=submit, args=(i,)) for i in range(1, 7)]
-    for thread in others:
-        thread.start()
-    while len(group._waiting) < 6:
-        threading.Event().wait(0.005)
-    writer.release.set()
-    for thread in [first, *others]:
-        thread.join(5)
+    results, errors = queued_behind_first(group, writer, 7, keys=lambda i: [i % 2])
     assert not errors and results == {i: i * 10 for i in range(7)}
     for batch in writer.batches:
         assert len({i % 2 for i in batch}) == len(batch), writer.batches  # no key twice
@@ -95,16 +86,7 @@ def test_items_that_share_a_key_never_go_in_one_batch():
 def test_a_failed_write_raises_in_every_thread_of_its_batch_and_the_next_batch_runs():
     writer = Writer(fail_on=3)
     group = GroupCommit(writer)
-    first, submit, results, errors = run_threads(group, [0])
-    assert writer.started.wait(5)
-    others = [threading.Thread(target=submit, args=(i,)) for i in range(1, 5)]
-    for thread in others:
-        thread.start()
-    while len(group._waiting) < 4:
-        threading.Event().wait(0.005)
-    writer.release.set()
-    for thread in [first, *others]:
-        thread.join(5)
+    results, errors = queued_behind_first(group, writer, 5)
     assert results == {0: 0}
     assert set(errors) == {1, 2, 3, 4}  # the batch that held 3
     assert all("write of 3 failed" in str(exc) for exc in errors.values())
@@ -114,16 +96,7 @@ def test_a_failed_write_raises_in_every_thread_of_its_batch_and_the_next_batch_r
 def test_a_limit_caps_the_batch():
     writer = Writer()
     group = GroupCommit(writer, limit=3)
-    first, submit, results, errors = run_threads(group, [0])
-    assert writer.started.wait(5)
-    others = [threading.Thread(target=submit, args=(i,)) for i in range(1, 8)]
-    for thread in others:
-        thread.start()
-    while len(group._waiting) < 7:
-        threading.Event().wait(0.005)
-    writer.release.set()
-    for thread in [first, *others]:
-        thread.join(5)
+    results, errors = queued_behind_first(group, writer, 8)
     assert not errors and len(results) == 8
     assert max(len(batch) for batch in writer.batches) == 3
     assert len(writer.batches) == 1 + 3  # 7 waiting, three at a time
