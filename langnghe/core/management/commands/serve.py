@@ -197,8 +197,10 @@ class Command(BaseCommand):
         for value in (port, ws_port):
             if not 1 <= value <= 65535:
                 raise CommandError("Cổng phải trong khoảng 1–65535.")
-        if workers < 1 or task_workers < 0 or threads < 1:
+        if workers < 1 or task_workers < 0:
             raise CommandError("Số tiến trình không hợp lệ.")
+        if threads < 1:
+            raise CommandError("Số luồng (--threads) phải từ 1 trở lên.")
         if workers > 1 and not settings.REDIS_URL:
             raise CommandError(
                 "Chạy nhiều tiến trình web cần REDIS_URL để chia sẻ sự kiện "
