@@ -1,14 +1,15 @@
 """Group commit: the threads of one process that write the same kind of row at the same moment
 share one statement and one commit, and each still answers only once its own row is durable.
 
-Under gthread workers (``langnghe serve``) a web process runs several requests at once; in a QR
-campaign most of them are survey responses, each an INSERT of one row whose fixed cost (a round
-trip, a statement to execute, a commit) is most of what PostgreSQL does for it. Here the first
-thread to arrive while no batch is being written becomes the leader: it takes every waiting item
-(``Batch.take`` keeps apart items that must see each other's writes), writes them with one call
-of ``write`` on its own connection, hands each waiting thread its result, and passes the lead to
-the first thread still waiting. A thread alone (a sync worker, a quiet hour) writes its item by
-itself, at once: nothing waits for a batch to fill.
+Under gthread workers (``langnghe serve --worker-class gthread``) a web process runs several
+requests at once; in a QR campaign most of them are survey responses, each an INSERT of one row
+whose fixed cost (a round trip, a statement to execute, a commit) is most of what PostgreSQL
+does for it. Here the first thread to arrive while no batch is being written becomes the
+leader: it takes every waiting item (but keeps apart items that share a key: they must see each
+other's writes), writes them with one call of ``write`` on its own connection, hands each
+waiting thread its result, and passes the lead to the first thread still waiting. A thread
+alone (a sync worker, a quiet hour) writes its item by itself, at once: nothing waits for a
+batch to fill.
 
 A write that raises raises in every thread of its batch (each then answers as it would have
 alone: the machine lane retries once on a fresh connection). Nothing is ever answered before

@@ -649,16 +649,21 @@ def _checked_many_sql(device_limit: int, ip_limit: int, unit_limit: int) -> str:
     table, pending = SurveyResponse._meta.db_table, PendingCount._meta.db_table
     fields = _response_fields()
     names = ", ".join(f.column for f in fields)
-    checks = (
-        "c_client uuid, c_device text, c_since timestamptz, c_dlimit int, c_ip text, "
-        "c_isince timestamptz, c_ilimit int, c_unit bigint, c_usince timestamptz, c_ulimit int"
-    )
-    types = [
-        *(part.split()[1] for part in checks.split(", ")),
-        *(f.cast_db_type(db) for f in fields),
+    checks = [  # _recent_counts_sql's parameters, in its order
+        ("c_client", "uuid"),
+        ("c_device", "text"),
+        ("c_since", "timestamptz"),
+        ("c_dlimit", "int"),
+        ("c_ip", "text"),
+        ("c_isince", "timestamptz"),
+        ("c_ilimit", "int"),
+        ("c_unit", "bigint"),
+        ("c_usince", "timestamptz"),
+        ("c_ulimit", "int"),
     ]
+    types = [t for _, t in checks] + [f.cast_db_type(db) for f in fields]
     arrays = ", ".join(f"%s::{t}[]" for t in types)
-    aliases = ", ".join(part.split()[0] for part in checks.split(", "))
+    aliases = ", ".join(name for name, _ in checks)
 
     def count(column: str, value: str, since: str, limit: int, on: str) -> str:
         return (
