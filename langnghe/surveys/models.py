@@ -138,7 +138,16 @@ class SurveyResponse(models.Model):
     unit = models.ForeignKey(
         "units.Unit", on_delete=models.PROTECT, related_name="survey_responses", db_index=False
     )
-    template = models.ForeignKey(SurveyTemplate, on_delete=models.PROTECT, related_name="responses")
+    # PROTECT is the ORM's, with no foreign key in the database: in a QR campaign every response
+    # names the same current template, and PostgreSQL's check of such a key locks that one row
+    # (FOR KEY SHARE) in every inserting transaction; concurrent lockers of one row share a
+    # MultiXact, made anew each time one joins — about a sixth of the database's work per
+    # stored response in a pgbench run of the response's statement (docs/benchmarks.md). A
+    # template is never deleted (a change is a new version, services.template_revise), and its
+    # id comes from the per-process form snapshot or is checked against it (_response_build).
+    template = models.ForeignKey(
+        SurveyTemplate, on_delete=models.PROTECT, related_name="responses", db_constraint=False
+    )
     answers = models.JSONField(default=dict)
     comment = models.TextField(blank=True)
     dossier_code = models.CharField("mã hồ sơ", max_length=40, blank=True)
