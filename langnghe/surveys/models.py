@@ -141,8 +141,8 @@ class SurveyResponse(models.Model):
     # PROTECT is the ORM's, with no foreign key in the database: in a QR campaign every response
     # names the same current template, and PostgreSQL's check of such a key locks that one row
     # (FOR KEY SHARE) in every inserting transaction; concurrent lockers of one row share a
-    # MultiXact, made anew each time one joins — about a sixth of the database's work per
-    # stored response in a pgbench run of the response's statement (docs/benchmarks.md). A
+    # MultiXact, made anew each time one joins — a sixth of the machine's CPU per statement
+    # in alternating runs of bench/statement.sh with and without the constraint (noisy). A
     # template is never deleted (a change is a new version, services.template_revise), and its
     # id comes from the per-process form snapshot or is checked against it (_response_build).
     template = models.ForeignKey(
