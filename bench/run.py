@@ -641,8 +641,9 @@ half within minutes, so each figure is a range of runs).
   gunicorn's own slowness: under uWSGI (C, tried ad hoc, not a dependency) the floor doubled
   and the survey rate rose by about a third, so the ratio fell to 0.27 — a response's own
   work (the statement, about 0.2 ms of the machine; the web process's part, about 0.25 ms
-  more than a `GET /healthz`) is what a faster server leaves, and with a durable commit per
-  response it stays above one floor of a fast server.
+  more than a `GET /healthz`) is what a faster server leaves, and it costs more than a whole
+  `GET /healthz` of any server tried here: with one durable commit per response, 0.5× is out
+  of reach on two cores whichever server answers.
   What does cut PostgreSQL's share is writing several responses per statement: under
   `--worker-class gthread` the responses a process's threads receive together are stored in
   one statement and one commit (`langnghe.core.groupcommit`; each thread still answers only
