@@ -625,15 +625,14 @@ half within minutes, so each figure is a range of runs).
   `bench/cpu.py` shows: each sync worker sleeps on its round trip and the four workers and
   their backends take turns on two cores (in ad-hoc runs a single worker spent clearly less
   CPU per response, but left the cores idle while it waited; no figure is claimed).
-  What the database does per response, without the web in the way: `bench/statement.sh` runs
-  the response's statement under pgbench and divides the machine's CPU by the statements
-  (kernel included). The response → template foreign key is gone from the database (the ORM
-  still protects a used template, `surveys/models.py`): its check locked the one current
-  template row in every insert of a campaign, concurrent lockers sharing a MultiXact —
-  0.243 and 0.282 ms per statement with the constraint, 0.231 and 0.202 without, in
-  alternating runs on this session's machine (noisy), and in ad-hoc alternating HTTP runs the
-  survey rate rose by 5–7%. The commit's flush is a large share: with
-  `PGOPTIONS="-c synchronous_commit=off" bench/statement.sh` the statement cost 0.127 ms, and in
+  What the database does per response, without the web in the way: `bench/statement.py`
+  runs the service's own statement under pgbench and divides the machine's CPU by the
+  statements (kernel included): about 0.18–0.20 ms each at 4 clients on this session's machine.
+  The response → template foreign key (every insert of a campaign locks the one current
+  template row to check it) was a suspect; in alternating runs it made no difference there
+  (0.202/0.199 ms with it, 0.202/0.203 without) and about 0.01 ms of PostgreSQL's CPU per
+  response in ad-hoc HTTP runs, so the constraint stays. The commit's flush is a large share:
+  with `PGOPTIONS="-c synchronous_commit=off"` the statement cost 0.115 ms, and in
   ad-hoc HTTP runs with the bench database set to it the survey row's ratio rose from about
   0.35 to 0.43 (an earlier note here said it changed nothing; it was wrong). Not taken: a
   response acknowledged to a citizen must survive a crash of the database server, and an

@@ -138,16 +138,7 @@ class SurveyResponse(models.Model):
     unit = models.ForeignKey(
         "units.Unit", on_delete=models.PROTECT, related_name="survey_responses", db_index=False
     )
-    # PROTECT is the ORM's, with no foreign key in the database: in a QR campaign every response
-    # names the same current template, and PostgreSQL's check of such a key locks that one row
-    # (FOR KEY SHARE) in every inserting transaction; concurrent lockers of one row share a
-    # MultiXact, made anew each time one joins — a sixth of the machine's CPU per statement
-    # in alternating runs of bench/statement.sh with and without the constraint (noisy). A
-    # template is never deleted (a change is a new version, services.template_revise), and its
-    # id comes from the per-process form snapshot or is checked against it (_response_build).
-    template = models.ForeignKey(
-        SurveyTemplate, on_delete=models.PROTECT, related_name="responses", db_constraint=False
-    )
+    template = models.ForeignKey(SurveyTemplate, on_delete=models.PROTECT, related_name="responses")
     answers = models.JSONField(default=dict)
     comment = models.TextField(blank=True)
     dossier_code = models.CharField("mã hồ sơ", max_length=40, blank=True)

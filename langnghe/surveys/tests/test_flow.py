@@ -175,28 +175,3 @@ def test_counters_match_responses(client):
         for c in MonthlyCount.objects.filter(unit__code=THO_XUONG, metric="overall", flagged=False)
     }
     assert monthly == recount
-
-
-def test_a_template_with_responses_is_protected_by_the_orm_not_the_database(client):
-    """The response → template key has no constraint in the database (a QR campaign's inserts
-    would all lock the one current template row, models.SurveyResponse.template); deleting a
-    template that has responses is still refused, and the unit key stays in the database."""
-    from django.db import connection
-    from django.db.models import ProtectedError
-
-    from langnghe.surveys.models import SurveyTemplate
-
-    posted = client.post(
-        "/api/v1/surveys/responses",
-        {"unit": THO_XUONG, "client_id": str(uuid.uuid4()), "answers": {"overall": "5"}},
-        content_type="application/json",
-    )
-    assert posted.status_code == 201, posted.content
-    stored = SurveyResponse.objects.get(pk=posted.json()["id"])
-    with pytest.raises(ProtectedError):
-        SurveyTemplate.objects.filter(pk=stored.template_id).delete()
-    assert SurveyResponse.objects.filter(pk=stored.pk, template_id=stored.template_id).exists()
-    with connection.cursor() as cursor:
-        keys = connection.introspection.get_constraints(cursor, SurveyResponse._meta.db_table)
-    references = {c["foreign_key"][0] for c in keys.values() if c["foreign_key"]}
-    assert references == {"units_unit"}
