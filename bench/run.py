@@ -267,13 +267,19 @@ def main():
             raise SystemExit(r.stderr[-2000:])
     if pg:
         # The queue tables (responses waiting for the fold, stored Zalo events) have every row
-        # deleted or updated soon after it is written; autovacuum clears those dead rows on a
-        # running server, but it may be off on the machine's PostgreSQL (it was off on the
-        # machine of the figures below: `SHOW autovacuum`), and rows left dead by earlier runs
-        # would slow this one.
-        vacuum = "VACUUM (ANALYZE) surveys_pendingcount, connectors_webhookevent"
+        # deleted or updated soon after it is written, and the counters' rows are updated by
+        # every fold (a campaign's month rows many times a second); autovacuum clears those
+        # dead rows on a running server, but it may be off on the machine's PostgreSQL (it was
+        # off on the machine of the figures below: `SHOW autovacuum`), and rows left dead by
+        # earlier runs would slow this one (1.2 million dead month rows, left by a few runs,
+        # were found here after the survey rate had fallen in ad-hoc runs; it rose again once
+        # they were vacuumed — a single before/after, on a machine that drifts, no figure).
+        vacuum = (
+            "VACUUM (ANALYZE) surveys_pendingcount, connectors_webhookevent, "
+            "surveys_monthlycount, surveys_dailycount"
+        )
         if sh(["psql", PG_URL, "-qc", vacuum]).returncode:
-            print("== VACUUM of the queue tables failed; going on", flush=True)
+            print("== VACUUM of the queue and counter tables failed; going on", flush=True)
     prep = sh([PY, "bench/prepare.py", str(work), "40000"], env=env)
     if prep.returncode:
         raise SystemExit(prep.stderr[-2000:])

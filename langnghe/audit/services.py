@@ -7,6 +7,8 @@ from typing import Any
 
 from django.db import models, transaction
 
+from langnghe.core.sql import insert_many
+
 from .chain import entry_hash, last_hash, lock_chain
 from .models import AuditEntry
 
@@ -84,4 +86,4 @@ def _append(entries: list[AuditEntry]) -> None:
         for entry in entries:
             entry.prev_hash = previous
             entry.hash = previous = entry_hash(entry)
-        AuditEntry.objects.bulk_create(entries)
+        insert_many(entries)

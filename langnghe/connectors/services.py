@@ -22,7 +22,7 @@ from langnghe.audit.services import audit_batch, audit_record
 from langnghe.cases import crypto
 from langnghe.core.exceptions import ApplicationError, NotFound
 from langnghe.core.memo import ProcessMemo
-from langnghe.core.sql import insert_ignore, update_many
+from langnghe.core.sql import insert_ignore, insert_many, update_many
 from langnghe.core.text import without_nul
 from langnghe.inbox import services as inbox
 from langnghe.inbox.models import ChannelKind, Delivery, Message
@@ -585,7 +585,7 @@ def outbound_enqueue_many(messages: list[Message]) -> list[OutboundMessage]:
             "Đơn vị chưa kết nối Zalo OA, không gửi được tin.", code="not_connected", status=409
         )
     now = timezone.now()
-    rows = OutboundMessage.objects.bulk_create(
+    rows = insert_many(
         [
             OutboundMessage(
                 connection_id=connection_id,

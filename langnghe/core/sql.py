@@ -127,6 +127,50 @@ def insert_ignore_many(objs: list[Model], key: str) -> dict:
     return stored
 
 
+def insert_many(objs: list[Model]) -> list[Model]:
+    """``bulk_create`` of one model's new rows for a hot path (a drain batch's messages, notes,
+    outbox rows and audit entries): each object gets its id, as from ``bulk_create``.
+
+    On PostgreSQL the ids are taken from the table's sequence in one statement and the rows
+    written with ``COPY … FROM STDIN``, which psycopg formats in C: ``bulk_create`` binds every
+    value of every row on the client (Django's psycopg cursors do) and quotes the UNNEST arrays
+    in Python — the largest part of a drain's own CPU in a py-spy profile — and PostgreSQL
+    reads a COPY faster than the INSERT … SELECT over those arrays. Two round trips instead of
+    one. The values are the ORM's (``pre_save``, then ``get_db_prep_save``, as the compiler
+    prepares them). Elsewhere (SQLite) it is ``bulk_create``."""
+    if not objs:
+        return objs
+    db = connections[DEFAULT_DB_ALIAS]
+    model = type(objs[0])
+    if db.vendor != "postgresql":
+        model.objects.bulk_create(objs)
+        return objs
+    opts = model._meta
+    fields = [f for f in opts.concrete_fields if f is not opts.pk]
+    quote = db.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in [opts.pk, *fields])
+    with db.cursor() as cursor:
+        # Ascending, as bulk_create's ids come: the objects keep their order by id.
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) AS id "
+            "FROM generate_series(1, %s) ORDER BY id",
+            [opts.db_table, opts.pk.column, len(objs)],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+        rows = [
+            [pk, *(f.get_db_prep_save(f.pre_save(obj, True), connection=db) for f in fields)]
+            for obj, pk in zip(objs, ids, strict=True)
+        ]
+        with cursor.copy(f"COPY {quote(opts.db_table)} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    for obj, pk in zip(objs, ids, strict=True):
+        obj.pk = pk
+        obj._state.adding = False
+        obj._state.db = db.alias
+    return objs
+
+
 def update_many(objs: list[Model], fields: list[str]) -> int:
     """Save ``fields`` of each of ``objs`` (rows that already exist): ``bulk_update`` for a batch
     whose rows all differ, without its cost. Django's ``bulk_update`` writes one UPDATE with a

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from langnghe.audit.services import audit_record
 from langnghe.core.exceptions import ApplicationError
-from langnghe.core.sql import insert_ignore_many
+from langnghe.core.sql import insert_ignore_many, insert_many
 from langnghe.triage.selectors import triage_text
 
 from . import live, rules
@@ -399,13 +399,13 @@ def messages_receive(*, unit, channel: str, items: list[Incoming]) -> list[int]:
     if not stored:
         return left
     messages = [m for m, _, _ in stored if m is not None]
-    Message.objects.bulk_create(messages)
+    insert_many(messages)
     if channel == ChannelKind.ZALO:
         from langnghe.connectors.services import outbound_enqueue_many
 
         outbound_enqueue_many([m for m in messages if m.direction == Direction.OUT])
     if notes:
-        Note.objects.bulk_create(notes)
+        insert_many(notes)
     _conversations_save([conversations[pk] for pk in sorted(changed)])
     for message, conversation, _ in stored:
         if message is not None and message.direction == Direction.IN:

@@ -102,3 +102,55 @@ def test_prepared_statements_share_one_cursor_per_connection_and_a_failure_drops
     assert connection._langnghe_server_cursor is None
     assert fetch_one("SELECT %s::int + 1", [3], prepared=True) == (4,)
     assert connection._langnghe_server_cursor is not first
+
+
+@pytest.mark.django_db
+def test_insert_many_stores_what_bulk_create_would_with_ascending_ids(unit):
+    """COPY on PostgreSQL, bulk_create on SQLite: the same rows either way (JSON, text with
+    tabs, newlines and backslashes that COPY's text format must escape, an empty string, a
+    NULL, an aware datetime, a date), each object given its id, in order."""
+    from langnghe.audit.models import AuditEntry
+    from langnghe.core.sql import insert_many
+
+    commune = unit("BG-X07201")
+    now = timezone.now()
+    template = template_effective(commune)
+    odd = "tab\there\nnew line \\ back\\slash, \\N, “Thọ Xương” 😀"
+    rows = [
+        SurveyResponse(
+            client_id=uuid.uuid4(),
+            unit=commune,
+            template=template,
+            answers={"overall": str(i % 5 + 1), "note": odd, "list": ["a", None, 2]},
+            comment=odd if i % 2 else "",
+            lowest_score=None if i % 3 else i % 5 + 1,
+            submitted_at=now,
+            day=timezone.localdate(now),
+        )
+        for i in range(7)
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        stored = insert_many(rows)
+    assert stored is rows
+    ids = [r.pk for r in rows]
+    assert all(ids) and ids == sorted(ids) and len(set(ids)) == 7
+    assert not any(r._state.adding for r in rows)
+    # Two statements on PostgreSQL (the ids, the COPY), bulk_create's one on SQLite: never one
+    # per row.
+    assert len(queries) == (2 if connection.vendor == "postgresql" else 1)
+    for i, row in enumerate(SurveyResponse.objects.filter(pk__in=ids).order_by("pk")):
+        assert row.pk == ids[i] and row.client_id == rows[i].client_id
+        assert row.answers == {"overall": str(i % 5 + 1), "note": odd, "list": ["a", None, 2]}
+        assert row.comment == (odd if i % 2 else "")
+        assert row.lowest_score == (None if i % 3 else i % 5 + 1)
+        assert row.submitted_at == now and row.day == timezone.localdate(now)
+    # The sequence moved past them: an ordinary insert afterwards takes a new id.
+    entry = AuditEntry.objects.create(action="test.after", data={})
+    entries = insert_many([AuditEntry(action="test.many", data={"n": n}) for n in range(3)])
+    assert entries[0].pk > entry.pk
+    assert [e.data["n"] for e in AuditEntry.objects.filter(action="test.many").order_by("pk")] == [
+        0,
+        1,
+        2,
+    ]
+    assert insert_many([]) == []
