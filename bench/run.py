@@ -620,10 +620,13 @@ half within minutes, so each figure is a range of runs).
   `surveys/api.py`), the unit, template and its questions from a per-process snapshot. The
   counters take the pending responses in batches, each batch one SQL statement
   (`surveys.services.counters_fold`, every second from the clock, which runs beside the web in
-  this row, and before any read of them, so results stay exact). `bench/cpu.py`: the floor
-  costs 0.12–0.21 ms of web CPU; a response 0.47–0.52 ms of web CPU (0.77–0.82 ms with the
-  code this session started from, run alternately on the same data) and 0.38–0.40 ms of
-  PostgreSQL CPU; its fold 0.12–0.14 ms of PostgreSQL CPU. Why 0.5× stays out of reach: the
+  this row, and before any read of them, so results stay exact). `bench/cpu.py` on this
+  session's machine: the floor costs 0.10 ms of web CPU; a response 0.24–0.25 ms of web CPU and
+  0.23–0.24 ms of PostgreSQL CPU; its fold 0.07–0.10 ms of PostgreSQL CPU (an earlier
+  session's slower machine: 0.12–0.21, 0.47–0.52, 0.38–0.40 and 0.12–0.14 ms). Under HTTP the
+  same response costs the machine about 1.3–1.7 ms (two cores / the survey rate) against
+  about 0.4 ms for the floor: the waits and turns of four sync workers, their backends and the
+  clock on two cores roughly double what the work costs alone. Why 0.5× stays out of reach: the
   rate halves when a response costs the machine twice what a `GET /healthz` costs it —
   gunicorn's own work per request, the TCP connection each sync worker closes, wrk — and the
   durable, checked, idempotent write (PostgreSQL's part, the fold's, the web process's work
@@ -674,23 +677,35 @@ half within minutes, so each figure is a range of runs).
   about 2,000 a second, which this machine gives most of the time. With the two workers
   draining on the same two cores it falls: the workers run at `nice 10`, but their PostgreSQL
   backends do not.
-- **Workers keeping up** (missed): a drain takes 25 events per transaction; the citizens'
-  messages of a batch go through the inbox in bulk (`inbox.services.messages_receive`),
-  emergencies included (the number at once, a note, the consoles' alarm), one send task for
-  the batch's automatic answers, the audit entries chained at the batch's end; task workers
-  load the triage model as they start, and a text seen in the last minute is not classified
-  again. `bench/cpu.py drain`: 1.78–1.80 ms of worker CPU and 0.50–0.58 ms of PostgreSQL CPU
-  per realistic event (twelve kinds of citizens' messages, a sixth of them emergencies, nearly
-  every text new, each a new citizen writing at night, so each gets an automatic answer), and
-  `bench/cpu.py send`: 0.26–0.31 ms + 0.15–0.18 ms per automatic answer (against this run's
-  unreachable Zalo: every send fails and is saved for a retry) — 1.38–2.07 ms of worker CPU
-  with the code this session started from, when a batch's claims and retries were saved with
-  Django's `bulk_update` (a CASE per field and row; now `core.sql.update_many`, one pipelined
-  UPDATE per row). At about 3 ms of CPU per event, two cores drain a few hundred events a
-  second beside the web and PostgreSQL: 1,000 a second, acknowledged and drained at once,
-  needs more cores for the workers. Nothing is lost meanwhile: the events are stored, drained
-  with SKIP LOCKED, and the rows show how soon after the load the workers have caught up
-  (seconds).
+- **Workers keeping up** (missed at 1,000 a second; met at what the machine acknowledges with
+  them running): a drain takes 100 events per transaction; the citizens' messages of a batch
+  go through the inbox in bulk (`inbox.services.messages_receive`), emergencies included (the
+  number at once, a note, the consoles' alarm), one send task for the batch's automatic
+  answers, the audit entries chained at the batch's end; the batch's messages, notes, outbox
+  rows and audit entries are written with COPY (`core.sql.insert_many`, the ids taken from the
+  sequence first: `bulk_create` bound every value on the client and quoted its UNNEST arrays
+  in Python, the largest part of a drain in a py-spy profile); task workers load the triage
+  model as they start, and a text seen in the last minute is not classified again.
+  `bench/cpu.py drain 3000` on this session's machine, per realistic event (twelve kinds of
+  citizens' messages, a sixth of them emergencies, nearly every text new, each a new citizen
+  writing at night, so each gets an automatic answer), worker CPU + its PostgreSQL backend's:
+  1.20–1.23 + 0.33–0.36 ms with bulk_create and 25 events a batch (the code this session
+  started from), 1.07–1.13 + 0.34–0.37 ms with COPY, 0.73–0.80 + 0.26–0.33 ms with COPY and
+  100 a batch (a batch's twenty-odd statements are shared by four times the events; 50 a batch
+  gave 0.89–0.91 + 0.24–0.25, 200 0.74 + 0.19 in one run). `bench/cpu.py send`: 0.15–0.19 +
+  0.10 ms per automatic answer (against this run's unreachable Zalo: every send fails and is
+  saved for a retry). Acknowledging costs 0.19–0.26 + 0.12–0.15 ms (`bench/cpu.py webhook`)
+  and under load about 1 ms of the machine per event (two cores / the intake-alone rate). So
+  an event acknowledged and drained costs the machine about 2 ms, and two cores do about 1,000
+  a second of that only with nothing lost to the waits and turns of a dozen processes: under
+  the load rows the intake falls to about 480–650 a second with the workers running, and they
+  now keep up with that (this session's `make bench` runs, events waiting when the load stopped
+  in the two rows with workers: 2,985 and 1,314 with 25 a batch, done 4.6 and 2.3 s after;
+  with 100, in two runs, 529 and 0, then 993 and 0, done within 1 s). 1,000 a second
+  acknowledged and drained
+  at once needs more cores than these two. Nothing is lost meanwhile: the events are stored,
+  drained with SKIP LOCKED, and the rows show how soon after the load the workers have caught
+  up (seconds).
 - **Province results, leadership summary** (met): month rows for whole months, day rows for
   the rest, the current month read from its month row; open-case counts from a partial
   covering index; `gen_load` ends with `VACUUM (ANALYZE)` so index-only scans need no heap
