@@ -626,7 +626,18 @@ half within minutes, so each figure is a range of runs).
   session's slower machine: 0.12–0.21, 0.47–0.52, 0.38–0.40 and 0.12–0.14 ms). Under HTTP the
   same response costs the machine about 1.3–1.7 ms (two cores / the survey rate) against
   about 0.4 ms for the floor: the waits and turns of four sync workers, their backends and the
-  clock on two cores roughly double what the work costs alone. Why 0.5× stays out of reach: the
+  clock on two cores roughly double what the work costs alone. `bench/split.py` splits it by
+  process under wrk (two rounds, this session): a `GET /healthz` 0.40–0.41 ms of the machine
+  (web 0.33–0.34); a survey response 1.39–1.47 ms (web 0.84–0.90, PostgreSQL 0.43–0.45, wrk
+  and interrupts 0.12); a webhook event 0.89–0.93 ms (web 0.60–0.63, PostgreSQL 0.17–0.18). So
+  under load the survey costs its web process about 0.5 ms more than the floor does, where
+  alone it costs 0.15 ms more. In an ad-hoc py-spy profile of the web processes under the
+  survey load, libpq sending the prepared statement and psycopg waiting for its answer took
+  over half of the survey path's samples: each round trip wakes PostgreSQL's backend and then
+  the worker, likely on the other core of this virtual machine (not measured apart). A Unix
+  socket instead of TCP to PostgreSQL did not help (`BENCH_DATABASE_URL=postgres://postgres@/
+  langnghe_bench bench/split.py`: 1,200–1,228 responses/s against 1,316–1,462 over TCP,
+  alternating runs). Why 0.5× stays out of reach: the
   rate halves when a response costs the machine twice what a `GET /healthz` costs it —
   gunicorn's own work per request, the TCP connection each sync worker closes, wrk — and the
   durable, checked, idempotent write (PostgreSQL's part, the fold's, the web process's work
