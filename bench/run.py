@@ -712,8 +712,8 @@ half within minutes, so each figure is a range of runs).
   the load rows the intake falls to about 480–650 a second with the workers running, and they
   now keep up with that (this session's `make bench` runs, events waiting when the load stopped
   in the two rows with workers: 2,985 and 1,314 with 25 a batch, done 4.6 and 2.3 s after;
-  with 100, in two runs, 529 and 0, then 993 and 0, done within 1 s). 1,000 a second
-  acknowledged and drained
+  with 100, in three runs, 529, 993 and 1,054 in the first row and 0 each time in the paced
+  one, done within 1.1 s). 1,000 a second acknowledged and drained
   at once needs more cores than these two. Nothing is lost meanwhile: the events are stored,
   drained with SKIP LOCKED, and the rows show how soon after the load the workers have caught
   up (seconds).
