@@ -161,7 +161,12 @@ def insert_many(objs: list[Model]) -> list[Model]:
             [pk, *(f.get_db_prep_save(f.pre_save(obj, True), connection=db) for f in fields)]
             for obj, pk in zip(objs, ids, strict=True)
         ]
-        with cursor.copy(f"COPY {quote(opts.db_table)} ({columns}) FROM STDIN") as copy:
+        # Django's cursor hands the COPY over to psycopg: its errors (a unique key, a deadlock)
+        # are made Django's here, as bulk_create's would be, for the callers that tell them apart.
+        with (
+            db.wrap_database_errors,
+            cursor.copy(f"COPY {quote(opts.db_table)} ({columns}) FROM STDIN") as copy,
+        ):
             for row in rows:
                 copy.write_row(row)
     for obj, pk in zip(objs, ids, strict=True):

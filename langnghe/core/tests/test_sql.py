@@ -154,3 +154,35 @@ def test_insert_many_stores_what_bulk_create_would_with_ascending_ids(unit):
         2,
     ]
     assert insert_many([]) == []
+
+
+@pytest.mark.django_db
+def test_insert_many_fails_as_bulk_create_would_and_stores_nothing(unit):
+    """A row the table refuses (here a client_id already stored) raises Django's
+    IntegrityError, as bulk_create does, whichever the database; no row of the batch stays."""
+    from django.db import IntegrityError, transaction
+
+    from langnghe.core.sql import insert_many
+
+    commune = unit("BG-X07201")
+    now = timezone.now()
+    template = template_effective(commune)
+    taken = uuid.uuid4()
+
+    def make(client_id):
+        return SurveyResponse(
+            client_id=client_id,
+            unit=commune,
+            template=template,
+            answers={"overall": "4"},
+            submitted_at=now,
+            day=timezone.localdate(now),
+        )
+
+    insert_many([make(taken)])
+    before = SurveyResponse.objects.count()
+    fresh = uuid.uuid4()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_many([make(fresh), make(taken)])
+    assert SurveyResponse.objects.count() == before
+    assert not SurveyResponse.objects.filter(client_id=fresh).exists()
