@@ -108,13 +108,7 @@ def main() -> None:
         raise SystemExit("no var/bench/fixtures.json: run `make bench` first")
     fx = json.loads(fixtures.read_text())
     env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "PYTHONPATH": str(ROOT),
-        "LANGNGHE_VAR_DIR": str(work),
-        "BENCH_DIR": str(work),
-        "CONN_MAX_AGE": "600",
-        "LOG_LEVEL": "WARNING",
+        **bench.base_env(work),
         "DATABASE_URL": bench.PG_URL
         if bench.pg_reachable()
         else f"sqlite:///{work / 'bench.sqlite3'}",
