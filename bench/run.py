@@ -629,7 +629,7 @@ half within minutes, so each figure is a range of runs).
   session's machine: the floor costs 0.10 ms of web CPU; a response 0.24–0.25 ms of web CPU and
   0.23–0.24 ms of PostgreSQL CPU; its fold 0.07–0.10 ms of PostgreSQL CPU (an earlier
   session's slower machine: 0.12–0.21, 0.47–0.52, 0.38–0.40 and 0.12–0.14 ms). Under HTTP the
-  same response costs the machine about 1.3–1.7 ms (two cores / the survey rate) against
+  same response costs the machine about 1.1–1.7 ms (two cores / the survey rate) against
   about 0.4 ms for the floor: the waits and turns of four sync workers, their backends and the
   clock on two cores roughly double what the work costs alone. `bench/split.py` splits it by
   process under wrk (two rounds, this session): a `GET /healthz` 0.40–0.41 ms of the machine
