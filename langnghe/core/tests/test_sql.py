@@ -144,15 +144,14 @@ def test_insert_many_stores_what_bulk_create_would_with_ascending_ids(unit):
         assert row.comment == (odd if i % 2 else "")
         assert row.lowest_score == (None if i % 3 else i % 5 + 1)
         assert row.submitted_at == now and row.day == timezone.localdate(now)
-    # The sequence moved past them: an ordinary insert afterwards takes a new id.
-    entry = AuditEntry.objects.create(action="test.after", data={})
+    # The ids come from the table's own sequence: an ordinary insert before them takes a lower
+    # one, and one after them a higher one, never one of theirs.
+    before = AuditEntry.objects.create(action="test.before", data={})
     entries = insert_many([AuditEntry(action="test.many", data={"n": n}) for n in range(3)])
-    assert entries[0].pk > entry.pk
-    assert [e.data["n"] for e in AuditEntry.objects.filter(action="test.many").order_by("pk")] == [
-        0,
-        1,
-        2,
-    ]
+    after = AuditEntry.objects.create(action="test.after", data={})
+    assert before.pk < entries[0].pk < entries[1].pk < entries[2].pk < after.pk
+    stored = AuditEntry.objects.filter(action="test.many").order_by("pk")
+    assert [(e.pk, e.data["n"]) for e in stored] == [(e.pk, n) for n, e in enumerate(entries)]
     assert insert_many([]) == []
 
 
