@@ -730,10 +730,11 @@ half within minutes, so each figure is a range of runs).
   covering index; `gen_load` ends with `VACUUM (ANALYZE)` so index-only scans need no heap
   visits.
 - **Procedure search, triage** (met): in-process indexes, no database on the hot path.
-- **The whole of `make bench` from an empty database** on this session's machine: 7 min 16 s
-  (`time make bench` with no `langnghe_bench` database), of which `gen_load` (the national
-  network, 10 million responses, 1 million cases and messages, the counters and insights) 244
-  s — two connections share the bulk statements, cases and messages are generated in
+- **The whole of `make bench` from an empty database** on this session's machine: 6 min 5 s
+  (`time make bench` with no `langnghe_bench` database; 7 min 16 s on an earlier session's),
+  of which `gen_load` (the national network, 10 million responses, 1 million cases and
+  messages, the counters and insights) 171 s (244 s then); with the data set kept, about 3 min
+  — two connections share the bulk statements, cases and messages are generated in
   PostgreSQL, the counters and insights rebuilt set-wise (`langnghe/core/loadgen.py`).
 - Every answer now carries its `Content-Length` (`core.middleware.security_headers`): gunicorn
   had been sending each one chunked, one write more per request, floor included.
