@@ -688,16 +688,17 @@ half within minutes, so each figure is a range of runs).
 - **Zalo webhook intake alone** (met on this machine in most runs): one prepared INSERT per
   event, the connection and its secret kept per process, the route of each path kept, the
   Redis wake-up flag asked at most four times per linger per process, before the session
-  stack. `bench/cpu.py webhook`: 0.44–0.45 ms of web CPU and 0.21–0.23 ms of PostgreSQL CPU
-  per event; it acknowledges at about half the floor, so 1,000 a second needs a floor above
-  about 2,000 a second, which this machine gives most of the time. With the two workers
+  stack. `bench/cpu.py webhook` on this session's machine: 0.19–0.26 ms of web CPU and
+  0.12–0.15 ms of PostgreSQL CPU per event (0.44–0.45 and 0.21–0.23 ms on an earlier
+  session's); under wrk it acknowledges at 0.36–0.46 of the floor, so 1,000 a second needs a
+  floor above about 2,200–2,800 a second, which this machine gives. With the two workers
   draining on the same two cores it falls: the workers run at `nice 10`, but their PostgreSQL
   backends do not.
 - **Workers keeping up** (met in the run above, on a faster minute of this machine; missed in
-  the three runs before it on the same code): a drain takes 100 events per transaction; the citizens' messages of a batch
-  go through the inbox in bulk (`inbox.services.messages_receive`), emergencies included (the
-  number at once, a note, the consoles' alarm), one send task for the batch's automatic
-  answers, the audit entries chained at the batch's end; the batch's messages, notes, outbox
+  the three runs before it on the same code): a drain takes 100 events per transaction; the
+  citizens' messages of a batch go through the inbox in bulk
+  (`inbox.services.messages_receive`), emergencies included (the number at once, a note, the
+  consoles' alarm), one send task for the batch's automatic answers, the audit entries chained at the batch's end; the batch's messages, notes, outbox
   rows and audit entries are written with COPY (`core.sql.insert_many`, the ids taken from the
   sequence first: `bulk_create` bound every value on the client and quoted its UNNEST arrays
   in Python, the largest part of a drain in a py-spy profile); task workers load the triage
