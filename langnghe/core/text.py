@@ -1,5 +1,6 @@
 """Vietnamese text helpers shared by every search: accent folding and tokenising."""
 
+import json
 import re
 import unicodedata
 
@@ -42,3 +43,18 @@ def without_nul(value):
     if isinstance(value, list):
         return [without_nul(v) for v in value]
     return value
+
+
+def json_without_nul(text: str | bytes):
+    """``json.loads(text)`` with NUL characters removed from every string in it (``without_nul``).
+
+    JSON can only carry a NUL as the escape ``\\u0000`` (a raw control character inside a
+    string is invalid JSON, which ``json.loads`` refuses), so a text without that escape is
+    parsed and returned as it is: no second walk over every value of a webhook event. (Bytes
+    in UTF-16 or UTF-32, which ``json.loads`` also reads, hold zero bytes: walked.)"""
+    value = json.loads(text)
+    if isinstance(text, bytes):
+        may_hold_nul = b"\\u0000" in text or b"\x00" in text
+    else:
+        may_hold_nul = "\\u0000" in text
+    return without_nul(value) if may_hold_nul else value
