@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.db.models import Prefetch
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
@@ -248,3 +249,97 @@ def webchat_send(request, unit_code: str, payload: ChatIn):
         phone=payload.phone,
     )
     return {"token": token, "messages": webchat.thread(unit, token)}
+
+
+# --- Duty roster (lịch trực ban) ---------------------------------------------------------------
+
+
+class ShiftOut(Schema):
+    id: int
+    unit: str = Field(alias="unit.code")
+    officer: int = Field(alias="officer_id")
+    officer_name: str
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    lead: bool = Field(alias="is_lead")
+    note: str
+
+    @staticmethod
+    def resolve_officer_name(obj) -> str:
+        return str(obj.officer)
+
+
+class RosterFilter(Schema):
+    unit: str = Field(..., max_length=32, description="mã đơn vị")
+    start: dt.date | None = Field(None, description="ngày đầu (mặc định: thứ Hai tuần này)")
+    days: int = Field(7, ge=1, le=31)
+
+
+class ShiftIn(Schema):
+    unit: str = Field(..., max_length=32)
+    officer: int
+    starts_at: dt.datetime = Field(..., description="giờ địa phương nếu không ghi múi giờ")
+    ends_at: dt.datetime
+    lead: bool = False
+    note: str = Field("", max_length=200)
+
+
+class ShiftCancelOut(Schema):
+    id: int
+    result: str = Field(..., description="deleted (ca chưa bắt đầu) hoặc ended (ca đang trực)")
+
+
+class OnDutyOut(Schema):
+    unit: str
+    staffed: bool = Field(..., description="có người trực lúc này (theo lịch trực, hoặc giờ làm)")
+    by_roster: bool = Field(..., description="đơn vị đang dùng lịch trực")
+    shifts: list[ShiftOut]
+
+
+@router.get("/roster", response=list[ShiftOut], summary="Lịch trực của một đơn vị")
+def roster(request, filters: Query[RosterFilter]):
+    start = filters.start or selectors.week_start(timezone.localdate())
+    _, shifts = selectors.roster_week(
+        user=request.auth, unit=filters.unit, start=start, days=filters.days
+    )
+    return shifts
+
+
+@router.post("/roster", response={201: ShiftOut}, summary="Thêm một ca trực")
+def shift_create(request, payload: ShiftIn):
+    from django.contrib.auth import get_user_model
+
+    from langnghe.accounts.selectors import visible_unit_get
+
+    unit = visible_unit_get(user=request.auth, code=payload.unit)
+    officer = get_user_model().objects.filter(pk=payload.officer).first()
+    return 201, services.duty_shift_create(
+        unit=unit,
+        officer=officer,
+        starts_at=payload.starts_at,
+        ends_at=payload.ends_at,
+        is_lead=payload.lead,
+        note=payload.note,
+        by=request.auth,
+    )
+
+
+@router.post("/roster/{shift_id}/cancel", response=ShiftCancelOut, summary="Hủy hoặc kết thúc ca")
+def shift_cancel(request, shift_id: int):
+    shift = selectors.shift_get(user=request.auth, shift_id=shift_id)
+    return {"id": shift_id, "result": services.duty_shift_cancel(shift=shift, by=request.auth)}
+
+
+@router.get("/on-duty", response=OnDutyOut, summary="Ai đang trực ở một đơn vị")
+def on_duty(request, unit: str = Query(..., max_length=32)):
+    from langnghe.accounts.selectors import visible_unit_get
+
+    from . import rules
+
+    root = visible_unit_get(user=request.auth, code=unit)
+    return {
+        "unit": root.code,
+        "staffed": rules.is_on_duty(root),
+        "by_roster": selectors.roster_staffed(root) is not None,
+        "shifts": selectors.shifts_running(root),
+    }

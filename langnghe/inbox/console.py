@@ -1,1 +1,5 @@
-NAV = [("Trực ban", "/staff/inbox/"), ("Mẫu trả lời", "/staff/inbox/mau-tra-loi/")]
+NAV = [
+    ("Trực ban", "/staff/inbox/"),
+    ("Mẫu trả lời", "/staff/inbox/mau-tra-loi/"),
+    ("Lịch trực", "/staff/inbox/lich-truc/"),
+]

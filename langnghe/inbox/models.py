@@ -160,3 +160,47 @@ class CannedReply(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class DutyShift(models.Model):
+    """One officer's shift on a unit's duty desk (lịch trực ban).
+
+    A unit that keeps a roster is staffed exactly while one of its shifts runs, at night too;
+    a unit without one is staffed in its office hours (``rules.is_on_duty``). An emergency is
+    given to the officer leading the running shift (``is_lead``: trực chính), or else to the
+    first officer on duty, and its note names everyone on duty."""
+
+    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="duty_shifts")
+    officer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="duty_shifts"
+    )
+    starts_at = models.DateTimeField("bắt đầu")
+    ends_at = models.DateTimeField("kết thúc")
+    is_lead = models.BooleanField("trực chính", default=False)
+    note = models.CharField("ghi chú", max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts_at", "-is_lead", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="duty_shift_ends_after_start",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["unit", "starts_at"]),
+            models.Index(fields=["officer", "starts_at"]),
+        ]
+        verbose_name = "ca trực"
+        verbose_name_plural = "lịch trực"
+
+    def __str__(self) -> str:
+        return f"{self.officer} · {self.starts_at:%d/%m %H:%M}–{self.ends_at:%d/%m %H:%M}"

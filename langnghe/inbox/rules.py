@@ -132,6 +132,13 @@ def duty_windows(office_hours: str) -> dict[int, list[tuple[dt.time, dt.time]]] 
 
 
 def is_on_duty(unit, at: dt.datetime | None = None) -> bool:
+    """Whether the desk of ``unit`` is staffed at ``at`` (now): by its duty roster when it keeps
+    one then (``selectors.roster_staffed``), else by its office hours."""
+    from .selectors import roster_staffed
+
+    staffed = roster_staffed(unit, at or timezone.now())
+    if staffed is not None:
+        return staffed
     windows = duty_windows(unit.office_hours)
     if windows is None:
         return True

@@ -1,11 +1,21 @@
 """Reads of the duty desk, always through the scope check (visible_units)."""
 
-from django.db.models import Count, Q, QuerySet, Sum
+import datetime as dt
 
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+
+from langnghe.accounts.models import Membership, Role
 from langnghe.accounts.selectors import visible_unit_get, visible_units
 from langnghe.core.exceptions import NotFound
 
-from .models import Conversation, ConversationStatus
+from .models import Conversation, ConversationStatus, DutyShift
+
+# Who may be put on a unit's roster: a role at the desk, held on the unit or a unit above it.
+DESK_ROLES = (Role.ADMIN, Role.SUPERVISOR, Role.DUTY_OFFICER)
+# A unit keeps a roster "around" a moment when one of its shifts runs within this much of it:
+# a roster that lapsed (nobody planned next week) hands the desk back to the office hours.
+ROSTER_HORIZON = dt.timedelta(days=2)
 
 
 def conversation_list(
@@ -113,3 +123,72 @@ def canned_replies_for(unit) -> list:
         .select_related("unit")
         .order_by("title")
     )
+
+
+# --- Duty roster (lịch trực ban) ---------------------------------------------------------------
+
+
+def shifts_running(unit, at: dt.datetime | None = None) -> list[DutyShift]:
+    """The shifts of ``unit`` running at ``at`` (now), the lead's first."""
+    at = at or timezone.now()
+    return list(
+        DutyShift.objects.filter(unit=unit, starts_at__lte=at, ends_at__gt=at)
+        .select_related("officer")
+        .order_by("-is_lead", "starts_at", "id")
+    )
+
+
+def roster_staffed(unit, at: dt.datetime | None = None) -> bool | None:
+    """Whether ``unit``'s roster has someone on duty at ``at`` (now); None when the unit keeps no
+    roster then (no shift within ROSTER_HORIZON of it): its office hours decide. One query."""
+    at = at or timezone.now()
+    spans = list(
+        DutyShift.objects.filter(
+            unit=unit, starts_at__lt=at + ROSTER_HORIZON, ends_at__gt=at - ROSTER_HORIZON
+        ).values_list("starts_at", "ends_at")
+    )
+    if not spans:
+        return None
+    return any(start <= at < end for start, end in spans)
+
+
+def roster_week(*, user, unit: str, start: dt.date, days: int = 7) -> tuple:
+    """The unit (by code, in the user's scope) and its shifts that overlap the ``days`` local
+    days from ``start``, in order."""
+    root = visible_unit_get(user=user, code=unit)
+    begin = timezone.make_aware(dt.datetime.combine(start, dt.time()))
+    end = begin + dt.timedelta(days=days)
+    shifts = (
+        DutyShift.objects.filter(unit=root, starts_at__lt=end, ends_at__gt=begin)
+        .select_related("officer", "unit")
+        .order_by("starts_at", "-is_lead", "id")
+    )
+    return root, list(shifts)
+
+
+def roster_officers(unit) -> list:
+    """The staff who may be put on ``unit``'s roster (DESK_ROLES on it or above it), by name."""
+    from django.contrib.auth import get_user_model
+
+    members = Membership.objects.filter(
+        unit_id__in=[*unit.ancestor_ids, unit.pk], role__in=DESK_ROLES, user__is_active=True
+    ).values("user_id")
+    users = get_user_model().objects.filter(pk__in=members)
+    return sorted(users, key=lambda u: (str(u).casefold(), u.pk))
+
+
+def shift_get(*, user, shift_id: int) -> DutyShift:
+    """One shift of a unit in the user's scope, or "not found"."""
+    shift = (
+        DutyShift.objects.filter(pk=shift_id, unit__in=visible_units(user))
+        .select_related("unit", "officer")
+        .first()
+    )
+    if shift is None:
+        raise NotFound("Không tìm thấy ca trực.", code="shift_not_found")
+    return shift
+
+
+def week_start(day: dt.date) -> dt.date:
+    """The Monday of ``day``'s week."""
+    return day - dt.timedelta(days=day.weekday())

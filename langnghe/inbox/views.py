@@ -1,8 +1,11 @@
 """The duty desk console (thin: selectors to read, services to write)."""
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from langnghe.accounts.console import current_unit
@@ -49,6 +52,7 @@ def inbox_page(request):
             "suggestion": suggestion,
             "canned": selectors.canned_replies_for(selected.unit if selected else unit),
             "counts": selectors.unread_counts(user=request.user),
+            "on_duty": selectors.shifts_running(unit) if unit else [],
         },
     )
 
@@ -117,4 +121,115 @@ def canned_page(request):
         request,
         "inbox/canned.html",
         {"unit": unit, "replies": selectors.canned_replies_for(unit)},
+    )
+
+
+def _roster_week_start(request) -> dt.date:
+    """The Monday of the week asked for (``?tuan=YYYY-MM-DD``), else of this week."""
+    try:
+        day = dt.date.fromisoformat(request.GET.get("tuan", ""))
+    except ValueError:
+        day = timezone.localdate()
+    return selectors.week_start(day)
+
+
+def _roster_times(post) -> tuple[dt.datetime, dt.datetime]:
+    """A shift's start and end from the form: a day, a start and an end time; an end not after
+    the start is the next day's (a night or a 24-hour shift)."""
+    try:
+        day = dt.date.fromisoformat(post.get("day", ""))
+        start = dt.time.fromisoformat(post.get("start", ""))
+        end = dt.time.fromisoformat(post.get("end", ""))
+    except ValueError as exc:
+        raise ApplicationError("Hãy chọn ngày, giờ bắt đầu và giờ kết thúc của ca trực.") from exc
+    starts_at = timezone.make_aware(dt.datetime.combine(day, start))
+    ends_at = timezone.make_aware(dt.datetime.combine(day, end))
+    if ends_at <= starts_at:
+        ends_at = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), end))
+    return starts_at, ends_at
+
+
+@login_required
+def roster_page(request):
+    """The current unit's duty roster, a week at a time: who is on duty now, each day's shifts,
+    and for its commanders the forms to add, cancel and repeat shifts."""
+    from django.contrib.auth import get_user_model
+
+    from langnghe.accounts.selectors import has_role
+
+    unit = current_unit(request)
+    monday = _roster_week_start(request)
+    back = f"/staff/inbox/lich-truc/?tuan={monday.isoformat()}"
+    if request.method == "POST" and unit is not None:
+        try:
+            if shift_id := request.POST.get("cancel"):
+                shift = selectors.shift_get(user=request.user, shift_id=int(shift_id))
+                result = services.duty_shift_cancel(shift=shift, by=request.user)
+                messages.success(
+                    request, "Đã kết thúc ca trực." if result == "ended" else "Đã hủy ca trực."
+                )
+            elif request.POST.get("action") == "copy":
+                copied, skipped = services.duty_week_copy(
+                    unit=unit, week_start=monday, by=request.user
+                )
+                text = f"Đã chép {copied} ca từ tuần trước."
+                if skipped:
+                    text += f" Bỏ qua {skipped} ca (đã qua, trùng ca khác hoặc cán bộ không còn trực được)."
+                messages.success(request, text)
+            else:
+                starts_at, ends_at = _roster_times(request.POST)
+                officer_id = request.POST.get("officer", "")
+                officer = (
+                    get_user_model().objects.filter(pk=int(officer_id)).first()
+                    if officer_id.isdigit()
+                    else None
+                )
+                services.duty_shift_create(
+                    unit=unit,
+                    officer=officer,
+                    starts_at=starts_at,
+                    ends_at=ends_at,
+                    is_lead=bool(request.POST.get("lead")),
+                    note=request.POST.get("note", ""),
+                    by=request.user,
+                )
+                messages.success(request, "Đã thêm ca trực.")
+        except (ApplicationError, ValueError) as exc:
+            messages.error(request, getattr(exc, "message", "Yêu cầu không hợp lệ."))
+        return redirect(back)
+    days = []
+    running, staffed, can_plan, officers = [], None, False, []
+    if unit is not None:
+        _, shifts = selectors.roster_week(user=request.user, unit=unit.code, start=monday)
+        for offset in range(7):
+            day = monday + dt.timedelta(days=offset)
+            begin = timezone.make_aware(dt.datetime.combine(day, dt.time()))
+            end = begin + dt.timedelta(days=1)
+            days.append(
+                {
+                    "date": day,
+                    "shifts": [s for s in shifts if s.starts_at < end and s.ends_at > begin],
+                }
+            )
+        running = selectors.shifts_running(unit)
+        staffed = selectors.roster_staffed(unit)
+        can_plan = has_role(request.user, unit, services.ROSTER_ROLES)
+        officers = selectors.roster_officers(unit) if can_plan else []
+    return render(
+        request,
+        "inbox/roster.html",
+        {
+            "unit": unit,
+            "days": days,
+            "monday": monday,
+            "sunday": monday + dt.timedelta(days=6),
+            "previous": monday - dt.timedelta(days=7),
+            "next": monday + dt.timedelta(days=7),
+            "today": timezone.localdate(),
+            "now": timezone.now(),
+            "running": running,
+            "staffed": staffed,
+            "can_plan": can_plan,
+            "officers": officers,
+        },
     )
