@@ -1,5 +1,6 @@
 """Demo conversations at phường Thọ Xương (web chat), idempotent."""
 
+from langnghe.core.exceptions import ApplicationError
 from langnghe.units.models import Unit
 
 from . import services
@@ -33,6 +34,50 @@ CANNED = [
 ]
 
 
+# The demo roster of Thọ Xương: day and night shifts of a day each, from 7:30, the ward's duty
+# officer leading every other one; kept a week ahead each time the demo is ensured.
+DEMO_ROSTER = [("trucban.thoxuong", True), ("chihuy.tpbg", False)]
+ROSTER_DAYS = 7
+
+
+def _roster(unit, stdout) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from langnghe.accounts.models import User
+
+    from .models import DutyShift
+
+    planner = User.objects.filter(username="chihuy.tpbg").first()
+    officers = [(User.objects.filter(username=name).first(), lead) for name, lead in DEMO_ROSTER]
+    if planner is None or any(officer is None for officer, _ in officers):
+        return
+    today = timezone.localdate()
+    made = 0
+    for offset in range(-1, ROSTER_DAYS):
+        start = timezone.make_aware(
+            dt.datetime.combine(today + dt.timedelta(days=offset), dt.time(7, 30))
+        )
+        if DutyShift.objects.filter(unit=unit, starts_at=start).exists():
+            continue
+        officer, lead = officers[(today + dt.timedelta(days=offset)).toordinal() % len(officers)]
+        try:
+            services.duty_shift_create(
+                unit=unit,
+                officer=officer,
+                starts_at=start,
+                ends_at=start + dt.timedelta(days=1),
+                is_lead=lead,
+                by=planner,
+            )
+        except ApplicationError:  # already over, or the officer is taken then
+            continue
+        made += 1
+    if made:
+        stdout.write(f"Lịch trực: {made} ca mới tại {unit.name}")
+
+
 def load(stdout) -> None:
     from .models import CannedReply
 
@@ -42,7 +87,10 @@ def load(stdout) -> None:
             CannedReply(unit=province, title=title, text=text) for title, text in CANNED
         )
     unit = Unit.objects.filter(code=DEMO_UNIT).first()
-    if unit is None or Conversation.objects.filter(unit=unit, external_id="demo-web-1").exists():
+    if unit is None:
+        return
+    _roster(unit, stdout)
+    if Conversation.objects.filter(unit=unit, external_id="demo-web-1").exists():
         return
     for external_id, name, text in SAMPLES:
         services.message_receive(

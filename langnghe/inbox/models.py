@@ -203,4 +203,7 @@ class DutyShift(models.Model):
         verbose_name_plural = "lịch trực"
 
     def __str__(self) -> str:
-        return f"{self.officer} · {self.starts_at:%d/%m %H:%M}–{self.ends_at:%d/%m %H:%M}"
+        from django.utils import timezone
+
+        start, end = timezone.localtime(self.starts_at), timezone.localtime(self.ends_at)
+        return f"{self.officer} · {start:%H:%M %d/%m}–{end:%H:%M %d/%m}"

@@ -201,16 +201,11 @@ def roster_page(request):
     running, staffed, can_plan, officers = [], None, False, []
     if unit is not None:
         _, shifts = selectors.roster_week(user=request.user, unit=unit.code, start=monday)
-        for offset in range(7):
-            day = monday + dt.timedelta(days=offset)
-            begin = timezone.make_aware(dt.datetime.combine(day, dt.time()))
-            end = begin + dt.timedelta(days=1)
-            days.append(
-                {
-                    "date": day,
-                    "shifts": [s for s in shifts if s.starts_at < end and s.ends_at > begin],
-                }
-            )
+        # Each shift under the day it starts (one running into the week: under its first day).
+        by_day: dict[dt.date, list] = {monday + dt.timedelta(days=n): [] for n in range(7)}
+        for shift in shifts:
+            by_day[max(timezone.localdate(shift.starts_at), monday)].append(shift)
+        days = [{"date": day, "shifts": listed} for day, listed in by_day.items()]
         running = selectors.shifts_running(unit)
         staffed = selectors.roster_staffed(unit)
         can_plan = has_role(request.user, unit, services.ROSTER_ROLES)
