@@ -38,6 +38,7 @@ FIELD_B = {"name": 0.5, "aliases": 0.3, "summary": 0.75, "field": 0.0}
 K1 = 1.2
 # A pair of words with one word between them ("mua lại xe" → "mua xe") counts this much.
 SKIP_BIGRAM_WEIGHT = 0.5
+WORD_MEMO_SIZE = 50_000  # words (and word pairs) whose query-side work an index keeps
 
 # Chat spellings and abbreviations → words (both sides of the index go through this).
 ABBREVIATIONS = {
@@ -366,6 +367,10 @@ class SearchIndex:
     vocabulary: set[str]
     document_frequency: dict[str, int]
     _delete_index: dict[str, set[str]] = field(default_factory=dict, repr=False)
+    # What the query side worked out per word (a repair, a neighbour's spellings): a function
+    # of the word and this index alone, and citizens' messages reuse most of their words, so
+    # each is worked out once (the Zalo drain asks for an answer to every procedure question).
+    _word_memo: dict[tuple, tuple] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, rows: list[dict]) -> SearchIndex:
@@ -460,8 +465,20 @@ class SearchIndex:
         best = min(d for d, _, _ in scored)
         return [w for d, _, w in sorted(scored) if d == best][:2]
 
+    def _memo(self, key: tuple, work) -> tuple:
+        found = self._word_memo.get(key)
+        if found is None:
+            found = tuple(work())
+            if len(self._word_memo) >= WORD_MEMO_SIZE:
+                self._word_memo.clear()  # rare: a flood of new words; start afresh
+            self._word_memo[key] = found
+        return found
+
     def _repair(self, token: str) -> list[tuple[str, float]]:
         """Known word(s) for one query token with a confidence weight, or [] if hopeless."""
+        return list(self._memo(("repair", token), lambda: self._repair_work(token)))
+
+    def _repair_work(self, token: str) -> list[tuple[str, float]]:
         if token in self.vocabulary or token.isdigit():
             return [(token, 1.0)]
         decoded = telex_decode(token)
@@ -478,6 +495,12 @@ class SearchIndex:
     def _context_variants(self, word: str, neighbour: str, *, before: bool) -> list[str]:
         """Spellings of ``word`` that form a known two-word term with its neighbour:
         "tạm chú" → "tạm trú", "hộ chiu" → "hộ chiếu"."""
+        key = ("context", word, neighbour, before)
+        return list(
+            self._memo(key, lambda: self._context_variants_work(word, neighbour, before=before))
+        )
+
+    def _context_variants_work(self, word: str, neighbour: str, *, before: bool) -> list[str]:
         candidates = phonetic_variants(word) | set(self._near(word, minimum=3))
         found = []
         for candidate in candidates:

@@ -123,3 +123,26 @@ def test_index_from_the_database_ranks_exactly_like_the_data_file(catalogue):
     from_db = selectors.search_index()
     for item in json.loads(EVAL_FILE.read_text(encoding="utf-8"))["queries"]:
         assert from_db.search(item["q"], limit=5) == from_file.search(item["q"], limit=5)
+
+
+def test_the_word_memo_changes_no_ranking_and_stays_bounded(catalogue, monkeypatch):
+    """Each query of the evaluation set and the hard queries, asked of an index whose word
+    memo is warm from every other query, ranks exactly as it does with the memo empty; a full
+    memo starts afresh rather than grow."""
+    from langnghe.procedures import search
+    from langnghe.procedures.management.commands.eval_search import EVAL_FILE
+
+    queries = [item["q"] for item in json.loads(EVAL_FILE.read_text(encoding="utf-8"))["queries"]]
+    queries += [q for q, _ in HARD_QUERIES]
+    index = selectors.search_index()
+    index._word_memo.clear()
+    cold = []
+    for q in queries:
+        index._word_memo.clear()
+        cold.append(index.search(q, limit=5))
+    assert [index.search(q, limit=5) for q in queries] == cold  # the memo now warm
+    assert [index.search(q, limit=5) for q in reversed(queries)] == cold[::-1]
+    assert len(index._word_memo) > 100
+    monkeypatch.setattr(search, "WORD_MEMO_SIZE", 10)
+    index.search("qzxv wvkj", limit=5)  # new words: the full memo starts afresh
+    assert len(index._word_memo) <= 10
