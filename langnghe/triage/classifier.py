@@ -101,6 +101,8 @@ def fingerprint(rows: list[dict]) -> str:
 # --- training -----------------------------------------------------------------------------------
 
 
+WORD_MEMO_SIZE = 100_000  # words whose n-gram indices a loaded model keeps
+
 # name → TfidfVectorizer parameters. Every vectorizer uses sublinear tf, smooth idf, l2 norm.
 FEATURES = {
     "chars": {
@@ -223,6 +225,11 @@ class CompiledModel:
             self.features.append((_vectorizer(name).build_analyzer(), vocabulary, idf, offset))
             offset += len(terms)
         self.width = offset
+        # char_wb n-grams never cross a space: a text's are its words' (each padded with a
+        # space either side), so each word's vocabulary indices are looked up once per process
+        # (``_word_grams``) — most of a message's words were in an earlier message.
+        self._by_word = {name: FEATURES[name]["analyzer"] == "char_wb" for name in FEATURES}
+        self._word_memo: dict[tuple[int, str], tuple[int, ...]] = {}
         self.heads = {
             head: (
                 numpy.asarray(arrays[f"{head}_coef"], dtype=numpy.float64),
@@ -246,12 +253,21 @@ class CompiledModel:
         import numpy
 
         indices, values = [], []
-        for analyzer, vocabulary, idf, offset in self.features:
+        folded = None
+        for n, (name, (analyzer, vocabulary, idf, offset)) in enumerate(
+            zip(FEATURES, self.features, strict=True)
+        ):
             counts: dict[int, int] = {}
-            for gram in analyzer(normalized):
-                index = vocabulary.get(gram)
-                if index is not None:
-                    counts[index] = counts.get(index, 0) + 1
+            if self._by_word[name]:
+                folded = fold(normalized) if folded is None else folded
+                for word in folded.split():
+                    for index in self._word_grams(n, word, analyzer, vocabulary):
+                        counts[index] = counts.get(index, 0) + 1
+            else:
+                for gram in analyzer(normalized):
+                    index = vocabulary.get(gram)
+                    if index is not None:
+                        counts[index] = counts.get(index, 0) + 1
             if not counts:
                 continue
             block = numpy.fromiter(counts.keys(), dtype=numpy.int64, count=len(counts))
@@ -265,6 +281,19 @@ class CompiledModel:
         if not indices:
             return numpy.zeros(0, dtype=numpy.int64), numpy.zeros(0)
         return numpy.concatenate(indices), numpy.concatenate(values)
+
+    def _word_grams(self, n: int, word: str, analyzer, vocabulary) -> tuple[int, ...]:
+        """The vocabulary indices of one folded word's char_wb n-grams (the analyzer folds it
+        again, which changes nothing), kept for the next message with the word."""
+        key = (n, word)
+        found = self._word_memo.get(key)
+        if found is None:
+            grams = (vocabulary.get(gram) for gram in analyzer(word))
+            found = tuple(index for index in grams if index is not None)
+            if len(self._word_memo) >= WORD_MEMO_SIZE:
+                self._word_memo.clear()  # rare: a flood of new words; start afresh
+            self._word_memo[key] = found
+        return found
 
     def scores(self, head: str, vector) -> tuple[list[str], "object"]:
         """Class probabilities of one head for a vector from ``vector``."""

@@ -96,3 +96,50 @@ def test_the_same_text_is_classified_once_until_the_model_changes(monkeypatch):
     assert classifier.classify(text) is first and calls == [text]
     classifier.reset_model()  # a new model: what the old one said is forgotten
     assert classifier.classify(text) == first and calls == [text, text]
+
+
+def _vector_by_analyzers(model, normalized):
+    """The vector as the fitted analyzers see the whole text (no per-word memo)."""
+    indices, values = [], []
+    for analyzer, vocabulary, idf, offset in model.features:
+        counts = {}
+        for gram in analyzer(normalized):
+            if (index := vocabulary.get(gram)) is not None:
+                counts[index] = counts.get(index, 0) + 1
+        if counts:
+            block = numpy.array(list(counts), dtype=numpy.int64)
+            weights = (1.0 + numpy.log(numpy.array(list(counts.values()), float))) * idf[block]
+            indices.append(block + offset)
+            values.append(weights / numpy.sqrt((weights * weights).sum()))
+    if not indices:
+        return numpy.zeros(0, dtype=numpy.int64), numpy.zeros(0)
+    return numpy.concatenate(indices), numpy.concatenate(values)
+
+
+def test_the_word_memo_gives_the_analyzers_vector():
+    """The per-word n-gram memo of the character features changes no vector: every held-out
+    message (warm and cold memo), and odd text (capitals, đ, combining marks, tabs, symbols)."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from langnghe.triage.normalize import normalize
+
+    model = classifier.CompiledModel.load()
+
+    def same(text):
+        normalized = normalize(text)
+        got, expected = model.vector(normalized), _vector_by_analyzers(model, normalized)
+        assert numpy.array_equal(got[0], expected[0])
+        assert numpy.allclose(got[1], expected[1], rtol=0, atol=1e-12)
+
+    for row in classifier.heldout_rows()[:200]:
+        same(row["text"])
+        same(row["text"])  # memo warm
+    assert model._word_memo
+
+    @settings(max_examples=150, deadline=None, derandomize=True)
+    @given(st.text(alphabet=st.sampled_from("aĐđÂấệ\u0301 \t\nİß?!x1Ư"), max_size=30))
+    def odd(text):
+        same(text)
+
+    odd()
