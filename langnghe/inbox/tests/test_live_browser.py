@@ -62,6 +62,59 @@ def test_a_message_in_one_tab_shows_in_the_other_without_reload(asgi_url, browse
         context.close()
 
 
+def test_an_emergency_is_given_live_to_the_officer_leading_the_shift(asgi_url, browser):
+    """The roster's lead has the console open: a citizen's emergency in the web chat is
+    assigned to them, and their console says so without a reload."""
+    import datetime as dt
+
+    from django.test import Client
+    from django.utils import timezone
+
+    from langnghe.accounts.services import staff_create
+    from langnghe.inbox.models import Conversation
+    from langnghe.inbox.services import duty_shift_create
+    from langnghe.units.models import Unit
+
+    unit = Unit.objects.get(code=UNIT)
+    chief = staff_create(
+        username="chihuy.e2e", password="mat-khau-123", unit=unit, role="supervisor"
+    )
+    lead = staff_create(
+        username="truc.e2e", password="mat-khau-123", unit=unit, role="duty_officer"
+    )
+    now = timezone.now()
+    duty_shift_create(
+        unit=unit,
+        officer=lead,
+        starts_at=now - dt.timedelta(hours=1),
+        ends_at=now + dt.timedelta(hours=7),
+        is_lead=True,
+        by=chief,
+    )
+    django_client = Client()
+    django_client.force_login(lead)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    context.add_cookies(
+        [{"name": "sessionid", "value": django_client.cookies["sessionid"].value, "url": asgi_url}]
+    )
+    try:
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.goto(f"{asgi_url}/staff/inbox/")
+        page.wait_for_selector("#inbox-live[data-live='1']")
+        assert "Đang trực: truc.e2e (trực chính)" in page.inner_text("#on-duty-line")
+        _post_json(
+            f"{asgi_url}/api/v1/inbox/webchat/{UNIT}", {"text": "Cứu với, nhà tôi đang cháy"}
+        )
+        conversation = Conversation.objects.get()
+        page.wait_for_selector(f"#inbox-live[data-assigned='{conversation.pk}']")
+        notice = page.inner_text("#inbox-live")
+        assert notice.startswith("KHẨN CẤP") and "giao cho bạn" in notice
+        assert conversation.assignee == lead
+    finally:
+        context.close()
+
+
 _tokens: dict[str, str] = {}
 
 

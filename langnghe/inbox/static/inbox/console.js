@@ -4,6 +4,7 @@
   const box = document.querySelector(".inbox");
   if (!box) return;
   const selected = box.dataset.selected;
+  const me = box.dataset.me;
   const thread = document.getElementById("thread");
   const list = document.getElementById("conversation-list");
   const status = document.getElementById("inbox-live");
@@ -49,6 +50,18 @@
     status.className = "alert error";
   }
 
+  // A conversation given to this officer (by a colleague, or an emergency by the duty roster
+  // to the officer leading the shift): said at once, with a notification when urgent.
+  function assigned(event) {
+    status.textContent = (event.urgent ? "KHẨN CẤP — " : "") + "Hội thoại #" +
+      event.conversation + " vừa được giao cho bạn.";
+    status.className = event.urgent ? "alert error" : "alert success";
+    status.dataset.assigned = String(event.conversation);
+    if (event.urgent && "Notification" in window && Notification.permission === "granted") {
+      new Notification("Tin khẩn cấp giao cho bạn", {body: "Hội thoại #" + event.conversation});
+    }
+  }
+
   function touchRow(event) {
     let row = list && list.querySelector('[data-conversation="' + event.conversation + '"]');
     if (!row && list) {
@@ -75,6 +88,7 @@
 
   function onEvent(event) {
     if (event.kind === "urgent") alarm(event);
+    if (event.kind === "assign" && me && String(event.assignee) === me) assigned(event);
     if (String(event.conversation) === selected) {
       if (event.kind === "message") addMessage(event.message);
       if (event.kind === "delivery") {
