@@ -3,7 +3,7 @@ ratios come from, one path at a time, without HTTP or a load tool in the way.
 
     PYTHONPATH=. DJANGO_SETTINGS_MODULE=bench.settings REDIS_URL=redis://127.0.0.1:6379/0 \
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/langnghe_bench \
-        .venv/bin/python bench/cpu.py healthz|survey|fold|webhook|drain|send [N] [--profile]
+        .venv/bin/python bench/cpu.py healthz|survey|fold|webhook|drain|send|read [N] [--profile]
 
 ``healthz`` and ``survey`` call the WSGI application (the whole middleware stack) N times after
 a warm-up; ``fold`` stores N survey responses, then times the fold that adds them to the
@@ -11,9 +11,11 @@ counters (the clock's work per response, off the request); ``webhook`` acknowled
 Zalo events (stored, not processed); ``drain`` stores N and then times the drain that
 processes them; ``send`` makes N waiting automatic answers due again (those the drains left:
 run ``drain`` first) and times one batch sending them (the bench's Zalo is unreachable, so
-every send fails and is queued for a retry). The fixtures are the ones bench/prepare.py wrote
-under var/bench (BENCH_DIR) in the last `make bench`; ``webhook`` and ``drain`` first have it
-write fresh signed events (``--keep-queue``), so they store new events rather than meet
+every send fails and is queued for a retry); ``read`` times what a drain makes of N fresh
+messages' texts without the database (the triage, and the procedure answer of a question;
+``--cold`` empties the per-word memos before each). The fixtures are the ones
+bench/prepare.py wrote under var/bench (BENCH_DIR) in the last `make bench`; ``webhook``,
+``drain`` and ``read`` first have it write fresh signed events (``--keep-queue``), so they store new events rather than meet
 redeliveries of events already stored. ``--profile`` prints where the time goes (cProfile on
 CPU time).
 """
@@ -189,6 +191,32 @@ def main() -> None:
             return done
 
         measure("drain", drain_all, n, profile)
+    elif what == "read":
+        # What a drain's worker makes of each citizen's message, without the database: the
+        # triage and, for a question, the procedure answer — on the bench's fresh texts, so
+        # nothing is answered from the per-text memo. ``--cold`` empties the per-word memos of
+        # the search index and the triage model before each message (as without them).
+        from langnghe.procedures.selectors import search_index
+        from langnghe.triage.classifier import get_model
+
+        fresh_events(n)
+        texts = [
+            json.loads(line.split("\t", 1)[1])["message"]["text"]
+            for line in (WORK / "events.txt").read_text().splitlines()[:n]
+        ]
+        triage_text("Cho hỏi thủ tục")  # models and the search index loaded, as in a worker
+        procedure_answer("Cho hỏi thủ tục đăng ký tạm trú")
+        index, model, cold = search_index(), get_model(), "--cold" in sys.argv
+
+        def read_all() -> None:
+            for text in texts:
+                if cold:
+                    index._word_memo.clear()
+                    model._word_memo.clear()
+                if triage_text(text).category == "procedure_question":
+                    procedure_answer(text)
+
+        measure("read" + (" (cold)" if cold else ""), read_all, len(texts), profile)
     elif what == "send":
         from django.utils import timezone
 
@@ -200,7 +228,8 @@ def main() -> None:
         measure("send", lambda: sum(outbound_send_many(outbound_ids=ids).values()), n, profile)
     else:
         raise SystemExit(
-            "usage: bench/cpu.py healthz|survey|fold|webhook|drain|send [N] [--profile]"
+            "usage: bench/cpu.py healthz|survey|fold|webhook|drain|send|read [N] [--profile]"
+            " [--cold]"
         )
 
 
