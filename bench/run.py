@@ -608,8 +608,9 @@ run on the same host). That floor goes through the whole middleware stack but to
 database, cache or template. What one request of each kind costs, without HTTP or wrk in the
 way, is printed by `bench/cpu.py healthz|survey|fold|webhook|drain|send` (this process's CPU
 and its PostgreSQL backend's, per request; `--profile` says where it goes): the figures below
-come from it, on this data set, on this session's machine (2 × AMD EPYC; its speed moved by
-half within minutes, so each figure is a range of runs).
+come from it, on this data set, on the machine of 2026-11-28 unless a figure says otherwise
+(2 × AMD EPYC; its speed moved by half within minutes, so each figure is a range of runs). The
+machine of 2026-11-29 was slower for the web processes: see the last bullet.
 
 - **Commune and post pages** (met): an anonymous GET is answered from a whole copy of the page
   before the session, CSRF, authentication and 2FA middleware (`langnghe/units/pagecache.py`),
@@ -625,14 +626,14 @@ half within minutes, so each figure is a range of runs).
   `surveys/api.py`), the unit, template and its questions from a per-process snapshot. The
   counters take the pending responses in batches, each batch one SQL statement
   (`surveys.services.counters_fold`, every second from the clock, which runs beside the web in
-  this row, and before any read of them, so results stay exact). `bench/cpu.py` on this
-  session's machine: the floor costs 0.10 ms of web CPU; a response 0.24–0.25 ms of web CPU and
+  this row, and before any read of them, so results stay exact). `bench/cpu.py` on the
+  2026-11-28 machine: the floor costs 0.10 ms of web CPU; a response 0.24–0.25 ms of web CPU and
   0.23–0.24 ms of PostgreSQL CPU; its fold 0.07–0.10 ms of PostgreSQL CPU (an earlier
   session's slower machine: 0.12–0.21, 0.47–0.52, 0.38–0.40 and 0.12–0.14 ms). Under HTTP the
   same response costs the machine about 1.1–1.7 ms (two cores / the survey rate) against
   about 0.4 ms for the floor: the waits and turns of four sync workers, their backends and the
   clock on two cores roughly double what the work costs alone. `bench/split.py` splits it by
-  process under wrk (two rounds, this session): a `GET /healthz` 0.40–0.41 ms of the machine
+  process under wrk (two rounds, 2026-11-28): a `GET /healthz` 0.40–0.41 ms of the machine
   (web 0.33–0.34); a survey response 1.39–1.47 ms (web 0.84–0.90, PostgreSQL 0.43–0.45, wrk
   and interrupts 0.12); a webhook event 0.89–0.93 ms (web 0.60–0.63, PostgreSQL 0.17–0.18). So
   under load the survey costs its web process about 0.5 ms more than the floor does, where
@@ -652,7 +653,7 @@ half within minutes, so each figure is a range of runs).
   CPU per response, but left the cores idle while it waited; no figure is claimed).
   What the database does per response, without the web in the way: `bench/statement.py`
   runs the service's own statement under pgbench and divides the machine's CPU by the
-  statements (kernel included): about 0.18–0.20 ms each at 4 clients on this session's machine.
+  statements (kernel included): about 0.18–0.20 ms each at 4 clients on the 2026-11-28 machine.
   The response → template foreign key (every insert of a campaign locks the one current
   template row to check it) was a suspect; in alternating runs it made no difference there
   (0.202/0.199 ms with it, 0.202/0.203 without) and about 0.01 ms of PostgreSQL's CPU per
@@ -688,14 +689,14 @@ half within minutes, so each figure is a range of runs).
 - **Zalo webhook intake alone** (met on this machine in most runs): one prepared INSERT per
   event, the connection and its secret kept per process, the route of each path kept, the
   Redis wake-up flag asked at most four times per linger per process, before the session
-  stack. `bench/cpu.py webhook` on this session's machine: 0.19–0.26 ms of web CPU and
+  stack. `bench/cpu.py webhook` on the 2026-11-28 machine: 0.19–0.26 ms of web CPU and
   0.12–0.15 ms of PostgreSQL CPU per event (0.44–0.45 and 0.21–0.23 ms on an earlier
   session's); under wrk it acknowledges at 0.36–0.46 of the floor, so 1,000 a second needs a
   floor above about 2,200–2,800 a second, which this machine gives. With the two workers
   draining on the same two cores it falls: the workers run at `nice 10`, but their PostgreSQL
   backends do not.
-- **Workers keeping up** (met in the run above, on a faster minute of this machine; missed in
-  the three runs before it on the same code): a drain takes 100 events per transaction; the
+- **Workers keeping up** (met on a fast minute of the 2026-11-28 machine, missed on slower
+  ones; see the rows above for this run): a drain takes 100 events per transaction; the
   citizens' messages of a batch go through the inbox in bulk
   (`inbox.services.messages_receive`), emergencies included (the number at once, a note, the
   consoles' alarm), one send task for the batch's automatic answers, the audit entries chained at the batch's end; the batch's messages, notes, outbox
@@ -703,10 +704,10 @@ half within minutes, so each figure is a range of runs).
   sequence first: `bulk_create` bound every value on the client and quoted its UNNEST arrays
   in Python, the largest part of a drain in a py-spy profile); task workers load the triage
   model as they start, and a text seen in the last minute is not classified again.
-  `bench/cpu.py drain 3000` on this session's machine, per realistic event (twelve kinds of
+  `bench/cpu.py drain 3000` on the 2026-11-28 machine, per realistic event (twelve kinds of
   citizens' messages, a sixth of them emergencies, nearly every text new, each a new citizen
   writing at night, so each gets an automatic answer), worker CPU + its PostgreSQL backend's:
-  1.20–1.23 + 0.33–0.36 ms with bulk_create and 25 events a batch (the code this session
+  1.20–1.23 + 0.33–0.36 ms with bulk_create and 25 events a batch (the code that day
   started from), 1.07–1.13 + 0.34–0.37 ms with COPY, 0.73–0.80 + 0.26–0.33 ms with COPY and
   100 a batch (a batch's twenty-odd statements are shared by four times the events; 50 a batch
   gave 0.89–0.91 + 0.24–0.25, 200 0.74 + 0.19 in one run). `bench/cpu.py send`: 0.15–0.19 +
@@ -714,12 +715,12 @@ half within minutes, so each figure is a range of runs).
   saved for a retry). Acknowledging costs 0.19–0.26 + 0.12–0.15 ms (`bench/cpu.py webhook`)
   and under load about 1 ms of the machine per event (two cores / the intake-alone rate). So
   an event acknowledged and drained costs the machine about 2 ms, and two cores do about 1,000
-  a second of that only with little lost to the waits and turns of a dozen processes. This
-  session's `make bench` runs, the row with workers as fast as the server answers (events a
+  a second of that only with little lost to the waits and turns of a dozen processes. The
+  `make bench` runs of 2026-11-28, the row with workers as fast as the server answers (events a
   second acknowledged; waiting when the load stopped; done after): with 25 a batch 726; 2,985;
   4.6 s. With 100 a batch and COPY 645; 529; 0.5 s — 651; 993; 1.0 s — 686; 1,054; 1.1 s — and,
-  in the run above, on a faster minute (the floors taken beside its rows 5,100–5,600 a second,
-  4,600–5,000 in the runs before), 1,159;
+  in the last of them, on a faster minute (the floors taken beside its rows 5,100–5,600 a
+  second, 4,600–5,000 in the runs before), 1,159;
   3,019; 1.9 s: the target met. In the paced row nothing was waiting in any of those four
   runs. So on these two cores the target is met on a fast minute and missed on a slow one; a
   steady 1,000 a second acknowledged and drained wants more cores than these two (docs/deploy.md,
@@ -731,7 +732,7 @@ half within minutes, so each figure is a range of runs).
   covering index; `gen_load` ends with `VACUUM (ANALYZE)` so index-only scans need no heap
   visits.
 - **Procedure search, triage** (met): in-process indexes, no database on the hot path.
-- **The whole of `make bench` from an empty database** on this session's machine: 6 min 5 s
+- **The whole of `make bench` from an empty database** on the 2026-11-28 machine: 6 min 5 s
   (`time make bench` with no `langnghe_bench` database; 7 min 16 s on an earlier session's),
   of which `gen_load` (the national network, 10 million responses, 1 million cases and
   messages, the counters and insights) 171 s (244 s then); with the data set kept, about 3 min
@@ -739,6 +740,28 @@ half within minutes, so each figure is a range of runs).
   PostgreSQL, the counters and insights rebuilt set-wise (`langnghe/core/loadgen.py`).
 - Every answer now carries its `Content-Length` (`core.middleware.security_headers`): gunicorn
   had been sending each one chunked, one write more per request, floor included.
+- **On the machine of 2026-11-29** (same kind, slower): `make bench` from an empty database
+  took about 8 minutes by the clock (12:51 to 12:59), `gen_load` 231 s of it. `bench/split.py` (two rounds): a `GET /healthz` 0.51–0.58
+  ms of the machine (web 0.42–0.45, at 3,442–3,891 a second); a survey response 1.39–1.50 ms
+  (web 0.84–0.92, PostgreSQL 0.41–0.42, at 1,283–1,384 a second: 0.35–0.40 of the floor in
+  those rounds). `bench/cpu.py`: the floor 0.12–0.13 ms of web CPU; a response 0.38 ms of web
+  CPU and 0.32 ms of PostgreSQL's; its fold 0.09–0.10; a webhook 0.30–0.39 + 0.17–0.20; a send
+  0.23 + 0.12–0.13; a drained event 0.77–1.30 + 0.29–0.48 ms (the widest spread of any figure
+  here: the machine drifted while it ran). The drain's reading of each message got cheaper:
+  the search index and the triage model keep what they worked out per word (a word's
+  repairs and its neighbours' spellings; its character n-grams' vocabulary indices), which
+  changes no ranking and no vector (tests compare them with the memos warm and empty) —
+  `bench/cpu.py read 3000`, per message: 0.35–0.39 ms, and 0.52–0.54 ms with `--cold` (the
+  memos emptied before each message). A webhook event's JSON is no longer walked a second time
+  for NUL characters when its text cannot hold one (`core.text.json_without_nul`). Tried ad
+  hoc, not kept: pinning each sync worker and its PostgreSQL backend to the same core (so each
+  round trip wakes a process on its own core) gave the survey 1,532–1,611 responses a second
+  against 1,310–1,500 unpinned in alternating wrk runs, not enough for 0.5×, and the web
+  processes cannot pin PostgreSQL's backends without privileges over them; client_ids ordered
+  by time (UUIDv7-like) in the `bench/statement.py` statement cut the WAL's full-page images
+  (about 3,700–5,100 per 10 s run to 14) but the machine's CPU per statement by only 3–5%
+  (0.259–0.266 against 0.273–0.276 ms). The duty roster (new this day) adds one indexed query
+  per unit and drain batch (is the desk staffed now?).
 """
 
 
