@@ -787,12 +787,12 @@ def duty_shift_create(
     keeps one desk at a time)."""
     from django.contrib.auth import get_user_model
 
+    from langnghe.accounts.selectors import has_role
+
     from .models import DutyShift
     from .selectors import DESK_ROLES
 
     _roster_may_plan(by, unit)
-    from langnghe.accounts.selectors import has_role
-
     if officer is None or not officer.is_active or not has_role(officer, unit, DESK_ROLES):
         raise ApplicationError(
             "Cán bộ này không trực ban được ở đơn vị: cần vai trò trực ban, chỉ huy hoặc quản "
