@@ -16,6 +16,7 @@ DESK_ROLES = (Role.ADMIN, Role.SUPERVISOR, Role.DUTY_OFFICER)
 # A unit keeps a roster "around" a moment when one of its shifts runs within this much of it:
 # a roster that lapsed (nobody planned next week) hands the desk back to the office hours.
 ROSTER_HORIZON = dt.timedelta(days=2)
+ROSTER_YEARS = (2000, 2100)  # the weeks a roster can be asked for (no date arithmetic overflows)
 
 
 def conversation_list(
@@ -155,7 +156,15 @@ def roster_staffed(unit, at: dt.datetime | None = None) -> bool | None:
 def roster_week(*, user, unit: str, start: dt.date, days: int = 7) -> tuple:
     """The unit (by code, in the user's scope) and its shifts that overlap the ``days`` local
     days from ``start``, in order."""
+    from langnghe.core.exceptions import ApplicationError
+
     root = visible_unit_get(user=user, code=unit)
+    if not ROSTER_YEARS[0] <= start.year <= ROSTER_YEARS[1]:
+        raise ApplicationError(
+            f"Chỉ xem được lịch trực từ năm {ROSTER_YEARS[0]} đến năm {ROSTER_YEARS[1]}.",
+            code="bad_date",
+            field="start",
+        )
     begin = timezone.make_aware(dt.datetime.combine(start, dt.time()))
     end = begin + dt.timedelta(days=days)
     shifts = (

@@ -130,6 +130,8 @@ def _roster_week_start(request) -> dt.date:
         day = dt.date.fromisoformat(request.GET.get("tuan", ""))
     except ValueError:
         day = timezone.localdate()
+    if not selectors.ROSTER_YEARS[0] <= day.year <= selectors.ROSTER_YEARS[1]:
+        day = timezone.localdate()
     return selectors.week_start(day)
 
 
@@ -142,6 +144,8 @@ def _roster_times(post) -> tuple[dt.datetime, dt.datetime]:
         end = dt.time.fromisoformat(post.get("end", ""))
     except ValueError as exc:
         raise ApplicationError("Hãy chọn ngày, giờ bắt đầu và giờ kết thúc của ca trực.") from exc
+    if not selectors.ROSTER_YEARS[0] <= day.year <= selectors.ROSTER_YEARS[1]:
+        raise ApplicationError("Ngày của ca trực không hợp lệ.")
     starts_at = timezone.make_aware(dt.datetime.combine(day, start))
     ends_at = timezone.make_aware(dt.datetime.combine(day, end))
     if ends_at <= starts_at:

@@ -260,6 +260,16 @@ def test_roster_api_plans_lists_and_cancels_within_scope(closed_desk, team, api_
     assert cancelled.json() == {"id": shift.pk, "result": "deleted"}
     bad = chief.get(f"/api/v1/inbox/roster?unit={THO_XUONG}&days=99")
     assert bad.status_code == 422
+    far = chief.get(f"/api/v1/inbox/roster?unit={THO_XUONG}&start=9999-12-31&days=31")
+    assert far.status_code == 400 and far.json()["code"] == "bad_date"
+    for when in ("0001-01-01T00:00:00", "9999-12-31T23:00:00"):
+        odd = chief.post(
+            "/api/v1/inbox/roster",
+            {"unit": THO_XUONG, "officer": team["lead"].pk, "starts_at": when, "ends_at": when},
+            content_type="application/json",
+        )
+        assert odd.status_code in (400, 409, 422), odd.content
+    assert not DutyShift.objects.exists()
 
 
 # --- Console --------------------------------------------------------------------------------
@@ -287,6 +297,14 @@ def test_console_roster_page_adds_an_overnight_shift_and_shows_who_is_on_duty(
         follow=True,
     )
     assert "Hãy chọn ngày" in refused.content.decode() and DutyShift.objects.count() == 1
+    for day in ("9999-12-31", "0001-01-01"):  # no date arithmetic overflows: clear refusals
+        odd = client.post(
+            "/staff/inbox/lich-truc/",
+            {"officer": team["lead"].pk, "day": day, "start": "19:00", "end": "07:00"},
+            follow=True,
+        )
+        assert odd.status_code == 200 and DutyShift.objects.count() == 1
+        assert client.get(f"/staff/inbox/lich-truc/?tuan={day}").status_code == 200
     _shift(closed_desk, team["second"], team["chief"], lead=True)
     desk = client.get("/staff/inbox/").content.decode()
     assert "Đang trực: <strong>second</strong> (trực chính)" in desk
