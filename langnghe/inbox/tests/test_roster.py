@@ -173,6 +173,20 @@ def test_refused_shifts_change_nothing(unit, closed_desk, team, make_staff, case
     assert (DutyShift.objects.count(), AuditEntry.objects.count()) == (shifts, entries)
 
 
+def test_the_officers_offered_for_a_roster_hold_a_desk_role_on_it_or_above(
+    closed_desk, team, make_staff
+):
+    viewer = make_staff(THO_XUONG, "viewer")
+    elsewhere = make_staff(YEN_THE, "duty_officer")
+    gone = make_staff(THO_XUONG, "duty_officer", "gone")
+    gone.is_active = False
+    gone.save(update_fields=["is_active"])
+    offered = selectors.roster_officers(closed_desk)
+    assert {team["chief"], team["lead"], team["second"]} <= set(offered)
+    assert not {viewer, elsewhere, gone} & set(offered)
+    assert len(offered) == len(set(offered))  # a member of several units is offered once
+
+
 def test_cancel_deletes_a_coming_shift_and_refuses_a_past_one(closed_desk, team, make_staff):
     coming = _shift(closed_desk, team["lead"], team["chief"], start=2 * HOUR)
     with pytest.raises(ApplicationError):

@@ -5,3 +5,12 @@ document.addEventListener("change", (event) => {
     target.form.submit();
   }
 });
+
+// A button with data-print prints the page (the stylesheet's print rules leave out the menus,
+// the forms and whatever is marked no-print).
+document.addEventListener("click", (event) => {
+  const target = event.target;
+  if (target instanceof HTMLButtonElement && target.dataset.print !== undefined) {
+    window.print();
+  }
+});
