@@ -207,6 +207,11 @@ def _raw_tokens(text: str) -> list[str]:
 
 
 _STOP_PHRASES = sorted((tuple(p.split()) for p in STOP_PHRASES), key=len, reverse=True)
+# The same phrases by their first word, longest first: a position is only compared with the
+# phrases that can start there.
+_STOP_PHRASES_BY_FIRST: dict[str, list[tuple[str, ...]]] = {}
+for _phrase in _STOP_PHRASES:
+    _STOP_PHRASES_BY_FIRST.setdefault(_phrase[0], []).append(_phrase)
 
 
 def _drop_stops(tokens: list[str]) -> list[str]:
@@ -217,7 +222,7 @@ def _drop_stops(tokens: list[str]) -> list[str]:
     kept: list[str] = []
     i = 0
     while i < len(tokens):
-        for phrase in _STOP_PHRASES:
+        for phrase in _STOP_PHRASES_BY_FIRST.get(tokens[i], ()):
             if i not in protected and tuple(tokens[i : i + len(phrase)]) == phrase:
                 i += len(phrase)
                 break

@@ -146,3 +146,40 @@ def test_the_word_memo_changes_no_ranking_and_stays_bounded(catalogue, monkeypat
     monkeypatch.setattr(search, "WORD_MEMO_SIZE", 10)
     index.search("qzxv wvkj", limit=5)  # new words: the full memo starts afresh
     assert len(index._word_memo) <= 10
+
+
+def test_stop_phrases_by_first_word_drop_what_the_full_scan_drops():
+    """``_drop_stops`` looks only at the stop phrases that start with each word: on sequences of
+    stop words, protected pairs and others, it keeps exactly what comparing every phrase at
+    every position keeps."""
+    import random
+
+    from langnghe.procedures import search
+
+    def full_scan(tokens):
+        protected = set()
+        for i, pair in enumerate(zip(tokens, tokens[1:], strict=False)):
+            if pair in search.PROTECTED_BIGRAMS:
+                protected |= {i, i + 1}
+        kept, i = [], 0
+        while i < len(tokens):
+            for phrase in search._STOP_PHRASES:
+                if i not in protected and tuple(tokens[i : i + len(phrase)]) == phrase:
+                    i += len(phrase)
+                    break
+            else:
+                if tokens[i] not in search.STOP_WORDS or i in protected:
+                    kept.append(tokens[i])
+                i += 1
+        return kept
+
+    words = sorted(
+        {w for p in search._STOP_PHRASES for w in p}
+        | {w for pair in search.PROTECTED_BIGRAMS for w in pair}
+        | set(search.STOP_WORDS)
+        | {"ho", "chieu", "tam", "tru", "xe", "can", "cuoc"}
+    )
+    rnd = random.Random(7)
+    for _ in range(3000):
+        tokens = [rnd.choice(words) for _ in range(rnd.randint(0, 14))]
+        assert search._drop_stops(tokens) == full_scan(tokens), tokens
