@@ -412,3 +412,53 @@ def test_a_batch_keeps_to_the_minute_budget_and_gives_back_what_it_did_not_use(
     assert {(r.attempts, r.next_attempt_at > now) for r in waiting} == {(0, True)}
     assert cache.get(key) == 3  # nothing reserved and unused is left counted
     cache.delete(key)
+
+
+@pytest.mark.parametrize("night", [False, True])
+def test_a_drain_batch_costs_the_same_statements_for_5_or_40_events(connection, sim, client, night):
+    """No statement per event in a drain batch on PostgreSQL: citizens' messages (new
+    conversations, questions, an emergency) at night — each answered automatically — or on a
+    roster shift, 5 of them or 40, take the same number of statements (#10: query counts on
+    hot paths)."""
+    import datetime as dt
+
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from langnghe.accounts.services import staff_create
+    from langnghe.connectors.services import _drain_batch
+    from langnghe.inbox.services import duty_shift_create
+
+    desk = connection.unit
+    chief = staff_create(username="chief", password="mat-khau-123", unit=desk, role="supervisor")
+    now = timezone.now()
+    if night:  # the roster has nobody now: every citizen gets the out-of-hours answer
+        start, end = now + dt.timedelta(hours=1), now + dt.timedelta(hours=9)
+    else:
+        start, end = now - dt.timedelta(hours=1), now + dt.timedelta(hours=7)
+    duty_shift_create(unit=desk, officer=chief, starts_at=start, ends_at=end, by=chief)
+    texts = ["Cho hỏi thủ tục đăng ký tạm trú", "Có người đang cướp xe ở chợ", "Xin chào"]
+    counts = []
+    for size in (3, 5, 40):  # the first batch warms the per-process caches (unit, connection)
+        for i in range(size):
+            user = f"zq-{size}-{i}"
+            sim.user(user)
+            event = sim.text_event(user, f"{texts[i % 3]} {i}", msg_id=f"mq-{size}-{i}")
+            body, headers = sim.signed(event)
+            response = client.post(
+                f"/webhooks/zalo/{UNIT}/",
+                body,
+                content_type="application/json",
+                HTTP_X_ZEVENT_SIGNATURE=headers["X-ZEvent-Signature"],
+            )
+            assert response.status_code == 200
+        with CaptureQueriesContext(db) as queries:
+            assert _drain_batch() == size
+        counts.append(len(queries))
+    counts = counts[1:]
+    # SQLite writes each conversation's new state by itself (inbox._conversations_save); on
+    # PostgreSQL it is one statement for the batch.
+    per_event = 0 if db.vendor == "postgresql" else 1
+    assert counts[1] - counts[0] == per_event * (40 - 5), counts
+    assert Conversation.objects.filter(unit=desk).count() == 48
