@@ -746,13 +746,17 @@ machine of 2026-11-29 was slower for the web processes: see the last bullet.
   (web 0.84–0.92, PostgreSQL 0.41–0.42, at 1,283–1,384 a second: 0.35–0.40 of the floor in
   those rounds). `bench/cpu.py`: the floor 0.12–0.13 ms of web CPU; a response 0.38 ms of web
   CPU and 0.32 ms of PostgreSQL's; its fold 0.09–0.10; a webhook 0.30–0.39 + 0.17–0.20; a send
-  0.23 + 0.12–0.13; a drained event 0.77–1.30 + 0.29–0.48 ms (the widest spread of any figure
-  here: the machine drifted while it ran). The drain's reading of each message got cheaper:
-  the search index and the triage model keep what they worked out per word (a word's
-  repairs and its neighbours' spellings; its character n-grams' vocabulary indices), which
-  changes no ranking and no vector (tests compare them with the memos warm and empty) —
-  `bench/cpu.py read 3000`, per message: 0.35–0.39 ms, and 0.52–0.54 ms with `--cold` (the
-  memos emptied before each message). A webhook event's JSON is no longer walked a second time
+  0.23 + 0.12–0.13; a drained event 0.77–1.30 + 0.29–0.48 ms over the session (the widest
+  spread of any figure here: the machine drifted while it ran), 0.82–0.92 + 0.30–0.40 ms in
+  the last three runs. The drain's reading of each message got cheaper: the search index and
+  the triage model keep what they worked out per word (a word's repairs and its neighbours'
+  spellings; its character n-grams' vocabulary indices), which changes no ranking and no
+  vector (tests compare them with the memos warm and empty), and the search's stop phrases are
+  looked up by their first word instead of all tried at every word (140 → 6 µs for a
+  22-word message, in an ad-hoc timeit; a test compares it with the full scan) —
+  `bench/cpu.py read 3000`, per message: 0.29–0.30 ms (0.45–0.47 with `--cold`, the memos
+  emptied before each message); before the stop-phrase change 0.35–0.39 (0.52–0.54). A drain
+  batch now has a test that it takes the same statements for 5 or 40 events on PostgreSQL. A webhook event's JSON is no longer walked a second time
   for NUL characters when its text cannot hold one (`core.text.json_without_nul`). Tried ad
   hoc, not kept: pinning each sync worker and its PostgreSQL backend to the same core (so each
   round trip wakes a process on its own core) gave the survey 1,532–1,611 responses a second
