@@ -8,6 +8,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from langnghe.accounts.auth import staff_auth
+from langnghe.core.exceptions import ApplicationError
 from langnghe.core.pagination import Pages
 
 from . import selectors, services, webchat
@@ -322,6 +323,35 @@ def shift_create(request, payload: ShiftIn):
         note=payload.note,
         by=request.auth,
     )
+
+
+class WeekCopyIn(Schema):
+    unit: str = Field(..., max_length=32)
+    week_start: dt.date = Field(..., description="thứ Hai của tuần nhận lịch (chép từ tuần trước)")
+
+
+class WeekCopyOut(Schema):
+    copied: int
+    skipped: int = Field(
+        ..., description="ca đã qua, trùng ca khác, hoặc cán bộ không còn trực được"
+    )
+
+
+@router.post("/roster/copy-week", response=WeekCopyOut, summary="Chép lịch trực tuần trước")
+def roster_copy_week(request, payload: WeekCopyIn):
+    from langnghe.accounts.selectors import visible_unit_get
+
+    unit = visible_unit_get(user=request.auth, code=payload.unit)
+    if payload.week_start.weekday() != 0:
+        raise ApplicationError(
+            "Tuần nhận lịch phải bắt đầu từ thứ Hai.", code="bad_date", field="week_start"
+        )
+    if not selectors.ROSTER_YEARS[0] <= payload.week_start.year <= selectors.ROSTER_YEARS[1]:
+        raise ApplicationError("Ngày không hợp lệ.", code="bad_date", field="week_start")
+    copied, skipped = services.duty_week_copy(
+        unit=unit, week_start=payload.week_start, by=request.auth
+    )
+    return {"copied": copied, "skipped": skipped}
 
 
 @router.post("/roster/{shift_id}/cancel", response=ShiftCancelOut, summary="Hủy hoặc kết thúc ca")

@@ -286,6 +286,29 @@ def test_roster_api_plans_lists_and_cancels_within_scope(closed_desk, team, api_
     assert not DutyShift.objects.exists()
 
 
+def test_roster_api_copies_last_week(closed_desk, team, api_client, make_staff):
+    monday = selectors.week_start(timezone.localdate()) + dt.timedelta(days=7)
+    start = timezone.make_aware(dt.datetime.combine(monday, dt.time(7, 30))) - 7 * 24 * HOUR
+    DutyShift.objects.create(
+        unit=closed_desk, officer=team["lead"], starts_at=start, ends_at=start + 24 * HOUR
+    )
+    body = {"unit": THO_XUONG, "week_start": monday.isoformat()}
+    viewer = api_client(make_staff(THO_XUONG, "viewer"))
+    refused = viewer.post("/api/v1/inbox/roster/copy-week", body, content_type="application/json")
+    assert refused.status_code == 403 and DutyShift.objects.count() == 1
+    chief = api_client(team["chief"])
+    tuesday = {**body, "week_start": (monday + dt.timedelta(days=1)).isoformat()}
+    not_monday = chief.post(
+        "/api/v1/inbox/roster/copy-week", tuesday, content_type="application/json"
+    )
+    assert not_monday.status_code == 400 and not_monday.json()["code"] == "bad_date"
+    done = chief.post("/api/v1/inbox/roster/copy-week", body, content_type="application/json")
+    assert done.json() == {"copied": 1, "skipped": 0}
+    again = chief.post("/api/v1/inbox/roster/copy-week", body, content_type="application/json")
+    assert again.json() == {"copied": 0, "skipped": 1}  # the same shift again would overlap
+    assert DutyShift.objects.count() == 2
+
+
 # --- Console --------------------------------------------------------------------------------
 
 
