@@ -765,7 +765,8 @@ machine of 2026-11-29 was slower for the web processes: see the last bullet.
   by time (UUIDv7-like) in the `bench/statement.py` statement cut the WAL's full-page images
   (about 3,700–5,100 per 10 s run to 14) but the machine's CPU per statement by only 3–5%
   (0.259–0.266 against 0.273–0.276 ms). The duty roster (new this day) adds one indexed query
-  per unit and drain batch (is the desk staffed now?).
+  per unit and drain batch (is the desk staffed now?), and one more when the batch holds an
+  emergency (who is on duty, for its note).
 """
 
 

@@ -8,7 +8,6 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from langnghe.accounts.auth import staff_auth
-from langnghe.core.exceptions import ApplicationError
 from langnghe.core.pagination import Pages
 
 from . import selectors, services, webchat
@@ -342,12 +341,6 @@ def roster_copy_week(request, payload: WeekCopyIn):
     from langnghe.accounts.selectors import visible_unit_get
 
     unit = visible_unit_get(user=request.auth, code=payload.unit)
-    if payload.week_start.weekday() != 0:
-        raise ApplicationError(
-            "Tuần nhận lịch phải bắt đầu từ thứ Hai.", code="bad_date", field="week_start"
-        )
-    if not selectors.ROSTER_YEARS[0] <= payload.week_start.year <= selectors.ROSTER_YEARS[1]:
-        raise ApplicationError("Ngày không hợp lệ.", code="bad_date", field="week_start")
     copied, skipped = services.duty_week_copy(
         unit=unit, week_start=payload.week_start, by=request.auth
     )
@@ -367,9 +360,10 @@ def on_duty(request, unit: str = Query(..., max_length=32)):
     from . import rules
 
     root = visible_unit_get(user=request.auth, code=unit)
+    staffed, running = selectors.roster_now(root)
     return {
         "unit": root.code,
-        "staffed": rules.is_on_duty(root),
-        "by_roster": selectors.roster_staffed(root) is not None,
-        "shifts": selectors.shifts_running(root),
+        "staffed": rules.in_office_hours(root) if staffed is None else staffed,
+        "by_roster": staffed is not None,
+        "shifts": running,
     }

@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from langnghe.core.text import fold
 
+from .selectors import roster_now
+
 # Nationwide emergency numbers (Quyết định 1383/QĐ-BTTTT; 113 công an, 114 cứu hỏa – cứu nạn,
 # 115 cấp cứu y tế).
 EMERGENCY_NUMBERS = {"police": "113", "fire": "114", "ambulance": "115"}
@@ -133,12 +135,12 @@ def duty_windows(office_hours: str) -> dict[int, list[tuple[dt.time, dt.time]]] 
 
 def is_on_duty(unit, at: dt.datetime | None = None) -> bool:
     """Whether the desk of ``unit`` is staffed at ``at`` (now): by its duty roster when it keeps
-    one then (``selectors.roster_staffed``), else by its office hours."""
-    from .selectors import roster_staffed
+    one then (``selectors.roster_now``), else by its office hours."""
+    staffed, _running = roster_now(unit, at or timezone.now())
+    return in_office_hours(unit, at) if staffed is None else staffed
 
-    staffed = roster_staffed(unit, at or timezone.now())
-    if staffed is not None:
-        return staffed
+
+def in_office_hours(unit, at: dt.datetime | None = None) -> bool:
     windows = duty_windows(unit.office_hours)
     if windows is None:
         return True

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from langnghe.accounts.models import Membership, Role
 from langnghe.accounts.selectors import visible_unit_get, visible_units
-from langnghe.core.exceptions import NotFound
+from langnghe.core.exceptions import ApplicationError, NotFound
 
 from .models import Conversation, ConversationStatus, DutyShift
 
@@ -129,35 +129,26 @@ def canned_replies_for(unit) -> list:
 # --- Duty roster (lịch trực ban) ---------------------------------------------------------------
 
 
-def shifts_running(unit, at: dt.datetime | None = None) -> list[DutyShift]:
-    """The shifts of ``unit`` running at ``at`` (now), the lead's first."""
+def roster_now(unit, at: dt.datetime | None = None) -> tuple[bool | None, list[DutyShift]]:
+    """Whether ``unit``'s roster has someone on duty at ``at`` (now) — None when the unit keeps
+    no roster then (no shift within ROSTER_HORIZON of it): its office hours decide — and the
+    shifts running then, the lead's first. One query."""
     at = at or timezone.now()
-    return list(
-        DutyShift.objects.filter(unit=unit, starts_at__lte=at, ends_at__gt=at)
-        .select_related("officer")
-        .order_by("-is_lead", "starts_at", "id")
-    )
-
-
-def roster_staffed(unit, at: dt.datetime | None = None) -> bool | None:
-    """Whether ``unit``'s roster has someone on duty at ``at`` (now); None when the unit keeps no
-    roster then (no shift within ROSTER_HORIZON of it): its office hours decide. One query."""
-    at = at or timezone.now()
-    spans = list(
+    near = list(
         DutyShift.objects.filter(
             unit=unit, starts_at__lt=at + ROSTER_HORIZON, ends_at__gt=at - ROSTER_HORIZON
-        ).values_list("starts_at", "ends_at")
+        ).select_related("officer")
     )
-    if not spans:
-        return None
-    return any(start <= at < end for start, end in spans)
+    running = sorted(
+        (s for s in near if s.starts_at <= at < s.ends_at),
+        key=lambda s: (not s.is_lead, s.starts_at, s.pk),
+    )
+    return (bool(running) if near else None), running
 
 
 def roster_week(*, user, unit: str, start: dt.date, days: int = 7) -> tuple:
     """The unit (by code, in the user's scope) and its shifts that overlap the ``days`` local
     days from ``start``, in order."""
-    from langnghe.core.exceptions import ApplicationError
-
     root = visible_unit_get(user=user, code=unit)
     if not ROSTER_YEARS[0] <= start.year <= ROSTER_YEARS[1]:
         raise ApplicationError(

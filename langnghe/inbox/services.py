@@ -894,10 +894,19 @@ def duty_shift_cancel(*, shift, by) -> str:
 def duty_week_copy(*, unit, week_start: dt.date, by) -> tuple[int, int]:
     """Repeat the roster of the seven days before ``week_start`` in the seven days from it: the
     same officers at the same times a week later. A shift that would clash, be over already
-    or no longer be allowed is skipped. Returns (copied, skipped)."""
+    or no longer be allowed is skipped. Returns (copied, skipped). ``week_start`` is a Monday
+    of ROSTER_YEARS."""
     from .models import DutyShift
+    from .selectors import ROSTER_YEARS
 
     _roster_may_plan(by, unit)
+    if week_start.weekday() != 0 or not ROSTER_YEARS[0] <= week_start.year <= ROSTER_YEARS[1]:
+        raise ApplicationError(
+            "Tuần nhận lịch phải bắt đầu từ một thứ Hai, từ năm "
+            f"{ROSTER_YEARS[0]} đến năm {ROSTER_YEARS[1]}.",
+            code="bad_date",
+            field="week_start",
+        )
     begin = timezone.make_aware(dt.datetime.combine(week_start, dt.time()))
     week = dt.timedelta(days=7)
     copied = skipped = 0
@@ -924,20 +933,22 @@ def duty_week_copy(*, unit, week_start: dt.date, by) -> tuple[int, int]:
 
 def _on_duty_line(unit, at) -> tuple[str, object]:
     """The note's line on who is on duty, and the officer an emergency goes to (or None)."""
-    from .selectors import roster_staffed, shifts_running
+    from .selectors import roster_now
 
-    running = shifts_running(unit, at)
+    staffed, running = roster_now(unit, at)
     if running:
         names = ", ".join(f"{s.officer}{' (trực chính)' if s.is_lead else ''}" for s in running)
         return f" Đang trực: {names}.", running[0].officer
-    if roster_staffed(unit, at) is False:
+    if staffed is False:
         return " Lịch trực không có ai lúc này: báo ngay chỉ huy đơn vị.", None
     return "", None
 
 
 def _urgent_assign(unit, conversations: list[Conversation], officer) -> None:
-    """Give ``unit``'s urgent conversations that nobody holds yet to ``officer`` (on duty): one
-    UPDATE, an audit entry and a live event each."""
+    """``conversation_assign`` for a batch's emergencies: ``unit``'s urgent conversations that
+    nobody holds yet go to ``officer`` (on its roster, so within its scope) in one UPDATE — a
+    drain batch's statements must not grow with its emergencies — with an audit entry and a live
+    event each, as ``conversation_assign`` writes them, marked as the roster's."""
     if officer is None:
         return
     free = [c for c in conversations if c.assignee_id is None]

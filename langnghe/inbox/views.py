@@ -52,7 +52,7 @@ def inbox_page(request):
             "suggestion": suggestion,
             "canned": selectors.canned_replies_for(selected.unit if selected else unit),
             "counts": selectors.unread_counts(user=request.user),
-            "on_duty": selectors.shifts_running(unit) if unit else [],
+            "on_duty": selectors.roster_now(unit)[1] if unit else [],
         },
     )
 
@@ -210,8 +210,7 @@ def roster_page(request):
         for shift in shifts:
             by_day[max(timezone.localdate(shift.starts_at), monday)].append(shift)
         days = [{"date": day, "shifts": listed} for day, listed in by_day.items()]
-        running = selectors.shifts_running(unit)
-        staffed = selectors.roster_staffed(unit)
+        staffed, running = selectors.roster_now(unit)
         can_plan = has_role(request.user, unit, services.ROSTER_ROLES)
         officers = selectors.roster_officers(unit) if can_plan else []
     return render(

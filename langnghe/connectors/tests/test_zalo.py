@@ -23,6 +23,20 @@ def _receive(sim, deliver, user_id="zu-1001", text="Cho hỏi thủ tục làm c
     return deliver(body, headers), body, headers
 
 
+def _store(sim, client, user_id: str, text: str, msg_id: str = "") -> None:
+    """A signed text event acknowledged by the webhook and left waiting: no on-commit callback
+    runs here, so no drain task is queued."""
+    sim.user(user_id)
+    body, headers = sim.signed(sim.text_event(user_id, text, msg_id=msg_id))
+    response = client.post(
+        f"/webhooks/zalo/{UNIT}/",
+        body,
+        content_type="application/json",
+        HTTP_X_ZEVENT_SIGNATURE=headers["X-ZEvent-Signature"],
+    )
+    assert response.status_code == 200
+
+
 def test_signed_text_lands_once_even_when_delivered_twice(sim, connection, deliver, client):
     response, body, headers = _receive(sim, deliver, msg_id="m-1")
     assert response.status_code == 200 and response.json()["error"] == 0
@@ -255,16 +269,7 @@ def test_event_whose_task_was_lost_is_processed_by_the_sweep(connection, sim, cl
     from langnghe.connectors.services import webhook_events_sweep
     from langnghe.inbox.models import Message
 
-    sim.user("zu-sweep")
-    body, headers = sim.signed(sim.text_event("zu-sweep", "Xin chào, tôi cần hỏi"))
-    # No on-commit callbacks run here: the task is never enqueued.
-    response = client.post(
-        f"/webhooks/zalo/{UNIT}/",
-        body,
-        content_type="application/json",
-        HTTP_X_ZEVENT_SIGNATURE=headers["X-ZEvent-Signature"],
-    )
-    assert response.status_code == 200
+    _store(sim, client, "zu-sweep", "Xin chào, tôi cần hỏi")  # its task is never enqueued
     stored = WebhookEvent.objects.get()
     assert stored.status == WebhookEvent.Status.RECEIVED
     assert webhook_events_sweep() == 0  # too recent: its task may still come
@@ -288,15 +293,7 @@ def test_a_drain_batch_keeps_the_good_events_when_one_fails(connection, sim, cli
     from langnghe.connectors.services import webhook_events_drain
 
     for user in ("zu-b1", "zu-bad", "zu-b2"):
-        sim.user(user)
-        body, headers = sim.signed(sim.text_event(user, f"Tin của {user}", msg_id=f"m-{user}"))
-        response = client.post(  # no on-commit callbacks here: stored, not yet drained
-            f"/webhooks/zalo/{UNIT}/",
-            body,
-            content_type="application/json",
-            HTTP_X_ZEVENT_SIGNATURE=headers["X-ZEvent-Signature"],
-        )
-        assert response.status_code == 200
+        _store(sim, client, user, f"Tin của {user}", msg_id=f"m-{user}")
     real_one, real_bulk = inbox.message_receive, inbox.messages_receive
 
     def receive(**kwargs):
@@ -442,17 +439,7 @@ def test_a_drain_batch_costs_the_same_statements_for_5_or_40_events(connection, 
     counts = []
     for size in (3, 5, 40):  # the first batch warms the per-process caches (unit, connection)
         for i in range(size):
-            user = f"zq-{size}-{i}"
-            sim.user(user)
-            event = sim.text_event(user, f"{texts[i % 3]} {i}", msg_id=f"mq-{size}-{i}")
-            body, headers = sim.signed(event)
-            response = client.post(
-                f"/webhooks/zalo/{UNIT}/",
-                body,
-                content_type="application/json",
-                HTTP_X_ZEVENT_SIGNATURE=headers["X-ZEvent-Signature"],
-            )
-            assert response.status_code == 200
+            _store(sim, client, f"zq-{size}-{i}", f"{texts[i % 3]} {i}", msg_id=f"mq-{size}-{i}")
         with CaptureQueriesContext(db) as queries:
             assert _drain_batch() == size
         counts.append(len(queries))

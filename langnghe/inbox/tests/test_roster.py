@@ -50,10 +50,11 @@ def _shift(desk, officer, by, start=-HOUR, length=8 * HOUR, lead=False):
 
 def test_a_running_shift_staffs_a_closed_desk(closed_desk, team):
     now = timezone.now()
-    assert selectors.roster_staffed(closed_desk, now) is None  # no roster: office hours decide
+    assert selectors.roster_now(closed_desk, now) == (None, [])  # no roster: office hours decide
     shift = _shift(closed_desk, team["lead"], team["chief"])
     assert rules.is_on_duty(closed_desk)
-    assert [s.pk for s in selectors.shifts_running(closed_desk)] == [shift.pk]
+    staffed, running = selectors.roster_now(closed_desk)
+    assert staffed is True and [s.pk for s in running] == [shift.pk]
     entry = AuditEntry.objects.get(action="duty_shift.create", target_id=str(shift.pk))
     assert entry.actor == team["chief"] and entry.data["officer"] == team["lead"].pk
     conversation = services.message_receive(
@@ -105,7 +106,7 @@ def test_a_roster_with_nobody_now_says_so_in_the_emergency_note(closed_desk, tea
     assert services.duty_shift_cancel(shift=shift, by=team["chief"]) == "ended"
     shift.refresh_from_db()
     assert shift.ends_at <= timezone.now()  # the part served stays on record
-    assert selectors.roster_staffed(closed_desk) is False
+    assert selectors.roster_now(closed_desk) == (False, [])
     conversation = services.message_receive(
         unit=closed_desk, channel="web", external_id="w-3", text="Có người bất tỉnh giữa đường"
     ).conversation
