@@ -48,3 +48,20 @@ def second_factor_verify(*, request, token: str) -> bool:
             audit_record(actor=user, action="second_factor.enrol", target=user)
         otp_login(request, device)
     return True
+
+
+def session_verified(user, session) -> bool:
+    """Whether ``session`` (a websocket's, say, where django-otp's middleware does not run)
+    holds a second factor verified by a confirmed device of ``user`` — what
+    ``request.user.is_verified()`` answers for a page."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.models import Device
+
+    persistent_id = (session or {}).get(DEVICE_ID_SESSION_KEY) if session is not None else None
+    if not persistent_id:
+        return False
+    if persistent_id.count(".") > 1:  # as django-otp's middleware normalises it
+        parts = persistent_id.split(".")
+        persistent_id = ".".join((parts[-3], parts[-1]))
+    device = Device.from_persistent_id(persistent_id)
+    return device is not None and device.user_id == user.pk and device.confirmed

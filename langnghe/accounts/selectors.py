@@ -16,40 +16,45 @@ from langnghe.units.models import Unit
 from .models import Membership
 
 
-def _member_paths(user) -> list[str]:
-    cached = getattr(user, "_langnghe_member_paths", None)
+def _member_paths(user, roles: tuple[str, ...] | None = None) -> list[str]:
+    """The paths of the units the user belongs to (with one of ``roles``, when given), those
+    already covered by a shorter one left out. Kept on the user object for the request."""
+    memo = getattr(user, "_langnghe_member_paths", None)
+    if memo is None:
+        memo = user._langnghe_member_paths = {}
+    key = tuple(sorted(roles)) if roles is not None else None
+    cached = memo.get(key)
     if cached is None:
-        paths = sorted(
-            set(
-                Membership.objects.filter(user=user, unit__is_active=True).values_list(
-                    "unit__path", flat=True
-                )
-            )
-        )
+        rows = Membership.objects.filter(user=user, unit__is_active=True)
+        if roles is not None:
+            rows = rows.filter(role__in=roles)
+        paths = sorted(set(rows.values_list("unit__path", flat=True)))
         # Drop paths already covered by a shorter one (a member of a district and its commune).
         cached = [p for i, p in enumerate(paths) if not any(p.startswith(q) for q in paths[:i])]
-        user._langnghe_member_paths = cached
+        memo[key] = cached
     return cached
 
 
-def visible_units(user) -> QuerySet[Unit]:
-    """The units whose data ``user`` may read: their units' subtrees (all for a superuser)."""
+def visible_units(user, *, roles: tuple[str, ...] | None = None) -> QuerySet[Unit]:
+    """The units whose data ``user`` may read: their units' subtrees (all for a superuser).
+    With ``roles``: only the subtrees of the units where the user holds one of them (the units
+    whose conversations a duty officer reads, say)."""
     if user is None or not user.is_authenticated or not user.is_active:
         return Unit.objects.none()
     if user.is_superuser:
         return Unit.objects.filter(is_active=True)
-    paths = _member_paths(user)
+    paths = _member_paths(user, roles)
     if not paths:
         return Unit.objects.none()
     return Unit.objects.filter(reduce(or_, (Q(path__startswith=p) for p in paths)), is_active=True)
 
 
-def can_see_unit(user, unit: Unit) -> bool:
+def can_see_unit(user, unit: Unit, *, roles: tuple[str, ...] | None = None) -> bool:
     if user is None or not user.is_authenticated or not user.is_active:
         return False
     if user.is_superuser:
         return True
-    return any(unit.path.startswith(p) for p in _member_paths(user))
+    return any(unit.path.startswith(p) for p in _member_paths(user, roles))
 
 
 def visible_unit_get(*, user, code: str) -> Unit:
@@ -80,9 +85,10 @@ def membership_list(*, user) -> QuerySet[Membership]:
     )
 
 
-def top_units(user) -> list[Unit]:
-    """The roots of the user's scope, for the console's unit switcher."""
+def top_units(user, *, roles: tuple[str, ...] | None = None) -> list[Unit]:
+    """The roots of the user's scope (where they hold one of ``roles``, when given), for the
+    console's unit switcher and the live feed's subscriptions."""
     if user.is_superuser:
         return list(Unit.objects.filter(parent__isnull=True, is_active=True))
-    paths = _member_paths(user)
+    paths = _member_paths(user, roles)
     return list(Unit.objects.filter(path__in=paths).select_related("kind"))

@@ -17,22 +17,34 @@ router = Router(tags=["inbox"], auth=staff_auth)
 
 
 class ConversationOut(Schema):
+    """A conversation as the desk's list shows it: no name or phone (those are sealed and read
+    one conversation at a time, audited), the first words of its last message."""
+
     id: int
     unit: str = Field(alias="unit.code")
+    unit_name: str = Field(alias="unit.name")
     channel: str
-    citizen_name: str
+    display_name: str
+    anonymous: bool = Field(alias="is_anonymous")
+    has_identity: bool
     status: str
     assignee: int | None = Field(None, alias="assignee_id")
     labels: list[str]
     urgent: bool = Field(alias="is_urgent")
     unread: int = Field(alias="unread_count")
+    preview: str = ""
     created_at: dt.datetime
     last_message_at: dt.datetime | None
+    last_incoming_at: dt.datetime | None
     first_response_at: dt.datetime | None
     resolved_at: dt.datetime | None
     first_response_seconds: int | None
     resolution_seconds: int | None
     case_id: int | None
+
+    @staticmethod
+    def resolve_preview(obj) -> str:
+        return getattr(obj, "preview", None) or ""
 
 
 class MessageOut(Schema):
@@ -58,10 +70,19 @@ class NoteOut(Schema):
 
 
 class ConversationDetail(ConversationOut):
-    citizen_phone: str
+    citizen_name: str = Field("", description="tên người dân đã cho (đọc được ghi nhật ký)")
+    citizen_phone: str = Field("", description="điện thoại người dân đã cho")
     messages: list[MessageOut]
     notes: list[NoteOut]
     suggestion: dict | None = None
+
+    @staticmethod
+    def resolve_citizen_name(obj) -> str:
+        return obj.identity.get("name", "")
+
+    @staticmethod
+    def resolve_citizen_phone(obj) -> str:
+        return obj.identity.get("phone", "")
 
     @staticmethod
     def resolve_messages(obj) -> list:
@@ -102,8 +123,25 @@ class UnitCount(Schema):
     urgent: int
 
 
-@router.get("/conversations", response=list[ConversationOut], summary="Danh sách hội thoại")
-@paginate(Pages)
+READ, ANSWER = selectors.DeskAction.READ, selectors.DeskAction.ANSWER
+
+
+class AuditedPages(Pages):
+    """Pages of conversations: the page shown is audited (it holds the citizens' words)."""
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        page = super().paginate_queryset(queryset, pagination, request, **params)
+        page["items"] = list(page["items"])
+        services.conversations_listed(conversations=page["items"], by=request.auth)
+        return page
+
+
+@router.get(
+    "/conversations",
+    response=list[ConversationOut],
+    summary="Danh sách hội thoại (cán bộ trực ban, chỉ huy)",
+)
+@paginate(AuditedPages)
 def conversation_list(request, filters: Query[ConversationFilter]):
     return selectors.conversation_list(
         user=request.auth, unit=filters.unit, status=filters.status, assignee=filters.assignee
@@ -116,19 +154,24 @@ def unread_counts(request):
 
 
 @router.get(
-    "/conversations/{conversation_id}", response=ConversationDetail, summary="Một hội thoại"
+    "/conversations/{conversation_id}",
+    response=ConversationDetail,
+    summary="Một hội thoại (đọc được ghi nhật ký)",
 )
 def conversation_detail(request, conversation_id: int):
-    conversation = selectors.conversation_get(user=request.auth, conversation_id=conversation_id)
+    conversation = selectors.conversation_for(
+        user=request.auth, conversation_id=conversation_id, action=READ
+    )
     conversation = (
         type(conversation)
-        .objects.prefetch_related(
+        .objects.select_related("unit", "assignee")
+        .prefetch_related(
             Prefetch("messages", queryset=Message.objects.order_by("sent_at", "id")),
             "notes__author",
         )
         .get(pk=conversation.pk)
     )
-    services.conversation_mark_read(conversation=conversation, by=request.auth)
+    conversation.identity = services.conversation_read(conversation=conversation, by=request.auth)
     return conversation
 
 
@@ -138,7 +181,9 @@ def conversation_detail(request, conversation_id: int):
     summary="Trả lời người dân",
 )
 def message_reply(request, conversation_id: int, payload: TextIn):
-    conversation = selectors.conversation_get(user=request.auth, conversation_id=conversation_id)
+    conversation = selectors.conversation_for(
+        user=request.auth, conversation_id=conversation_id, action=ANSWER
+    )
     return 201, services.message_reply(
         conversation=conversation, by=request.auth, text=payload.text
     )
@@ -148,7 +193,9 @@ def message_reply(request, conversation_id: int, payload: TextIn):
     "/conversations/{conversation_id}/notes", response={201: NoteOut}, summary="Ghi chú nội bộ"
 )
 def note_add(request, conversation_id: int, payload: TextIn):
-    conversation = selectors.conversation_get(user=request.auth, conversation_id=conversation_id)
+    conversation = selectors.conversation_for(
+        user=request.auth, conversation_id=conversation_id, action=ANSWER
+    )
     return 201, services.note_add(conversation=conversation, by=request.auth, text=payload.text)
 
 
@@ -156,7 +203,9 @@ def note_add(request, conversation_id: int, payload: TextIn):
     "/conversations/{conversation_id}/status", response=ConversationOut, summary="Đổi trạng thái"
 )
 def conversation_status(request, conversation_id: int, payload: StatusIn):
-    conversation = selectors.conversation_get(user=request.auth, conversation_id=conversation_id)
+    conversation = selectors.conversation_for(
+        user=request.auth, conversation_id=conversation_id, action=ANSWER
+    )
     return services.conversation_status_set(
         conversation=conversation, status=payload.status, by=request.auth
     )
@@ -170,7 +219,9 @@ def conversation_assign(request, conversation_id: int, payload: AssignIn):
 
     from langnghe.core.exceptions import ApplicationError
 
-    conversation = selectors.conversation_get(user=request.auth, conversation_id=conversation_id)
+    conversation = selectors.conversation_for(
+        user=request.auth, conversation_id=conversation_id, action=ANSWER
+    )
     assignee = None
     if payload.assignee is not None:
         assignee = get_user_model().objects.filter(pk=payload.assignee, is_active=True).first()
@@ -198,7 +249,9 @@ class CaseLinkOut(Schema):
     summary="Tạo vụ việc từ hội thoại",
 )
 def conversation_to_case(request, conversation_id: int, payload: ToCaseIn):
-    conversation = selectors.conversation_get(user=request.auth, conversation_id=conversation_id)
+    conversation = selectors.conversation_for(
+        user=request.auth, conversation_id=conversation_id, action=ANSWER
+    )
     case = services.conversation_to_case(
         conversation=conversation,
         by=request.auth,

@@ -7,8 +7,11 @@ class InboxConfig(AppConfig):
     verbose_name = "Trực ban"
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_out
+
         from langnghe.cases.events import case_status_changed
 
-        from .receivers import relay_case_news
+        from .receivers import close_live_sockets, relay_case_news
 
         case_status_changed.connect(relay_case_news, dispatch_uid="inbox.case_news")
+        user_logged_out.connect(close_live_sockets, dispatch_uid="inbox.close_live_sockets")

@@ -89,6 +89,27 @@ def group_name(unit_id: int) -> str:
     return f"inbox.unit.{unit_id}"
 
 
+def user_group_name(user_id: int) -> str:
+    """Every live socket of one officer (to close them at logout)."""
+    return f"inbox.user.{user_id}"
+
+
+def user_sockets_close(user_id: int, code: int = 4401) -> None:
+    """Close every live socket of ``user_id`` now (after commit when in a transaction)."""
+
+    def send():
+        layer = get_channel_layer()
+        if layer is None:
+            return
+        payload = {"type": "inbox.revoke", "code": code}
+        try:
+            async_to_sync(_send_all)(layer, [user_group_name(user_id)], payload)
+        except Exception:  # noqa: BLE001 — the periodic check closes it within seconds anyway
+            log.warning("inbox live sockets not told to close", exc_info=True)
+
+    transaction.on_commit(send)
+
+
 def publish(unit, event: dict) -> None:
     """Send ``event`` after the surrounding transaction commits; a failure to publish never
     breaks the write (the screen falls back to reloading)."""

@@ -25,8 +25,15 @@ class Conversation(models.Model):
     channel = models.CharField(max_length=10, choices=ChannelKind.choices)
     # The citizen on that channel: Zalo's per-OA user id, or the web chat's random id.
     external_id = models.CharField(max_length=100)
-    citizen_name = models.CharField("tên người dân", max_length=150, blank=True)
-    citizen_phone = models.CharField("điện thoại", max_length=30, blank=True)
+    # The name and phone the citizen chose to give, sealed like a case's reporter identity
+    # (AES-GCM, cases.crypto, bound to this row): never stored or searched in the clear.
+    # Luật BVDLCN 91/2025/QH15: personal data of a crime report is sensitive; shown only to the
+    # desk roles (selectors.conversation_for), every reading audited.
+    identity_sealed = models.TextField(blank=True)
+    has_identity = models.BooleanField(default=False)
+    # The citizen chose to write anonymously: no name or phone is asked for or kept, and a case
+    # made from the conversation is anonymous too.
+    is_anonymous = models.BooleanField("ẩn danh", default=False)
     status = models.CharField(
         max_length=10, choices=ConversationStatus.choices, default=ConversationStatus.OPEN
     )
@@ -46,6 +53,9 @@ class Conversation(models.Model):
     last_incoming_at = models.DateTimeField(null=True, blank=True)
     first_response_at = models.DateTimeField(null=True, blank=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    # Retention (retention.py): when the messages, notes and identity were deleted; the row
+    # stays for the response-time statistics.
+    purged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -58,11 +68,16 @@ class Conversation(models.Model):
         verbose_name_plural = "hội thoại"
 
     def __str__(self) -> str:
-        return f"{self.get_channel_display()} · {self.citizen_name or self.external_id[:8]}"
+        return f"{self.get_channel_display()} · #{self.pk}"
 
     @property
     def display_name(self) -> str:
-        return self.citizen_name or f"Người dân #{self.pk}"
+        """What lists and banners call the citizen: never their name (that is sealed)."""
+        return f"Người dân #{self.pk}"
+
+    def sealing_context(self) -> str:
+        """Associated data binding the sealed identity to this row (no swapping)."""
+        return f"conversation:{self.pk}:identity"
 
     @property
     def first_response_seconds(self) -> int | None:
@@ -160,6 +175,31 @@ class CannedReply(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class ReplySignature(models.TextChoices):
+    DESK = "desk", "Tên bộ phận trực ban"
+    OFFICER = "officer", "Tên cán bộ trả lời"
+
+
+class DeskProfile(models.Model):
+    """How a unit's desk signs its answers on the citizen's chat page."""
+
+    unit = models.OneToOneField("units.Unit", on_delete=models.CASCADE, related_name="desk_profile")
+    signature = models.CharField(
+        "ký tên trả lời",
+        max_length=10,
+        choices=ReplySignature.choices,
+        default=ReplySignature.DESK,
+    )
+    desk_name = models.CharField("tên bộ phận trực ban", max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = "cài đặt trực ban"
+        verbose_name_plural = "cài đặt trực ban"
+
+    def __str__(self) -> str:
+        return f"{self.unit} · {self.get_signature_display()}"
 
 
 class DutyShift(models.Model):

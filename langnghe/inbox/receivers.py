@@ -2,7 +2,7 @@
 
 from langnghe.cases.models import Channel
 
-from . import services
+from . import live, services
 
 
 def relay_case_news(sender, *, channel, channel_ref, new_status, public_note, **_):
@@ -11,3 +11,10 @@ def relay_case_news(sender, *, channel, channel_ref, new_status, public_note, **
         services.case_news_relay(
             conversation_id=int(channel_ref), public_note=public_note, new_status=new_status
         )
+
+
+def close_live_sockets(sender, *, user=None, **_):
+    """An officer signed out: their console sockets close now (the periodic check would close
+    them within seconds anyway)."""
+    if user is not None and user.pk:
+        live.user_sockets_close(user.pk)

@@ -1,18 +1,91 @@
-"""Reads of the duty desk, always through the scope check (visible_units)."""
+"""Reads of the duty desk, always through the scope check (visible_units) and, for a
+conversation, through its one access function ``conversation_for``."""
 
 import datetime as dt
+from enum import StrEnum
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Left
 from django.utils import timezone
 
 from langnghe.accounts.models import Membership, Role
-from langnghe.accounts.selectors import visible_unit_get, visible_units
-from langnghe.core.exceptions import ApplicationError, NotFound
+from langnghe.accounts.selectors import can_see_unit, visible_unit_get, visible_units
+from langnghe.core.exceptions import ApplicationError, NotFound, PermissionDenied
 
-from .models import Conversation, ConversationStatus, DutyShift
+from .models import Conversation, ConversationStatus, Direction, DutyShift, Message
 
-# Who may be put on a unit's roster: a role at the desk, held on the unit or a unit above it.
-DESK_ROLES = (Role.ADMIN, Role.SUPERVISOR, Role.DUTY_OFFICER)
+# The desk: who reads what citizens write and answers them, on the unit or a unit above it.
+# An administrator, an editor or a viewer, as such, sees counts and response times only
+# (DESIGN.md "Rules that keep it trustworthy"; Luật BVDLCN 91/2025/QH15: the minimum of
+# sensitive personal data, to those whose work needs it).
+DESK_ROLES = (Role.SUPERVISOR, Role.DUTY_OFFICER)
+# An investigator reads a conversation only when it became a case they handle.
+LINKED_CASE_ROLES = (Role.INVESTIGATOR,)
+PREVIEW_CHARS = 80  # the first words of the last message, in the list
+STATS_DAYS = 30  # the response times of the desk's statistics
+EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+
+class DeskAction(StrEnum):
+    """What someone wants to do with a conversation (``conversation_for``)."""
+
+    STATS = "stats"  # its counts and response times: any member of the unit or above
+    READ = "read"  # the citizen's messages, name and phone
+    ANSWER = "answer"  # reply, note, assign, change status, label, turn into a case
+
+
+DESK_REFUSAL = (
+    "Chỉ cán bộ trực ban và chỉ huy của đơn vị mới được đọc và trả lời tin nhắn của người dân."
+)
+
+
+def desk_units(user) -> QuerySet:
+    """The units whose conversations ``user`` reads and answers (DESK_ROLES' subtrees)."""
+    return visible_units(user, roles=DESK_ROLES)
+
+
+def can_answer(user, conversation: Conversation) -> bool:
+    return can_see_unit(user, conversation.unit, roles=DESK_ROLES)
+
+
+def _handles_linked_case(user, conversation: Conversation) -> bool:
+    if not conversation.case_id:
+        return False
+    from langnghe.cases.models import Case
+
+    return (
+        can_see_unit(user, conversation.unit, roles=LINKED_CASE_ROLES)
+        and Case.objects.filter(pk=conversation.case_id, assignee=user).exists()
+    )
+
+
+def conversation_for(*, user, conversation_id: int, action: DeskAction | str) -> Conversation:
+    """The one access rule of a conversation, called by the API, the pages, the exports and
+    the live feed alike (Zulip's ``access_stream_by_id``).
+
+    Outside the user's scope: "not found" (its existence is not revealed). In scope, by
+    ``action``: STATS for every member; READ for the desk roles, or an investigator handling
+    the case made from it; ANSWER for the desk roles. Otherwise PermissionDenied (403)."""
+    action = DeskAction(action)
+    conversation = (
+        Conversation.objects.filter(pk=conversation_id, unit__in=visible_units(user))
+        .select_related("unit", "unit__kind", "assignee")
+        .first()
+    )
+    if conversation is None:
+        raise NotFound("Không tìm thấy hội thoại.", code="conversation_not_found")
+    if action == DeskAction.STATS or can_answer(user, conversation):
+        return conversation
+    if action == DeskAction.READ and _handles_linked_case(user, conversation):
+        return conversation
+    raise PermissionDenied(DESK_REFUSAL, code="desk_role_required")
+
+
+def may_read_live(user, unit) -> bool:
+    """Whether ``user``'s console may be told, live, what citizens write to ``unit``."""
+    return can_see_unit(user, unit, roles=DESK_ROLES)
+
+
 # A unit keeps a roster "around" a moment when one of its shifts runs within this much of it:
 # a roster that lapsed (nobody planned next week) hands the desk back to the office hours.
 ROSTER_HORIZON = dt.timedelta(days=2)
@@ -26,9 +99,18 @@ def conversation_list(
     status: str | None = None,
     assignee: int | str | None = None,
 ) -> QuerySet[Conversation]:
-    """Conversations of the units the user may see; ``unit`` narrows to that unit's subtree,
-    ``assignee`` is a user id or "me" / "none"."""
-    qs = Conversation.objects.filter(unit__in=visible_units(user))
+    """Conversations the user may read (``conversation_for``'s READ rule, as a list): those of
+    the units where they hold a desk role, and those whose case they handle. ``unit`` narrows to
+    that unit's subtree, ``assignee`` is a user id or "me" / "none". Each row carries
+    ``preview``, the first words of its last message. PermissionDenied for someone who reads
+    no conversation at all (their console shows counts instead)."""
+    readable = Q(unit__in=desk_units(user))
+    linked = _linked_case_ids(user)
+    if linked:
+        readable |= Q(case_id__in=linked)
+    elif not desk_units(user).exists():
+        raise PermissionDenied(DESK_REFUSAL, code="desk_role_required")
+    qs = Conversation.objects.filter(readable, unit__in=visible_units(user))
     if unit:
         root = visible_unit_get(user=user, code=unit)
         qs = qs.filter(unit__path__startswith=root.path)
@@ -43,26 +125,118 @@ def conversation_list(
             qs = qs.filter(assignee_id=int(assignee))
         except (TypeError, ValueError):
             qs = qs.none()
-    return qs.select_related("unit", "assignee").order_by("-is_urgent", "-last_message_at", "-id")
+    last = Message.objects.filter(conversation=OuterRef("pk")).order_by("-sent_at", "-id")
+    # The citizen waits since their first message after the desk's last answer (automatic
+    # answers do not count: nobody has read them yet).
+    last_answer = Message.objects.filter(
+        conversation=OuterRef("conversation"), direction=Direction.OUT, is_automatic=False
+    ).order_by("-sent_at")
+    waiting = Message.objects.filter(
+        conversation=OuterRef("pk"),
+        direction=Direction.IN,
+        sent_at__gt=Coalesce(Subquery(last_answer.values("sent_at")[:1]), Value(EPOCH)),
+    ).order_by("sent_at")
+    return (
+        qs.select_related("unit", "assignee")
+        .annotate(
+            preview=Left(Subquery(last.values("text")[:1]), PREVIEW_CHARS + 1),
+            preview_direction=Subquery(last.values("direction")[:1]),
+            waiting_since=Subquery(waiting.values("sent_at")[:1]),
+        )
+        .order_by("-is_urgent", "-last_message_at", "-id")
+    )
 
 
-def conversation_get(*, user, conversation_id: int) -> Conversation:
-    """One conversation, or "not found" when it is outside the user's scope."""
-    conversation = (
-        Conversation.objects.filter(pk=conversation_id, unit__in=visible_units(user))
-        .select_related("unit", "unit__kind", "assignee")
+def desk_stats(*, user, unit=None) -> dict:
+    """What every member of a unit may see of its desk (DeskAction.STATS): counts and response
+    times of the conversations in ``unit``'s subtree (else the whole scope), never a word or a
+    name. Response times over the last STATS_DAYS days."""
+    qs = Conversation.objects.filter(unit__in=visible_units(user))
+    if unit is not None:
+        qs = qs.filter(unit__path__startswith=unit.path)
+    since = timezone.now() - dt.timedelta(days=STATS_DAYS)
+    open_now = qs.exclude(status=ConversationStatus.RESOLVED).aggregate(
+        conversations=Count("id"),
+        unread=Sum("unread_count"),
+        urgent=Count("id", filter=Q(is_urgent=True)),
+        unanswered=Count("id", filter=Q(first_response_at__isnull=True)),
+    )
+    recent = list(
+        qs.filter(created_at__gte=since).values_list(
+            "created_at", "first_response_at", "resolved_at"
+        )
+    )
+    firsts = sorted((r - c).total_seconds() for c, r, _ in recent if r is not None)
+    resolved = sorted((e - c).total_seconds() for c, _, e in recent if e is not None)
+    return {
+        "days": STATS_DAYS,
+        "open": open_now["conversations"],
+        "unread": open_now["unread"] or 0,
+        "urgent": open_now["urgent"],
+        "unanswered": open_now["unanswered"],
+        "received": len(recent),
+        "answered": len(firsts),
+        "first_response_median": _median(firsts),
+        "resolution_median": _median(resolved),
+        "per_unit": unread_counts(user=user, unit=unit),
+    }
+
+
+def _median(values: list[float]) -> int | None:
+    if not values:
+        return None
+    middle = len(values) // 2
+    if len(values) % 2:
+        return int(values[middle])
+    return int((values[middle - 1] + values[middle]) / 2)
+
+
+def _linked_case_ids(user) -> list[int]:
+    """The cases an investigator handles that came from a conversation (their READ right)."""
+    if user.is_superuser or not visible_units(user, roles=LINKED_CASE_ROLES).exists():
+        return []
+    from langnghe.cases.models import Case
+
+    return list(
+        Case.objects.filter(assignee=user, channel="duty_desk").values_list("pk", flat=True)
+    )
+
+
+def waiting_since(conversation: Conversation):
+    """When the citizen started waiting for an answer (their first message after the desk's
+    last answer), or None when nobody is waiting."""
+    if conversation.status != ConversationStatus.OPEN or conversation.last_incoming_at is None:
+        return None
+    last_answer = (
+        conversation.messages.filter(direction=Direction.OUT, is_automatic=False)
+        .order_by("-sent_at")
+        .values_list("sent_at", flat=True)
         .first()
     )
-    if conversation is None:
-        raise NotFound("Không tìm thấy hội thoại.", code="conversation_not_found")
-    return conversation
+    first_waiting = conversation.messages.filter(direction=Direction.IN)
+    if last_answer is not None:
+        first_waiting = first_waiting.filter(sent_at__gt=last_answer)
+    return first_waiting.order_by("sent_at").values_list("sent_at", flat=True).first()
 
 
-def unread_counts(*, user) -> list[dict]:
-    """New-message counts per unit, for the console's badges (open conversations only)."""
+def conversation_identity(conversation: Conversation) -> dict:
+    """The citizen's name and phone, unsealed. Call it only after ``conversation_for`` said
+    READ, inside ``services.conversation_read`` (which audits the reading)."""
+    from langnghe.cases import crypto
+
+    if not conversation.identity_sealed:
+        return {}
+    return crypto.unseal_json(conversation.identity_sealed, context=conversation.sealing_context())
+
+
+def unread_counts(*, user, unit=None) -> list[dict]:
+    """New-message counts per unit, for the console's badges (open conversations only): a
+    count, never a word, so every member of the unit may see it (DeskAction.STATS)."""
+    qs = Conversation.objects.filter(unit__in=visible_units(user))
+    if unit is not None:
+        qs = qs.filter(unit__path__startswith=unit.path)
     rows = (
-        Conversation.objects.filter(unit__in=visible_units(user))
-        .exclude(status=ConversationStatus.RESOLVED)
+        qs.exclude(status=ConversationStatus.RESOLVED)
         .values("unit__code", "unit__name")
         .annotate(
             unread=Sum("unread_count"),

@@ -9,11 +9,11 @@ from django.db.models import F
 from django.utils import timezone
 
 from langnghe.audit.services import audit_record
-from langnghe.core.exceptions import ApplicationError
+from langnghe.core.exceptions import ApplicationError, PermissionDenied
 from langnghe.core.sql import insert_ignore_many, insert_many
 from langnghe.triage.selectors import triage_text
 
-from . import live, rules
+from . import live, rules, selectors
 from .models import (
     ChannelKind,
     Conversation,
@@ -75,7 +75,13 @@ def _message_event(message: Message) -> dict:
 
 
 def conversation_open(
-    *, unit, channel: str, external_id: str, citizen_name: str = "", citizen_phone: str = ""
+    *,
+    unit,
+    channel: str,
+    external_id: str,
+    citizen_name: str = "",
+    citizen_phone: str = "",
+    is_anonymous: bool = False,
 ) -> Conversation:
     """The citizen's conversation with the unit on that channel, created on first contact."""
     return _conversation(
@@ -84,7 +90,27 @@ def conversation_open(
         external_id=external_id,
         citizen_name=citizen_name,
         citizen_phone=citizen_phone,
+        is_anonymous=is_anonymous,
     )[0]
+
+
+def _identity_merge(conversation: Conversation, *, name: str = "", phone: str = "") -> bool:
+    """Seal what the citizen gave (name, phone) into the conversation, keeping what it already
+    holds; never for an anonymous conversation. True when something changed (the caller saves
+    ``identity_sealed`` and ``has_identity``)."""
+    from langnghe.cases import crypto
+
+    name, phone = (name or "").strip()[:150], (phone or "").strip()[:30]
+    if conversation.is_anonymous or not (name or phone):
+        return False
+    current = selectors.conversation_identity(conversation)
+    merged = {**({"name": name} if name else {}), **({"phone": phone} if phone else {})}
+    merged.update(current)  # what was given first is kept
+    if merged == current:
+        return False
+    conversation.identity_sealed = crypto.seal_json(merged, context=conversation.sealing_context())
+    conversation.has_identity = True
+    return True
 
 
 def _conversation(
@@ -94,6 +120,7 @@ def _conversation(
     external_id: str,
     citizen_name: str = "",
     citizen_phone: str = "",
+    is_anonymous: bool = False,
     lock: bool = False,
 ) -> tuple[Conversation, bool]:
     """(conversation, created). ``lock``: the row is locked to the end of the transaction (read
@@ -112,12 +139,11 @@ def _conversation(
     try:
         with transaction.atomic():
             conversation = Conversation.objects.create(
-                unit=unit,
-                channel=channel,
-                external_id=external_id,
-                citizen_name=(citizen_name or "")[:150],
-                citizen_phone=(citizen_phone or "")[:30],
+                unit=unit, channel=channel, external_id=external_id, is_anonymous=is_anonymous
             )
+            # Sealed with the row's id, so only after the insert (same transaction).
+            if _identity_merge(conversation, name=citizen_name, phone=citizen_phone):
+                conversation.save(update_fields=["identity_sealed", "has_identity"])
             _opened(conversation)
     except IntegrityError:  # opened by a concurrent message
         return existing.get(), False
@@ -147,6 +173,7 @@ def message_receive(
     sent_at: dt.datetime | None = None,
     citizen_name: str = "",
     citizen_phone: str = "",
+    is_anonymous: bool = False,
 ) -> Message:
     """A citizen's message arrives. Idempotent on ``external_message_id`` (channels deliver at
     least once). Reopens a resolved conversation, answers emergencies and out-of-hours messages
@@ -160,6 +187,7 @@ def message_receive(
         external_id=external_id,
         citizen_name=citizen_name,
         citizen_phone=citizen_phone,
+        is_anonymous=is_anonymous,
         lock=True,
     )
     if external_message_id:
@@ -189,10 +217,10 @@ def message_receive(
         updates.update(status=ConversationStatus.OPEN, resolved_at=None)
     if urgency.is_urgent:
         updates["is_urgent"] = True
-    if citizen_name and not conversation.citizen_name:
-        updates["citizen_name"] = citizen_name[:150]
-    if citizen_phone and not conversation.citizen_phone:
-        updates["citizen_phone"] = citizen_phone[:30]
+    if _identity_merge(conversation, name=citizen_name, phone=citizen_phone):
+        updates.update(
+            identity_sealed=conversation.identity_sealed, has_identity=conversation.has_identity
+        )
     Conversation.objects.filter(pk=conversation.pk).update(**updates)
     # The row is locked by this transaction: what it now holds is known without reading it.
     updates["unread_count"] = conversation.unread_count + 1
@@ -532,6 +560,7 @@ def _reply(*, conversation: Conversation, by, text: str, is_automatic: bool) -> 
 def message_reply(*, conversation: Conversation, by, text: str) -> Message:
     """An officer answers. Zalo replies go through the durable outbox; the message's
     ``delivery`` follows what happens to them (pending → sent → delivered → seen, or failed)."""
+    _require_desk(by, conversation)
     text = _clean_text(text)
     conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
     message = _reply(conversation=conversation, by=by, text=text, is_automatic=False)
@@ -568,6 +597,7 @@ def message_delivery_set(*, message: Message, delivery: str, note: str = "") -> 
 
 @transaction.atomic
 def note_add(*, conversation: Conversation, by, text: str) -> Note:
+    _require_desk(by, conversation)
     text = _clean_text(text, limit=MAX_NOTE, what="Ghi chú")
     note = Note.objects.create(conversation=conversation, author=by, text=text)
     audit_record(
@@ -579,11 +609,14 @@ def note_add(*, conversation: Conversation, by, text: str) -> Note:
 
 @transaction.atomic
 def conversation_assign(*, conversation: Conversation, assignee, by) -> Conversation:
-    from langnghe.accounts.selectors import can_see_unit
-
-    if assignee is not None and not can_see_unit(assignee, conversation.unit):
+    _require_desk(by, conversation)
+    if assignee is not None and not (
+        assignee.is_active and selectors.can_answer(assignee, conversation)
+    ):
         raise ApplicationError(
-            "Cán bộ được giao không thuộc đơn vị này.", code="bad_assignee", field="assignee"
+            "Chỉ giao được cho cán bộ trực ban hoặc chỉ huy của đơn vị này.",
+            code="bad_assignee",
+            field="assignee",
         )
     conversation.assignee = assignee
     conversation.save(update_fields=["assignee"])
@@ -600,6 +633,7 @@ def conversation_assign(*, conversation: Conversation, assignee, by) -> Conversa
 
 @transaction.atomic
 def conversation_status_set(*, conversation: Conversation, status: str, by) -> Conversation:
+    _require_desk(by, conversation)
     if status not in ConversationStatus.values:
         raise ApplicationError("Trạng thái không hợp lệ.", code="bad_status", field="status")
     conversation.status = status
@@ -619,6 +653,7 @@ def conversation_status_set(*, conversation: Conversation, status: str, by) -> C
 
 @transaction.atomic
 def conversation_labels_set(*, conversation: Conversation, labels: list[str], by):
+    _require_desk(by, conversation)
     clean = sorted({(label or "").strip()[:40] for label in labels if (label or "").strip()})
     if len(clean) > MAX_LABELS:
         raise ApplicationError(f"Tối đa {MAX_LABELS} nhãn.", code="too_many", field="labels")
@@ -630,26 +665,58 @@ def conversation_labels_set(*, conversation: Conversation, labels: list[str], by
     return conversation
 
 
-def conversation_mark_read(*, conversation: Conversation, by) -> None:
-    """Opening a conversation clears its unread count (no audit: a read, not a decision)."""
-    if conversation.unread_count:
+def _require_desk(by, conversation: Conversation) -> None:
+    """An officer's action on a conversation needs a desk role on its unit or above (the rule
+    of ``selectors.conversation_for``, checked again where the write happens). ``by=None`` is
+    the system (an automatic answer, the roster)."""
+    if by is not None and not selectors.can_answer(by, conversation):
+        raise PermissionDenied(selectors.DESK_REFUSAL, code="desk_role_required")
+
+
+@transaction.atomic
+def conversation_read(*, conversation: Conversation, by, identity: bool = True) -> dict:
+    """``by`` opens the conversation (``selectors.conversation_for`` said READ): the reading
+    is audited, as a tip's is (``case.content_open``), and the citizen's name and phone are
+    returned unsealed when ``identity``. Only an officer answering it clears its unread count
+    (one who may answer, and it is theirs or nobody's yet): a supervisor looking over a
+    colleague's conversation, or an investigator reading the one behind their case, leaves it
+    unread for the officer who must answer."""
+    answering = selectors.can_answer(by, conversation) and conversation.assignee_id in (
+        None,
+        by.pk,
+    )
+    shown = identity and conversation.has_identity
+    audit_record(
+        actor=by,
+        action="conversation.read",
+        target=conversation,
+        unit=conversation.unit,
+        data={"identity": shown, "cleared_unread": bool(answering and conversation.unread_count)},
+    )
+    if answering and conversation.unread_count:
         Conversation.objects.filter(pk=conversation.pk).update(unread_count=0)
         conversation.unread_count = 0
         _event(conversation, "read")
+    return selectors.conversation_identity(conversation) if shown else {}
+
+
+def conversations_listed(*, conversations: list[Conversation], by) -> None:
+    """A list with the first words of each conversation was shown to ``by``: one audit entry
+    names them (a list is a read of content too)."""
+    if conversations:
+        audit_record(
+            actor=by,
+            action="conversation.list_read",
+            data={"conversations": [c.pk for c in conversations]},
+        )
 
 
 @transaction.atomic
 def citizen_info_set(*, conversation: Conversation, name: str = "", phone: str = ""):
-    """What the citizen chose to share (Zalo's user_submit_info, the web chat form)."""
-    fields = []
-    if name:
-        conversation.citizen_name = name.strip()[:150]
-        fields.append("citizen_name")
-    if phone:
-        conversation.citizen_phone = phone.strip()[:30]
-        fields.append("citizen_phone")
-    if fields:
-        conversation.save(update_fields=fields)
+    """What the citizen chose to share (Zalo's user_submit_info, the web chat form), sealed;
+    nothing for a conversation the citizen keeps anonymous."""
+    if _identity_merge(conversation, name=name, phone=phone):
+        conversation.save(update_fields=["identity_sealed", "has_identity"])
         audit_record(
             actor=None,
             action="conversation.citizen_info_set",
@@ -673,6 +740,7 @@ def conversation_to_case(
     the triage classifier from the messages."""
     from langnghe.cases.services import case_create_from_conversation
 
+    _require_desk(by, conversation)
     if conversation.case_id:
         raise ApplicationError("Hội thoại này đã có vụ việc.", code="already_linked", status=409)
     messages = conversation.messages.filter(direction=Direction.IN).order_by("sent_at", "id")
@@ -683,14 +751,18 @@ def conversation_to_case(
         raise ApplicationError(
             "Chưa có tin nhắn nào của công dân để tạo vụ việc.", code="no_messages"
         )
-    reporter = {"name": conversation.citizen_name, "phone": conversation.citizen_phone}
+    # The citizen's choice goes with the tip: an anonymous chat makes an anonymous case; a name
+    # and phone move sealed into the case, under its reveal approval (Luật Tố cáo 2018 Điều 56;
+    # BLTTHS 2015 Điều 484–486), without being shown to the officer who makes it.
+    reporter = selectors.conversation_identity(conversation)
     case, _receipt = case_create_from_conversation(
         conversation_id=str(conversation.pk),
         category_code=category,
         description="\n".join(texts),
         by=by,
         unit=conversation.unit,
-        reporter={k: v for k, v in reporter.items() if v} or None,
+        reporter=reporter or None,
+        is_anonymous=conversation.is_anonymous,
         is_urgent=conversation.is_urgent,
     )
     conversation.case_id = case.pk

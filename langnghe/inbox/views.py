@@ -5,11 +5,12 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from langnghe.accounts.console import current_unit
-from langnghe.core.exceptions import ApplicationError
+from langnghe.core.exceptions import ApplicationError, PermissionDenied
 
 from . import selectors, services
 from .models import ConversationStatus
@@ -19,25 +20,43 @@ PAGE_SIZE = 50
 
 @login_required
 def inbox_page(request):
+    """The desk: the conversations the officer may read (``conversation_for``'s READ rule) and
+    the one opened, audited. Someone without a desk role sees counts and response times."""
     unit = current_unit(request)
     status = request.GET.get("status", "")
     if status not in ConversationStatus.values:
         status = ""
-    conversations = selectors.conversation_list(
-        user=request.user, unit=unit.code if unit else None, status=status or None
-    )[:PAGE_SIZE]
-    selected = None
-    suggestion = None
+    try:
+        conversations = list(
+            selectors.conversation_list(
+                user=request.user, unit=unit.code if unit else None, status=status or None
+            )[:PAGE_SIZE]
+        )
+    except PermissionDenied:
+        return render(
+            request,
+            "inbox/stats.html",
+            {"unit": unit, "stats": selectors.desk_stats(user=request.user, unit=unit)},
+        )
+    except ApplicationError:  # the current unit left the scope meanwhile
+        conversations = []
+    services.conversations_listed(conversations=conversations, by=request.user)
+    selected, identity, suggestion, can_answer = None, {}, None, False
     if conversation_id := request.GET.get("c", ""):
         try:
-            selected = selectors.conversation_get(
-                user=request.user, conversation_id=int(conversation_id)
+            selected = selectors.conversation_for(
+                user=request.user,
+                conversation_id=int(conversation_id),
+                action=selectors.DeskAction.READ,
             )
+        except PermissionDenied as exc:
+            messages.error(request, exc.message)
         except (ApplicationError, ValueError):
             messages.error(request, "Không tìm thấy hội thoại trong phạm vi của bạn.")
         else:
-            services.conversation_mark_read(conversation=selected, by=request.user)
+            identity = services.conversation_read(conversation=selected, by=request.user)
             suggestion = selectors.procedure_suggestion(selected)
+            can_answer = selectors.can_answer(request.user, selected)
     return render(
         request,
         "inbox/console.html",
@@ -47,14 +66,27 @@ def inbox_page(request):
             "statuses": ConversationStatus.choices,
             "conversations": conversations,
             "selected": selected,
-            "thread": list(selected.messages.all()) if selected else [],
+            "identity": identity,
+            "can_answer": can_answer,
+            "case_url": _case_url(selected),
+            "thread": list(selected.messages.select_related("author")) if selected else [],
             "notes": list(selected.notes.select_related("author")) if selected else [],
             "suggestion": suggestion,
             "canned": selectors.canned_replies_for(selected.unit if selected else unit),
             "counts": selectors.unread_counts(user=request.user),
             "on_duty": selectors.roster_now(unit)[1] if unit else [],
+            "now": timezone.now(),
         },
     )
+
+
+def _case_url(conversation) -> str:
+    if conversation is None or not conversation.case_id:
+        return ""
+    try:
+        return reverse("cases:console_detail", args=[conversation.case_id])
+    except NoReverseMatch:
+        return ""
 
 
 def _back(conversation_id) -> str:
@@ -66,8 +98,10 @@ def _back(conversation_id) -> str:
 def reply(request, conversation_id: int):
     """The no-script fallback of the reply box (the script posts to the API)."""
     try:
-        conversation = selectors.conversation_get(
-            user=request.user, conversation_id=conversation_id
+        conversation = selectors.conversation_for(
+            user=request.user,
+            conversation_id=conversation_id,
+            action=selectors.DeskAction.ANSWER,
         )
         action = request.POST.get("action", "reply")
         if action == "note":
@@ -85,6 +119,9 @@ def reply(request, conversation_id: int):
             services.message_reply(
                 conversation=conversation, by=request.user, text=request.POST.get("text", "")
             )
+    except PermissionDenied as exc:
+        messages.error(request, exc.message)
+        return redirect("/staff/inbox/")
     except ApplicationError as exc:
         messages.error(request, exc.message)
     return redirect(_back(conversation_id))

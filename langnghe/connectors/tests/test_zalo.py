@@ -216,7 +216,10 @@ def test_follow_unfollow_and_submit_info(sim, connection, deliver):
     )
     deliver(body, headers)
     conversation = Conversation.objects.get(external_id="zu-9")
-    assert conversation.citizen_name == "Trần Thị B"
+    from langnghe.inbox.selectors import conversation_identity
+
+    assert conversation_identity(conversation) == {"name": "Trần Thị B", "phone": "0912345678"}
+    assert "0912345678" not in conversation.identity_sealed
     # Images and unknown events: stored; images become messages, unknown ones are ignored.
     body, headers = sim.signed(
         {

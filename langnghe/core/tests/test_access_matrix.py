@@ -59,8 +59,21 @@ CASE_WRITES = [
     "/api/v1/cases/{case_id}/identity-requests",
     "/api/v1/cases/{case_id}/identity",
 ]
+# The duty desk (inbox.selectors.conversation_for): reading a citizen's words, name and phone,
+# and answering them, belong to the desk roles; everyone else sees counts only.
+DESK = {"supervisor", "duty_officer"}
+INBOX_DESK = [
+    ("GET", "/api/v1/inbox/conversations"),
+    ("GET", "/api/v1/inbox/conversations/{conversation_id}"),
+    ("POST", "/api/v1/inbox/conversations/{conversation_id}/messages"),
+    ("POST", "/api/v1/inbox/conversations/{conversation_id}/notes"),
+    ("POST", "/api/v1/inbox/conversations/{conversation_id}/status"),
+    ("POST", "/api/v1/inbox/conversations/{conversation_id}/assign"),
+    ("POST", "/api/v1/inbox/conversations/{conversation_id}/case"),
+]
 ROLE_RULES: dict[tuple[str, str], set[str]] = {
     **{("POST", p): HANDLERS for p in CASE_WRITES},
+    **{key: DESK for key in INBOX_DESK},
     # Approving a reveal of the reporter's identity: commanders only (Luật Tố cáo 2018 Điều 56).
     ("POST", "/api/v1/cases/identity-requests/{request_id}/decision"): MANAGERS,
     # Attachments are opened by handlers only; others get 404 (the file is not shown).

@@ -90,7 +90,10 @@ def test_a_batch_of_events_is_one_message_and_reaches_the_screen_one_by_one(
         finally:
             channel_layers.backends.clear()
     assert message["type"] == "inbox.events" and [e["n"] for e in message["events"]] == [0, 1, 2]
+    import time
+
     consumer = InboxConsumer()
+    consumer.checked_at = time.monotonic()  # as a socket whose access was checked just now
     consumer.send_json = mock.AsyncMock()
     async_to_sync(consumer.inbox_events)(message)
     assert [c.args[0]["n"] for c in consumer.send_json.await_args_list] == [0, 1, 2]

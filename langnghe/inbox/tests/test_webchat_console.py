@@ -33,7 +33,11 @@ def test_web_chat_resumes_with_its_token_and_only_its_token(client, unit):
     assert client.get(url, {"token": token[:-2] + "xx"}).json()["messages"] == []
     other = client.get("/api/v1/inbox/webchat/BG-X07204", {"token": token}).json()
     assert other["messages"] == []
-    assert Conversation.objects.get().citizen_name == "Lan"
+    from langnghe.inbox.selectors import conversation_identity
+
+    conversation = Conversation.objects.get()
+    assert conversation_identity(conversation) == {"name": "Lan"}
+    assert "Lan" not in conversation.identity_sealed
 
 
 @pytest.mark.parametrize(
