@@ -73,7 +73,7 @@ INBOX_DESK = [
 ]
 ROLE_RULES: dict[tuple[str, str], set[str]] = {
     **{("POST", p): HANDLERS for p in CASE_WRITES},
-    **{key: DESK for key in INBOX_DESK},
+    **dict.fromkeys(INBOX_DESK, DESK),
     # Approving a reveal of the reporter's identity: commanders only (Luật Tố cáo 2018 Điều 56).
     ("POST", "/api/v1/cases/identity-requests/{request_id}/decision"): MANAGERS,
     # Attachments are opened by handlers only; others get 404 (the file is not shown).
