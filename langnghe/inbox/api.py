@@ -270,6 +270,7 @@ class ChatIn(Schema):
     token: str = Field("", max_length=300)
     name: str = Field("", max_length=150)
     phone: str = Field("", max_length=30)
+    anonymous: bool = Field(False, description="gửi ẩn danh: không lấy tên, số điện thoại")
 
 
 class ChatMessage(Schema):
@@ -277,16 +278,20 @@ class ChatMessage(Schema):
     direction: str
     text: str
     sent_at: str
+    time: str = Field(..., description="giờ địa phương, HH:MM dd/mm/yyyy")
+    author: str = Field(..., description="Bạn, tên cán bộ hoặc tên bộ phận trực ban")
+    automatic: bool
 
 
 class ChatOut(Schema):
-    token: str
+    token: str = Field(..., description="giữ lại để đọc tiếp; rỗng khi mã đã hết hạn")
     messages: list[ChatMessage]
 
 
 @router.get("/webchat/{unit_code}", response=ChatOut, auth=None, summary="Web chat: đọc tin")
-def webchat_read(request, unit_code: str, token: str = ""):
+def webchat_read(request, unit_code: str, token: str = Query("", max_length=300)):
     unit = webchat.unit_for_chat(unit_code)
+    token = webchat.token_renew(token, unit)
     return {"token": token, "messages": webchat.thread(unit, token)}
 
 
@@ -300,6 +305,7 @@ def webchat_send(request, unit_code: str, payload: ChatIn):
         text=payload.text,
         name=payload.name,
         phone=payload.phone,
+        anonymous=payload.anonymous,
     )
     return {"token": token, "messages": webchat.thread(unit, token)}
 

@@ -113,7 +113,10 @@ def user_sockets_close(user_id: int, code: int = 4401) -> None:
 def publish(unit, event: dict) -> None:
     """Send ``event`` after the surrounding transaction commits; a failure to publish never
     breaks the write (the screen falls back to reloading)."""
-    _publish(unit, {"type": "inbox.event", "event": {**event, "unit": unit.code}})
+    _publish(
+        unit,
+        {"type": "inbox.event", "event": {**event, "unit": unit.code, "unit_name": unit.name}},
+    )
 
 
 def publish_many(unit, events: list[dict]) -> None:
@@ -123,7 +126,11 @@ def publish_many(unit, events: list[dict]) -> None:
     one, as if sent apart."""
     if events:
         _publish(
-            unit, {"type": "inbox.events", "events": [{**e, "unit": unit.code} for e in events]}
+            unit,
+            {
+                "type": "inbox.events",
+                "events": [{**e, "unit": unit.code, "unit_name": unit.name} for e in events],
+            },
         )
 
 

@@ -2,13 +2,22 @@
 
 The citizen's browser keeps a signed token (localStorage with the script; a hidden field in the
 no-script page): it names a random conversation id and the unit, so a reload resumes the chat
-and nobody can read another citizen's conversation without its token. No cookie is set.
+and nobody can read another citizen's conversation without its token. No cookie is set. The
+token carries the time it was issued and is renewed at every visit; one not used for
+``LANGNGHE_WEBCHAT_IDLE_DAYS`` days (default 7) no longer opens the thread: the page starts a
+new one (a shared phone does not keep a citizen's thread for ever). An expired or forged token
+always means a new thread, never someone else's.
+
+The citizen may write anonymously: then no name or phone is taken, and a case made from the
+chat is anonymous too. A name and phone, when given, are sealed (services._identity_merge).
 """
 
 import secrets
 
+from django.conf import settings
 from django.core import signing
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
+from django.utils import timezone
 from django_ratelimit.core import is_ratelimited
 
 from langnghe.core.exceptions import ApplicationError
@@ -26,25 +35,55 @@ def token_new(unit: Unit) -> str:
     return signing.dumps({"c": secrets.token_urlsafe(18), "u": unit.code}, salt=SALT)
 
 
+def idle_seconds() -> int:
+    return int(getattr(settings, "LANGNGHE_WEBCHAT_IDLE_DAYS", 7)) * 86400
+
+
 def token_open(token: str, unit: Unit) -> str | None:
-    """The conversation's external id, if the token is ours and for this unit."""
+    """The conversation's external id, if the token is ours, for this unit and used within the
+    idle period."""
     try:
-        data = signing.loads(token or "", salt=SALT)
-    except signing.BadSignature:
+        data = signing.loads(token or "", salt=SALT, max_age=idle_seconds())
+    except signing.BadSignature:  # forged, or expired (SignatureExpired is a BadSignature)
         return None
     if not isinstance(data, dict) or data.get("u") != unit.code:
         return None
     return str(data.get("c", "")) or None
 
 
+def token_renew(token: str, unit: Unit) -> str:
+    """The same thread's token, issued now (a visit renews it); "" for one that opens none."""
+    external_id = token_open(token, unit)
+    if external_id is None:
+        return ""
+    return signing.dumps({"c": external_id, "u": unit.code}, salt=SALT)
+
+
 def unit_for_chat(code: str) -> Unit:
-    unit = Unit.objects.filter(code=code, is_active=True).first()
+    unit = Unit.objects.filter(code__iexact=(code or "").strip(), is_active=True).first()
     if unit is None:
-        raise ApplicationError("Không có đơn vị này.", code="unit_not_found", status=404)
+        raise ApplicationError(
+            "Không có đơn vị này. Hãy chọn đơn vị từ danh bạ trên trang chủ.",
+            code="unit_not_found",
+            status=404,
+        )
     return unit
 
 
+def desk_signature(unit: Unit) -> tuple[str, str]:
+    """(how the unit signs its answers, the desk's name) — DeskProfile, else the desk's name."""
+    from .models import DeskProfile, ReplySignature
+
+    profile = DeskProfile.objects.filter(unit=unit).first()
+    desk_name = (profile.desk_name if profile else "") or f"Trực ban {unit.name}"
+    return (profile.signature if profile else ReplySignature.DESK), desk_name
+
+
 def thread(unit: Unit, token: str) -> list[dict]:
+    """The citizen's thread: each message with who wrote it (the officer's name or the desk's,
+    as the unit chooses; never a username) and when, in local time."""
+    from .models import Direction, ReplySignature
+
     external_id = token_open(token, unit)
     if external_id is None:
         return []
@@ -53,14 +92,40 @@ def thread(unit: Unit, token: str) -> list[dict]:
     ).first()
     if conversation is None:
         return []
-    return [
-        {"id": m.pk, "direction": m.direction, "text": m.text, "sent_at": m.sent_at.isoformat()}
-        for m in conversation.messages.order_by("sent_at", "id")
-    ]
+    signature, desk_name = desk_signature(unit)
+    rows = []
+    for m in conversation.messages.select_related("author").order_by("sent_at", "id"):
+        if m.direction == Direction.IN:
+            author = "Bạn"
+        elif m.is_automatic:
+            author = f"{desk_name} (trả lời tự động)"
+        elif signature == ReplySignature.OFFICER and m.author and m.author.full_name:
+            author = f"{m.author.full_name} — {desk_name}"
+        else:
+            author = desk_name
+        rows.append(
+            {
+                "id": m.pk,
+                "direction": m.direction,
+                "text": m.text,
+                "sent_at": m.sent_at.isoformat(),
+                "time": f"{timezone.localtime(m.sent_at):%H:%M %d/%m/%Y}",
+                "author": author,
+                "automatic": m.is_automatic,
+            }
+        )
+    return rows
 
 
 def citizen_send(
-    request, *, unit: Unit, token: str, text: str, name: str = "", phone: str = ""
+    request,
+    *,
+    unit: Unit,
+    token: str,
+    text: str,
+    name: str = "",
+    phone: str = "",
+    anonymous: bool = False,
 ) -> str:
     """Store the citizen's message; returns the token to keep (a new one on first contact)."""
     if is_ratelimited(request, group="inbox.webchat", key="ip", rate=RATE, increment=True):
@@ -74,13 +139,17 @@ def citizen_send(
         raise ApplicationError(
             f"Tin nhắn dài quá {MAX_CITIZEN_TEXT} ký tự.", code="too_long", field="text"
         )
+    if anonymous:
+        name = phone = ""  # the citizen's choice: nothing that names them is taken
     phone = (phone or "").strip()
-    if phone and not phone.replace(" ", "").replace("+", "").isdigit():
+    if phone and not phone.replace(" ", "").replace("+", "").replace(".", "").isdigit():
         raise ApplicationError("Số điện thoại không hợp lệ.", code="bad_phone", field="phone")
     external_id = token_open(token, unit)
     if external_id is None:
         token = token_new(unit)
         external_id = token_open(token, unit)
+    else:
+        token = token_renew(token, unit)
     services.message_receive(
         unit=unit,
         channel=ChannelKind.WEB,
@@ -88,17 +157,25 @@ def citizen_send(
         text=text,
         citizen_name=(name or "").strip()[:150],
         citizen_phone=phone[:30],
+        is_anonymous=anonymous,
     )
     return token
 
 
 def chat_page(request, unit_code: str):
-    """The chat without JavaScript: a form that carries the token in a hidden field."""
-    unit = get_object_or_404(Unit, code=unit_code, is_active=True)
+    """The chat without JavaScript: a form that carries the token in a hidden field, the thread
+    above it; "Xem tin mới" reloads the thread without sending anything."""
+    try:
+        unit = unit_for_chat(unit_code)
+    except ApplicationError as exc:
+        return render(
+            request, "inbox/chat_page.html", {"unit": None, "error": exc.message}, status=404
+        )
     token = request.POST.get("token", "") if request.method == "POST" else ""
     error = ""
     status = 200
-    if request.method == "POST":
+    anonymous = request.POST.get("anonymous") == "1"
+    if request.method == "POST" and request.POST.get("action") != "refresh":
         try:
             token = citizen_send(
                 request,
@@ -107,12 +184,22 @@ def chat_page(request, unit_code: str):
                 text=request.POST.get("text", ""),
                 name=request.POST.get("name", ""),
                 phone=request.POST.get("phone", ""),
+                anonymous=anonymous,
             )
         except ApplicationError as exc:
             error, status = exc.message, exc.status  # 429 when rate-limited, not a plain 400
+    else:
+        token = token_renew(token, unit)
     return render(
         request,
         "inbox/chat_page.html",
-        {"unit": unit, "token": token, "thread": thread(unit, token), "error": error},
+        {
+            "unit": unit,
+            "token": token,
+            "thread": thread(unit, token),
+            "error": error,
+            "anonymous": anonymous,
+            "idle_days": idle_seconds() // 86400,
+        },
         status=status,
     )

@@ -205,6 +205,13 @@ else:
 # First retry of an outbound message after this many seconds, doubling (the row's lease).
 LANGNGHE_OUTBOX_BACKOFF_BASE = env.int("LANGNGHE_OUTBOX_BACKOFF_BASE", default=30)
 
+# Retention (Luật BVDLCN 91/2025/QH15, NĐ 356/2025/NĐ-CP: kept only as long as the purpose
+# needs; neither sets a number, so both defaults are [U]). Days after a conversation's last
+# activity before its messages, notes and identity are deleted (langnghe/inbox/retention.py),
+# and after a webhook event was processed before it is deleted (connectors/retention.py).
+LANGNGHE_CONVERSATION_RETENTION_DAYS = env.int("LANGNGHE_CONVERSATION_RETENTION_DAYS", default=365)
+LANGNGHE_WEBHOOK_EVENT_RETENTION_DAYS = env.int("LANGNGHE_WEBHOOK_EVENT_RETENTION_DAYS", default=30)
+
 # Durable task queue in the database; workers take jobs with SELECT … FOR UPDATE SKIP LOCKED.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
@@ -292,3 +299,7 @@ LOGGING = {
     # Request lines carry paths only; never query strings or bodies (they may hold personal data).
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# The web chat's browser token: the thread stays in the citizen's browser while they come back
+# within this many days (each visit renews it); after that the page starts a new thread.
+LANGNGHE_WEBCHAT_IDLE_DAYS = env.int("LANGNGHE_WEBCHAT_IDLE_DAYS", default=7)

@@ -102,3 +102,44 @@ def test_canned_replies_of_the_unit_and_above(client, make_staff, unit):
     client.post("/staff/unit/", {"unit": "BG-X07204"})
     page = client.get("/staff/inbox/mau-tra-loi/").content.decode()
     assert "Cảm ơn" in page and "Giờ làm việc" not in page
+
+
+PHONE = "0987654321"
+
+
+def test_without_script_the_form_shows_the_thread_and_anonymous_means_no_identity(client, unit):
+    from langnghe.inbox.models import Conversation
+
+    response = client.post(
+        f"/tro-chuyen/{UNIT}/",
+        {"text": "Có nhóm thanh niên tụ tập đánh bạc", "anonymous": "1", "phone": PHONE},
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "tụ tập đánh bạc" in page and "Bạn ·" in page
+    conversation = Conversation.objects.get()
+    assert conversation.is_anonymous and not conversation.has_identity
+    assert conversation.identity_sealed == ""
+    # An unknown unit: a clear message, nothing stored.
+    missing = client.post("/tro-chuyen/KHONG-CO/", {"text": "Xin chào"})
+    assert missing.status_code == 404 and "Không có đơn vị này" in missing.content.decode()
+    assert Conversation.objects.count() == 1
+
+
+def test_an_expired_or_forged_token_starts_a_new_thread(client, settings, unit):
+    from langnghe.inbox.models import Conversation
+
+    url = f"/api/v1/inbox/webchat/{UNIT}"
+    first = client.post(url, {"text": "Tin thứ nhất"}, content_type="application/json").json()
+    assert first["token"]
+    forged = client.post(
+        url,
+        {"text": "Tin giả mạo", "token": first["token"][:-3] + "abc"},
+        content_type="application/json",
+    ).json()
+    assert forged["token"] != first["token"]
+    assert [m["text"] for m in forged["messages"] if m["direction"] == "in"] == ["Tin giả mạo"]
+    settings.LANGNGHE_WEBCHAT_IDLE_DAYS = 0  # every token is now past its idle period
+    expired = client.get(url, {"token": first["token"]}).json()
+    assert expired == {"token": "", "messages": []}
+    assert Conversation.objects.count() == 2

@@ -44,9 +44,9 @@
       osc.stop(ctx.currentTime + 0.6);
     } catch (e) { /* no audio */ }
     if ("Notification" in window && Notification.permission === "granted") {
-      new Notification("Tin khẩn cấp", {body: "Đơn vị " + event.unit + ": gọi " + event.number});
+      new Notification("Tin khẩn cấp", {body: (event.unit_name || event.unit) + ": gọi " + event.number});
     }
-    status.textContent = "KHẨN CẤP tại " + event.unit + " — xem hội thoại #" + event.conversation;
+    status.textContent = "KHẨN CẤP tại " + (event.unit_name || event.unit) + " — xem hội thoại #" + event.conversation;
     status.className = "alert error";
   }
 
@@ -69,15 +69,29 @@
       row.dataset.conversation = event.conversation;
       const a = document.createElement("a");
       a.href = "?c=" + event.conversation;
-      a.textContent = "Hội thoại mới #" + event.conversation + " (" + event.unit + ")";
+      a.textContent = "Người dân #" + event.conversation;
       const badge = document.createElement("span");
       badge.className = "badge unread";
-      row.append(a, " ", badge);
+      const where = document.createElement("small");
+      where.className = "muted";
+      where.textContent = event.unit_name || event.unit;
+      row.append(a, " ", badge, " ", where);
       const empty = list.querySelector(".empty");
       if (empty) empty.remove();
     }
     if (!row) return;
     list.prepend(row);
+    if (event.message && event.message.text) {
+      let preview = row.querySelector(".preview");
+      if (!preview) {
+        preview = document.createElement("p");
+        preview.className = "preview";
+        row.append(preview);
+      }
+      const text = event.message.text;
+      preview.textContent = (event.message.direction === "out" ? "Đơn vị: " : "") +
+        (text.length > 80 ? text.slice(0, 79) + "…" : text);
+    }
     if (event.urgent) row.classList.add("urgent");
     const badge = row.querySelector(".unread");
     if (badge && String(event.conversation) !== selected) {
