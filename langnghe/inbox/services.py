@@ -827,6 +827,40 @@ def canned_reply_delete(*, reply, by) -> None:
     reply.delete()
 
 
+DESK_PROFILE_ROLES = ("admin", "supervisor")
+
+
+@transaction.atomic
+def desk_profile_set(*, unit, signature: str, desk_name: str = "", by):
+    """How ``unit``'s desk signs its answers on the citizen's chat page: the answering
+    officer's name (their full name, never a username) or the desk's name. Commanders and
+    administrators of the unit or above."""
+    from langnghe.accounts.selectors import has_role
+
+    from .models import DeskProfile, ReplySignature
+
+    if not has_role(by, unit, DESK_PROFILE_ROLES):
+        raise PermissionDenied("Chỉ chỉ huy hoặc quản trị của đơn vị mới đổi được cách ký tên.")
+    if signature not in ReplySignature.values:
+        raise ApplicationError("Cách ký tên không hợp lệ.", code="bad_signature", field="signature")
+    desk_name = (desk_name or "").strip()
+    if len(desk_name) > 150:
+        raise ApplicationError(
+            "Tên bộ phận trực ban dài quá 150 ký tự.", code="too_long", field="desk_name"
+        )
+    profile, _ = DeskProfile.objects.update_or_create(
+        unit=unit, defaults={"signature": signature, "desk_name": desk_name}
+    )
+    audit_record(
+        actor=by,
+        action="desk_profile.set",
+        target=profile,
+        unit=unit,
+        data={"signature": signature},
+    )
+    return profile
+
+
 # --- Duty roster (lịch trực ban) ---------------------------------------------------------------
 
 # Who plans a unit's roster: its commanders and administrators (or those of a unit above it).

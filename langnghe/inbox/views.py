@@ -135,7 +135,15 @@ def canned_page(request):
     unit = current_unit(request)
     if request.method == "POST" and unit is not None:
         try:
-            if delete_id := request.POST.get("delete"):
+            if request.POST.get("action") == "signature":
+                services.desk_profile_set(
+                    unit=unit,
+                    signature=request.POST.get("signature", ""),
+                    desk_name=request.POST.get("desk_name", ""),
+                    by=request.user,
+                )
+                messages.success(request, "Đã lưu cách ký tên trả lời.")
+            elif delete_id := request.POST.get("delete"):
                 reply = CannedReply.objects.filter(
                     pk=delete_id, unit_id__in=[*unit.ancestor_ids, unit.pk]
                 ).first()
@@ -154,10 +162,26 @@ def canned_page(request):
         except ApplicationError as exc:
             messages.error(request, exc.message)
         return redirect("/staff/inbox/mau-tra-loi/")
+    from langnghe.accounts.selectors import has_role
+
+    from .models import DeskProfile, ReplySignature
+    from .webchat import desk_signature
+
+    signature, desk_name = desk_signature(unit) if unit else ("", "")
     return render(
         request,
         "inbox/canned.html",
-        {"unit": unit, "replies": selectors.canned_replies_for(unit)},
+        {
+            "unit": unit,
+            "replies": selectors.canned_replies_for(unit),
+            "signature": signature,
+            "desk_name": desk_name,
+            "own_desk_name": getattr(DeskProfile.objects.filter(unit=unit).first(), "desk_name", "")
+            if unit
+            else "",
+            "signatures": ReplySignature.choices,
+            "can_sign": bool(unit) and has_role(request.user, unit, services.DESK_PROFILE_ROLES),
+        },
     )
 
 

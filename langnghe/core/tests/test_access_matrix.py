@@ -89,6 +89,20 @@ ROLE_RULES: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/posts/{post_id}/archive"): PUBLISHERS,
     ("POST", "/api/v1/posts/{post_id}/zalo-broadcast"): PUBLISHERS,
 }
+# Exact answers of the duty desk's operations (not "some 4xx"): a role the rules allow must
+# succeed — a 400/422 would hide a missing rule behind a validation error — and a role they
+# refuse, in scope, must get 403, not 404 (the conversation's existence is no secret to a
+# member of its unit, who sees it counted). Bodies in ``body_overrides`` are valid.
+EXACT = {
+    ("GET", "/api/v1/inbox/conversations"): 200,
+    ("GET", "/api/v1/inbox/conversations/{conversation_id}"): 200,
+    ("POST", "/api/v1/inbox/conversations/{conversation_id}/messages"): 201,
+    ("POST", "/api/v1/inbox/conversations/{conversation_id}/notes"): 201,
+    ("POST", "/api/v1/inbox/conversations/{conversation_id}/status"): 200,
+    ("POST", "/api/v1/inbox/conversations/{conversation_id}/assign"): 200,
+    ("POST", "/api/v1/inbox/conversations/{conversation_id}/case"): 201,
+    ("GET", "/api/v1/inbox/counts"): 200,
+}
 # Operations that declare a token but also serve anonymous callers, rate-limited (the triage
 # classifier helps the public report form).
 OPTIONAL_AUTH = {("POST", "/api/v1/triage")}
@@ -277,7 +291,7 @@ def fingerprint(world) -> tuple:
         ),
         IdentityRevealRequest.objects.filter(pk=world["reveal"].pk).values_list("status").first(),
         Conversation.objects.filter(pk=world["conversation"].pk)
-        .values_list("status", "assignee_id")
+        .values_list("status", "assignee_id", "unread_count", "case_id")
         .first(),
         SurveyResponse.objects.filter(pk=world["response"].pk).values_list("is_flagged").first(),
         Post.objects.filter(pk=world["post"].pk).values_list("state", "title").first(),
@@ -363,6 +377,13 @@ def body_overrides(world) -> dict[tuple[str, str], dict]:
         ("POST", "/api/v1/cases/{case_id}/classify"): {"category": "public_order"},
         ("POST", "/api/v1/cases/identity-requests/{request_id}/decision"): {"approve": True},
         ("POST", "/api/v1/inbox/conversations/{conversation_id}/status"): {"status": "resolved"},
+        ("POST", "/api/v1/inbox/conversations/{conversation_id}/messages"): {
+            "text": "Trực ban đã nhận tin."
+        },
+        ("POST", "/api/v1/inbox/conversations/{conversation_id}/notes"): {"text": "Ghi chú."},
+        ("POST", "/api/v1/inbox/conversations/{conversation_id}/case"): {
+            "category": "public_order"
+        },
         ("POST", "/api/v1/inbox/conversations/{conversation_id}/assign"): {
             "assignee": people["unit_duty_officer"].pk
         },
@@ -515,6 +536,13 @@ def test_api_matrix(world, actor):
         role = actor.removeprefix("unit_")
         rule = _expected_roles(method, path)
         may = actor in ("district", "superuser") or rule is None or role in rule
+        if (method, path) in EXACT:
+            expected = EXACT[(method, path)] if may else 403
+            if status != expected:
+                problems.append(f"{where}: expected exactly {expected}")
+            if status == 403 and changed:
+                problems.append(f"{where}: refused but the data changed")
+            continue
         if may and status == 401:
             problems.append(f"{where}: a signed-in officer was asked to sign in")
         elif may and denied and status != 404:
@@ -616,6 +644,54 @@ def test_page_matrix(world, actor):
             elif actor != "other_commune" and method == "get" and to_login:
                 problems.append(f"{where}: a signed-in officer was sent to the login page")
     assert not problems, "\n".join(problems)
+
+
+# --- the live feed ---------------------------------------------------------------------------
+
+# Who may open the desk's socket, and so receive its events (inbox.consumers): the desk roles
+# of the unit or above (0 = accepted); everyone else is closed with a code, before any event.
+WS_RULES = {
+    "anonymous": 4401,
+    "other_commune": 0,  # a supervisor of another commune: accepted, but not for THO_XUONG
+    "unit_admin": 4403,
+    "unit_supervisor": 0,
+    "unit_editor": 4403,
+    "unit_duty_officer": 0,
+    "unit_investigator": 4403,
+    "unit_viewer": 4403,
+    "district": 0,
+    "superuser": 0,
+}
+# The live events published for a conversation of THO_XUONG (services._event, publish_many).
+WS_EVENTS = ["message", "urgent", "assign", "status", "note", "read", "delivery", "urgent_case"]
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_live_feed_matrix(world, actor):
+    """The socket's rule for each person, and for each event of THO_XUONG whether it reaches
+    them: an event goes to the groups of its unit and the units above (live.py), a socket joins
+    the groups its access returned — so it is delivered exactly to the desk roles above."""
+    from asgiref.sync import async_to_sync
+    from django.contrib.auth.models import AnonymousUser
+
+    from langnghe.inbox import live
+    from langnghe.inbox.consumers import _desk_access
+
+    user = world["people"][actor]
+    client = client_for(world, actor)
+    session = client.session
+    if user is not None:
+        session.save()
+    scope = {"session": session, "user": user or AnonymousUser()}
+    refusal, roots = async_to_sync(_desk_access)(scope)
+    assert refusal == WS_RULES[actor], f"{actor}: socket answered {refusal}"
+    unit = world["unit"]
+    event_groups = {live.group_name(pk) for pk in [*unit.ancestor_ids, unit.pk]}
+    joined = {live.group_name(pk) for pk in roots}
+    reaches = bool(joined & event_groups)
+    should = actor in ("unit_supervisor", "unit_duty_officer", "district", "superuser")
+    for kind in WS_EVENTS:
+        assert reaches == should, f"{actor}: event {kind} reaches={reaches}, rule says {should}"
 
 
 def test_matrix_covers_everything():

@@ -143,3 +143,32 @@ def test_an_expired_or_forged_token_starts_a_new_thread(client, settings, unit):
     expired = client.get(url, {"token": first["token"]}).json()
     assert expired == {"token": "", "messages": []}
     assert Conversation.objects.count() == 2
+
+
+def test_unit_chooses_how_answers_are_signed(client, make_staff, unit):
+    from langnghe.inbox.models import DeskProfile
+    from langnghe.inbox.services import message_reply
+
+    chief = make_staff(UNIT, "supervisor")
+    officer = make_staff(UNIT, "duty_officer")
+    officer.full_name = "Đại úy Phạm Hà"
+    officer.save(update_fields=["full_name"])
+    url = f"/api/v1/inbox/webchat/{UNIT}"
+    token = client.post(url, {"text": "Hỏi"}, content_type="application/json").json()["token"]
+    message_reply(conversation=Conversation.objects.get(), by=officer, text="Trả lời")
+    desk = unit(UNIT).name
+    authors = [m["author"] for m in client.get(url, {"token": token}).json()["messages"]]
+    assert authors[-1] == f"Trực ban {desk}"  # the default: the desk's name, not the officer's
+
+    # A duty officer cannot change it; the commander can.
+    client.force_login(officer)
+    client.post("/staff/inbox/mau-tra-loi/", {"action": "signature", "signature": "officer"})
+    assert not DeskProfile.objects.exists()
+    client.force_login(chief)
+    client.post(
+        "/staff/inbox/mau-tra-loi/",
+        {"action": "signature", "signature": "officer", "desk_name": "Tổ trực ban"},
+    )
+    client.logout()
+    authors = [m["author"] for m in client.get(url, {"token": token}).json()["messages"]]
+    assert authors[-1] == "Đại úy Phạm Hà — Tổ trực ban"
