@@ -75,6 +75,11 @@ class InboxConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self):
         refusal, roots = await _desk_access(self.scope)
         if refusal:
+            # Accepted, then closed at once with the code (in no group, nothing is sent): a
+            # close before the accept is an HTTP 403 at the handshake, and the client would
+            # never learn which of the codes above applies.
+            self.ended = True
+            await self.accept()
             await self.close(code=refusal)
             return
         self.user_id = self.scope["user"].pk
