@@ -122,8 +122,20 @@
       delay = 1000;
     };
     ws.onmessage = function (e) { onEvent(JSON.parse(e.data)); };
-    ws.onclose = function () {
+    // The server closes with a code when the socket is not (or no longer) allowed: say why,
+    // and do not retry in a loop.
+    const refusals = {
+      4401: "Phiên đăng nhập đã kết thúc. Hãy đăng nhập lại để nhận tin trực tiếp.",
+      4403: "Vai trò của bạn không nhận tin nhắn của người dân trực tiếp.",
+      4428: "Cần xác thực hai bước trước khi nhận tin trực tiếp.",
+    };
+    ws.onclose = function (e) {
       status.dataset.live = "";
+      if (refusals[e.code]) {
+        status.textContent = refusals[e.code];
+        status.className = "alert error";
+        return;
+      }
       status.textContent = "Mất kết nối trực tiếp, đang thử lại…";
       setTimeout(function () { connect(Math.min(delay * 2, 30000)); }, delay);
     };
