@@ -783,8 +783,8 @@ def case_news_relay(*, conversation_id: int, public_note: str, new_status: str) 
     from langnghe.cases.models import Status
 
     conversation = Conversation.objects.filter(pk=conversation_id).select_related("unit").first()
-    if conversation is None:
-        return
+    if conversation is None or conversation.purged_at is not None:
+        return  # deleted by retention: nobody to tell there any more
     text = public_note or f"Vụ việc của bạn đã chuyển sang trạng thái: {Status(new_status).label}."
     with transaction.atomic():
         _automatic_reply(conversation=conversation, text=_clean_text(text))
