@@ -164,7 +164,10 @@ def test_unit_chooses_how_answers_are_signed(client, make_staff, unit):
     client.force_login(officer)
     client.post("/staff/inbox/mau-tra-loi/", {"action": "signature", "signature": "officer"})
     assert not DeskProfile.objects.exists()
+    assert 'id="desk-signature"' not in client.get("/staff/inbox/mau-tra-loi/").content.decode()
     client.force_login(chief)
+    page = client.get("/staff/inbox/mau-tra-loi/").content.decode()
+    assert page.count('id="desk-signature"') == 1 and "<title>Mẫu trả lời" in page
     client.post(
         "/staff/inbox/mau-tra-loi/",
         {"action": "signature", "signature": "officer", "desk_name": "Tổ trực ban"},
