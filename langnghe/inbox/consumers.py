@@ -32,8 +32,7 @@ def recheck_seconds() -> float:
     return float(getattr(settings, "LANGNGHE_LIVE_RECHECK_SECONDS", 5))
 
 
-@database_sync_to_async
-def _desk_access(scope) -> tuple[int, list[int]]:
+def desk_access(scope) -> tuple[int, list[int]]:
     """(0, the root unit ids whose events this socket may receive), or (close code, [])."""
     from django.contrib.auth import (
         BACKEND_SESSION_KEY,
@@ -69,6 +68,9 @@ def _desk_access(scope) -> tuple[int, list[int]]:
     if not roots:
         return CLOSE_FORBIDDEN, []
     return 0, roots
+
+
+_desk_access = database_sync_to_async(desk_access)
 
 
 class InboxConsumer(AsyncJsonWebsocketConsumer):

@@ -671,11 +671,10 @@ def test_live_feed_matrix(world, actor):
     """The socket's rule for each person, and for each event of THO_XUONG whether it reaches
     them: an event goes to the groups of its unit and the units above (live.py), a socket joins
     the groups its access returned — so it is delivered exactly to the desk roles above."""
-    from asgiref.sync import async_to_sync
     from django.contrib.auth.models import AnonymousUser
 
     from langnghe.inbox import live
-    from langnghe.inbox.consumers import _desk_access
+    from langnghe.inbox.consumers import desk_access
 
     user = world["people"][actor]
     client = client_for(world, actor)
@@ -683,7 +682,7 @@ def test_live_feed_matrix(world, actor):
     if user is not None:
         session.save()
     scope = {"session": session, "user": user or AnonymousUser()}
-    refusal, roots = async_to_sync(_desk_access)(scope)
+    refusal, roots = desk_access(scope)  # what the consumer runs (in a worker thread)
     assert refusal == WS_RULES[actor], f"{actor}: socket answered {refusal}"
     unit = world["unit"]
     event_groups = {live.group_name(pk) for pk in [*unit.ancestor_ids, unit.pk]}
