@@ -202,23 +202,6 @@ def _linked_case_ids(user) -> list[int]:
     )
 
 
-def waiting_since(conversation: Conversation):
-    """When the citizen started waiting for an answer (their first message after the desk's
-    last answer), or None when nobody is waiting."""
-    if conversation.status != ConversationStatus.OPEN or conversation.last_incoming_at is None:
-        return None
-    last_answer = (
-        conversation.messages.filter(direction=Direction.OUT, is_automatic=False)
-        .order_by("-sent_at")
-        .values_list("sent_at", flat=True)
-        .first()
-    )
-    first_waiting = conversation.messages.filter(direction=Direction.IN)
-    if last_answer is not None:
-        first_waiting = first_waiting.filter(sent_at__gt=last_answer)
-    return first_waiting.order_by("sent_at").values_list("sent_at", flat=True).first()
-
-
 def conversation_identity(conversation: Conversation) -> dict:
     """The citizen's name and phone, unsealed. Call it only after ``conversation_for`` said
     READ, inside ``services.conversation_read`` (which audits the reading)."""
