@@ -2,10 +2,12 @@
 
 Keys come from ``LANGNGHE_DATA_KEYS`` = ``"kid2:<base64 32 bytes>,kid1:<base64 32 bytes>"``
 (first = current key for new data; the others still open old data). Without it, the embedded
-default generates one key once and keeps it under ``var/data_keys`` (0600) like SECRET_KEY —
-never in the repository. A sealed value reads ``v1.<kid>.<base64url(nonce ‖ ciphertext)>`` and
-is bound to its case and field by the associated data, so values cannot be swapped between
-rows. ``langnghe cases_reseal`` re-encrypts everything under the current key.
+default (development, the demo) generates one key once and keeps it under ``var/data_keys``
+(created exclusively, 0600, ``langnghe.core.keyfiles``) like SECRET_KEY — never in the
+repository; in production ``langnghe serve`` refuses to start without it in the environment.
+A sealed value reads ``v1.<kid>.<base64url(nonce ‖ ciphertext)>`` and is bound to its case and
+field by the associated data, so values cannot be swapped between rows.
+``langnghe cases_reseal`` re-encrypts everything under the current key.
 """
 
 import base64
@@ -18,6 +20,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 
 from langnghe.core.exceptions import ApplicationError
+from langnghe.core.keyfiles import key_file
 
 VERSION = "v1"
 
@@ -39,12 +42,13 @@ def _parse_keyring(text: str) -> list[tuple[str, bytes]]:
 
 
 def _default_keyring_text() -> str:
-    path = settings.VAR_DIR / "data_keys"
-    if not path.exists():
-        key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("=")
-        path.write_text(f"k1:{key}\n")
-        path.chmod(0o600)
-    return path.read_text()
+    """Development and the demo only: `langnghe serve` refuses production without
+    LANGNGHE_DATA_KEYS, as a generated keyring differs per machine."""
+    return key_file(settings.VAR_DIR / "data_keys", _new_keyring_text)
+
+
+def _new_keyring_text() -> str:
+    return "k1:" + base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("=")
 
 
 @lru_cache(maxsize=1)

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import environ
 
+from langnghe.core.keyfiles import key_file
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 PACKAGE_DIR = BASE_DIR / "langnghe"
 
@@ -17,18 +19,16 @@ if (BASE_DIR / ".env").is_file():
     env.read_env(str(BASE_DIR / ".env"))
 
 VAR_DIR = Path(env.str("LANGNGHE_VAR_DIR", default=str(BASE_DIR / "var")))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+VAR_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
 
 
 def _secret_key() -> str:
-    """SECRET_KEY from the environment, else one generated once and kept under var/."""
+    """SECRET_KEY from the environment, else (development, the demo) one generated once and
+    kept under var/, owner-only (langnghe.core.keyfiles). In production `langnghe serve`
+    refuses to start without it in the environment: a generated key differs per machine."""
     if key := env.str("SECRET_KEY", default=""):
         return key
-    path = VAR_DIR / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    return key_file(VAR_DIR / "secret_key", lambda: secrets.token_urlsafe(50))
 
 
 SECRET_KEY = _secret_key()

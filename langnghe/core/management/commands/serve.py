@@ -23,12 +23,14 @@ SKIP LOCKED, so two workers never take the same one) and one ``run_periodic``. S
 SIGINT stops every child (each finishes its current request or job) and then exits.
 """
 
+import ipaddress
 import os
 import shutil
 import signal
 import subprocess
 import sys
 import time
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -147,6 +149,43 @@ def stop_all(children: list[subprocess.Popen], timeout: float = STOP_TIMEOUT) ->
             child.wait()
 
 
+# Keys that must be the same on every machine and survive a reinstall: generated into var/ they
+# would differ per host (sessions, QR links and sealed data unreadable elsewhere) and be lost
+# with the disk.
+PRODUCTION_KEYS = ("SECRET_KEY", "LANGNGHE_DATA_KEYS")
+
+
+def _loopback(host: str) -> bool:
+    host = host.strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def is_production(*, host: str) -> bool:
+    """Behind HTTPS (an https LANGNGHE_PUBLIC_URL), or DEBUG off and reachable from another
+    machine (serving on a non-loopback address, or a public address that is not loopback)."""
+    public_host = urlsplit(settings.LANGNGHE_PUBLIC_URL).hostname or ""
+    return settings.LANGNGHE_PUBLIC_URL.startswith("https://") or (
+        not settings.DEBUG and not (_loopback(host) and _loopback(public_host))
+    )
+
+
+def require_keys_from_environment(*, host: str) -> None:
+    """In production, refuse to start on keys generated into var/ (docs/deploy.md, Keys)."""
+    missing = [name for name in PRODUCTION_KEYS if not os.environ.get(name, "").strip()]
+    if missing and is_production(host=host):
+        raise CommandError(
+            f"Chạy thật (production) cần {' và '.join(missing)} trong biến môi trường, giống "
+            "nhau trên mọi máy chủ; không dùng khóa tự sinh trong var/. Xem docs/deploy.md "
+            "(Khóa). Chạy thử trên máy mình: --host 127.0.0.1 với LANGNGHE_PUBLIC_URL "
+            "http://127.0.0.1:…, hoặc DEBUG=true."
+        )
+
+
 class Command(BaseCommand):
     help = "Chạy máy chủ web và các tiến trình xử lý tác vụ nền."
 
@@ -201,6 +240,7 @@ class Command(BaseCommand):
             raise CommandError("Số tiến trình không hợp lệ.")
         if threads < 1:
             raise CommandError("Số luồng (--threads) phải từ 1 trở lên.")
+        require_keys_from_environment(host=host)
         if workers > 1 and not settings.REDIS_URL:
             raise CommandError(
                 "Chạy nhiều tiến trình web cần REDIS_URL để chia sẻ sự kiện "
