@@ -9,8 +9,10 @@ from langnghe.core.exceptions import ApplicationError
 
 class Command(BaseCommand):
     help = (
-        "Sao lưu cơ sở dữ liệu và tệp đính kèm vào một tệp mã hóa (AES-256-GCM). Mật khẩu "
-        "sao lưu lấy từ biến môi trường LANGNGHE_BACKUP_PASSPHRASE."
+        "Sao lưu cơ sở dữ liệu (một ảnh chụp nhất quán: pg_dump trên PostgreSQL, API sao lưu "
+        "trực tuyến trên SQLite) và tệp đính kèm vào một tệp mã hóa (AES-256-GCM theo từng "
+        "khung), ghi dần nên bộ nhớ không tăng theo cỡ dữ liệu. Mật khẩu sao lưu lấy từ biến "
+        "môi trường LANGNGHE_BACKUP_PASSPHRASE."
     )
 
     def add_arguments(self, parser):
@@ -26,7 +28,8 @@ class Command(BaseCommand):
             raise CommandError(exc.message) from exc
         self.stdout.write(
             self.style.SUCCESS(
-                f"Đã sao lưu vào {destination}: {result['bytes']:,} byte, "
+                f"Đã sao lưu vào {destination}: {result['bytes']:,} byte "
+                f"(cơ sở dữ liệu {result['database_bytes']:,} byte trước khi nén), "
                 f"{result['files']} tệp đính kèm."
             )
         )

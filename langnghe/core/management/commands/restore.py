@@ -9,8 +9,9 @@ from langnghe.core.exceptions import ApplicationError
 
 class Command(BaseCommand):
     help = (
-        "Khôi phục từ tệp sao lưu (thay toàn bộ dữ liệu hiện có). Mật khẩu sao lưu lấy từ "
-        "LANGNGHE_BACKUP_PASSPHRASE."
+        "Khôi phục từ tệp sao lưu (thay toàn bộ cơ sở dữ liệu). Tệp được kiểm tra trọn vẹn "
+        "trước (từng khung mã hóa, đủ đến cuối, đúng loại cơ sở dữ liệu) rồi mới hỏi và thay. "
+        "Mật khẩu sao lưu lấy từ LANGNGHE_BACKUP_PASSPHRASE. Dừng `langnghe serve` trước."
     )
 
     def add_arguments(self, parser):
@@ -21,17 +22,25 @@ class Command(BaseCommand):
         passphrase = os.environ.get("LANGNGHE_BACKUP_PASSPHRASE", "")
         if not passphrase:
             raise CommandError("Cần đặt LANGNGHE_BACKUP_PASSPHRASE.")
-        if (
-            not yes
-            and input("Dữ liệu hiện có sẽ bị thay thế. Gõ 'dong y' để tiếp tục: ") != "dong y"
-        ):
-            raise CommandError("Đã hủy.")
+
+        def confirm(summary: dict) -> bool:
+            self.stdout.write(
+                f"Bản sao lưu hợp lệ: cơ sở dữ liệu {summary['database_bytes']:,} byte, "
+                f"{summary['files']} tệp đính kèm."
+            )
+            if yes:
+                return True
+            answer = input("Dữ liệu hiện có sẽ bị thay thế. Gõ 'dong y' để tiếp tục: ")
+            return answer.strip() == "dong y"
+
         try:
-            result = backup_restore(source=Path(source), passphrase=passphrase)
+            result = backup_restore(source=Path(source), passphrase=passphrase, confirm=confirm)
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
         self.stdout.write(
             self.style.SUCCESS(
-                f"Đã khôi phục {result['objects']:,} bản ghi và {result['files']} tệp đính kèm."
+                f"Đã khôi phục cơ sở dữ liệu ({result['database_bytes']:,} byte) và "
+                f"{result['files']} tệp đính kèm. Chạy tiếp `langnghe migrate` và "
+                "`langnghe audit_verify`."
             )
         )
