@@ -158,6 +158,15 @@ def test_without_pg_dump_or_pg_restore_the_commands_say_so(tmp_path, monkeypatch
         call_command("restore", str(target), "--yes")
 
 
+def test_a_failing_pg_dump_leaves_no_archive(tmp_path, monkeypatch):
+    monkeypatch.setenv("LANGNGHE_BACKUP_PASSPHRASE", PASSPHRASE)
+    monkeypatch.setattr(backup, "_engine", lambda: "postgresql")
+    monkeypatch.setattr(backup, "_program", lambda name: "false")  # exits 1, writes nothing
+    with pytest.raises(CommandError, match="pg_dump thất bại"):
+        call_command("backup", "--to", str(tmp_path / "backup.lnbk"))
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_backup_needs_a_passphrase(tmp_path, monkeypatch):
     monkeypatch.delenv("LANGNGHE_BACKUP_PASSPHRASE", raising=False)
     with pytest.raises(CommandError, match="LANGNGHE_BACKUP_PASSPHRASE"):
