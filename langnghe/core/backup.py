@@ -278,7 +278,11 @@ def _stage(raw, *, key: bytes, header: bytes, engine: str, staging: Path) -> dic
                     shutil.copyfileobj(tar.extractfile(member), database)
                     parts += 1
                     size += member.size
-                elif member.name.startswith("media/") and member.isfile():
+                elif (
+                    member.name.startswith("media/")
+                    and member.isfile()
+                    and ".." not in Path(member.name).parts  # never over the staged database
+                ):
                     tar.extract(member, path=staging, filter="data")
                     files += 1
                 elif member.name == "complete.json":
