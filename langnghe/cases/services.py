@@ -123,12 +123,22 @@ def _entry(
 
 
 def _set_status(
-    case: Case, *, by, new_status: str, public_note: str = "", data: dict | None = None
+    case: Case,
+    *,
+    by,
+    new_status: str,
+    public_note: str = "",
+    status_note: str | None = None,
+    data: dict | None = None,
 ) -> None:
+    """``public_note`` is told to the reporter (timeline, channel); the status page and Open311
+    show ``status_note``, which is ``public_note`` unless the caller gives fixed wording
+    instead (when ``public_note`` holds an officer's own text, see ``Case.public_summary``)."""
     old = case.status
     case.status = new_status
-    if public_note:
-        case.status_note = public_note[:500]
+    shown = public_note if status_note is None else status_note
+    if shown:
+        case.status_note = shown[:500]
     case.save()
     _entry(
         case,
@@ -527,16 +537,32 @@ def case_verify_start(*, case: Case, by) -> Case:
     return case
 
 
-def case_resolve(*, case: Case, by, result: str) -> Case:
+RESOLVED_NOTE = "Vụ việc đã được giải quyết; kết quả đã được thông báo cho người báo tin."
+DECLINED_NOTE = (
+    "Không thuộc thẩm quyền của Công an; người báo tin đã được hướng dẫn nơi giải quyết."
+)
+MERGED_NOTE = "Nội dung trùng với một vụ việc khác, được giải quyết chung."
+
+
+def case_resolve(*, case: Case, by, result: str, public: bool = False) -> Case:
     """Close the case with a result the reporter is told (BLTTHS 2015 Điều 145: the reporter
-    is told the result)."""
+    is told the result). The result goes to the reporter only (timeline, channel); it is
+    published on the status page and in Open311 only when the officer marks it ``public``."""
     _require_handler(case, by)
     result = _text(result, field="result", label="kết quả giải quyết", max_length=2000)
     with transaction.atomic():
         case = _lock(case)
         _require_status(case, (Status.ASSIGNED, Status.VERIFYING), "kết thúc")
         case.closed_at = timezone.now()
-        _set_status(case, by=by, new_status=Status.RESOLVED, public_note=result)
+        case.public_summary = result if public else ""
+        _set_status(
+            case,
+            by=by,
+            new_status=Status.RESOLVED,
+            status_note=RESOLVED_NOTE,
+            public_note=result,
+            data={"public": public},
+        )
         deadlines.deadlines_close(case)
         deadlines.deadlines_refresh_next(case)
         audit_record(
@@ -544,7 +570,7 @@ def case_resolve(*, case: Case, by, result: str) -> Case:
             action="case.resolve",
             target=case,
             unit=case.unit,
-            data={"late": case.deadlines.filter(met_at__gt=F("due_at")).count()},
+            data={"late": case.deadlines.filter(met_at__gt=F("due_at")).count(), "public": public},
         )
     return case
 
@@ -592,9 +618,10 @@ def case_transfer(*, case: Case, by, to_unit: Unit, reason: str) -> Case:
     return case
 
 
-def case_decline(*, case: Case, by, reason: str, guidance: str) -> Case:
+def case_decline(*, case: Case, by, reason: str, guidance: str, public: bool = False) -> Case:
     """Not for the police: close it and tell the citizen where to go (TT 28/2020/TT-BCA:
-    administrative or civil matters are not taken as tips; the citizen is guided)."""
+    administrative or civil matters are not taken as tips; the citizen is guided). The
+    guidance is published only when the officer marks it ``public`` (as ``case_resolve``)."""
     _require_handler(case, by)
     reason = _text(reason, field="reason", label="lý do", max_length=1000)
     guidance = _text(guidance, field="guidance", label="hướng dẫn nơi giải quyết", max_length=1000)
@@ -602,12 +629,15 @@ def case_decline(*, case: Case, by, reason: str, guidance: str) -> Case:
         case = _lock(case)
         _require_status(case, OPEN_STATUSES, "từ chối")
         case.decline_guidance = guidance
+        case.public_summary = guidance if public else ""
         case.closed_at = timezone.now()
         _set_status(
             case,
             by=by,
             new_status=Status.DECLINED,
+            status_note=DECLINED_NOTE,
             public_note=f"Không thuộc thẩm quyền của Công an. {guidance}",
+            data={"public": public},
         )
         _entry(case, kind=EntryKind.NOTE, actor=by, body=reason)
         deadlines.deadlines_close(case)
@@ -635,6 +665,7 @@ def case_merge(*, case: Case, by, into: Case) -> Case:
             by=by,
             new_status=Status.MERGED,
             public_note=f"Nội dung trùng với vụ việc {into.tracking_code}, được giải quyết chung.",
+            status_note=MERGED_NOTE,  # another reporter's tracking code is not for the public
             data={"into": into.tracking_code},
         )
         _entry(

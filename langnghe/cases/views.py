@@ -22,6 +22,8 @@ from langnghe.units.models import Unit
 
 from . import crypto, receipts, selectors, services
 from .files import MAX_BYTES
+from .lookups import RATE_LIMITED as LOOKUP_RATE_LIMITED
+from .lookups import lookup_limited
 from .models import Case, Channel, Status
 
 RATE_LIMITED = "Bạn gửi quá nhiều yêu cầu. Vui lòng đợi một lát rồi thử lại."
@@ -103,10 +105,14 @@ def report_form(request):
 
 
 def status_page(request):
-    """Status by tracking code: status, unit, dates, public notes. Never content or names."""
+    """Status by tracking code: status, unit, dates, public notes. Never content or names, nor
+    an officer's text not marked public. Each code tried spends the address's lookup budget."""
     code = request.GET.get("ma", "").strip()
     context = {"code": code, "case": None, "error": None}
     status = 200
+    if code and lookup_limited(request):
+        context["error"] = LOOKUP_RATE_LIMITED
+        return render(request, "cases/status.html", context, status=429)
     if code:
         try:
             case = selectors.case_get_public(tracking_code=code)
@@ -297,7 +303,9 @@ ACTIONS = {
         case=c, by=u, assignee=User.objects.filter(pk=p.get("assignee") or 0).first()
     ),
     "verify": lambda c, u, p: services.case_verify_start(case=c, by=u),
-    "resolve": lambda c, u, p: services.case_resolve(case=c, by=u, result=p.get("result", "")),
+    "resolve": lambda c, u, p: services.case_resolve(
+        case=c, by=u, result=p.get("result", ""), public=p.get("public") == "1"
+    ),
     "transfer": lambda c, u, p: services.case_transfer(
         case=c,
         by=u,
@@ -307,7 +315,11 @@ ACTIONS = {
         reason=p.get("reason", ""),
     ),
     "decline": lambda c, u, p: services.case_decline(
-        case=c, by=u, reason=p.get("reason", ""), guidance=p.get("guidance", "")
+        case=c,
+        by=u,
+        reason=p.get("reason", ""),
+        guidance=p.get("guidance", ""),
+        public=p.get("public") == "1",
     ),
     "merge": lambda c, u, p: services.case_merge(
         case=c,
