@@ -476,7 +476,9 @@ def case_track_attachment(request, receipt: Form[str], file: File[UploadedFile])
         raise ApplicationError(
             "Tệp quá lớn: tối đa 10 MB mỗi tệp.", code="file_too_large", status=413
         )
-    services.case_attachment_add(case=case, data=file.read(), from_reporter=True)
+    services.case_attachment_add(
+        case=case, data=file.read(), filename=file.name or "", from_reporter=True
+    )
     return Status(201, _track(case))
 
 
@@ -676,7 +678,16 @@ def case_attachment(request, case_id: int, file: File[UploadedFile]):
         raise ApplicationError(
             "Tệp quá lớn: tối đa 10 MB mỗi tệp.", code="file_too_large", status=413
         )
-    return Status(201, _action(request, case_id, services.case_attachment_add, data=file.read()))
+    return Status(
+        201,
+        _action(
+            request,
+            case_id,
+            services.case_attachment_add,
+            data=file.read(),
+            filename=file.name or "",
+        ),
+    )
 
 
 @router.get("/{int:case_id}/attachments/{int:attachment_id}", summary="Tải tệp đính kèm")
