@@ -173,6 +173,7 @@ class CaseDetailOut(CaseListOut):
     location: dict | None
     routed_by: str
     status_note: str
+    public_summary: str = Field(description="nội dung cán bộ đánh dấu công khai")
     decline_guidance: str
     has_reporter_identity: bool
     merged_into: str | None
@@ -219,6 +220,11 @@ class CaseBulkAssignIn(Schema):
 
 class CaseResolveIn(Schema):
     result: str = ""
+    public: bool = Field(
+        False,
+        description="công khai kết quả trên trang tra cứu và Open311 (mặc định: chỉ người "
+        "báo tin đọc được)",
+    )
 
 
 class CaseTransferIn(Schema):
@@ -229,6 +235,7 @@ class CaseTransferIn(Schema):
 class CaseDeclineIn(Schema):
     reason: str = ""
     guidance: str = ""
+    public: bool = Field(False, description="công khai hướng dẫn trên trang tra cứu và Open311")
 
 
 class CaseMergeIn(Schema):
@@ -343,6 +350,7 @@ def _detail(case: Case, user) -> dict:
         "location": content.get("location"),
         "routed_by": case.routed_by,
         "status_note": case.status_note,
+        "public_summary": case.public_summary,
         "decline_guidance": case.decline_guidance,
         "has_reporter_identity": case.has_reporter_identity,
         "merged_into": case.merged_into.tracking_code if case.merged_into else None,
@@ -468,7 +476,9 @@ def case_track_attachment(request, receipt: Form[str], file: File[UploadedFile])
         raise ApplicationError(
             "Tệp quá lớn: tối đa 10 MB mỗi tệp.", code="file_too_large", status=413
         )
-    services.case_attachment_add(case=case, data=file.read(), from_reporter=True)
+    services.case_attachment_add(
+        case=case, data=file.read(), filename=file.name or "", from_reporter=True
+    )
     return Status(201, _track(case))
 
 
@@ -609,7 +619,9 @@ def case_verify(request, case_id: int):
 
 @router.post("/{int:case_id}/resolve", response=CaseDetailOut, summary="Kết thúc, báo kết quả")
 def case_resolve(request, case_id: int, payload: CaseResolveIn):
-    return _action(request, case_id, services.case_resolve, result=payload.result)
+    return _action(
+        request, case_id, services.case_resolve, result=payload.result, public=payload.public
+    )
 
 
 @router.post("/{int:case_id}/transfer", response=CaseDetailOut, summary="Chuyển đơn vị khác")
@@ -629,7 +641,12 @@ def case_transfer(request, case_id: int, payload: CaseTransferIn):
 )
 def case_decline(request, case_id: int, payload: CaseDeclineIn):
     return _action(
-        request, case_id, services.case_decline, reason=payload.reason, guidance=payload.guidance
+        request,
+        case_id,
+        services.case_decline,
+        reason=payload.reason,
+        guidance=payload.guidance,
+        public=payload.public,
     )
 
 
@@ -661,7 +678,16 @@ def case_attachment(request, case_id: int, file: File[UploadedFile]):
         raise ApplicationError(
             "Tệp quá lớn: tối đa 10 MB mỗi tệp.", code="file_too_large", status=413
         )
-    return Status(201, _action(request, case_id, services.case_attachment_add, data=file.read()))
+    return Status(
+        201,
+        _action(
+            request,
+            case_id,
+            services.case_attachment_add,
+            data=file.read(),
+            filename=file.name or "",
+        ),
+    )
 
 
 @router.get("/{int:case_id}/attachments/{int:attachment_id}", summary="Tải tệp đính kèm")

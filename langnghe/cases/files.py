@@ -1,17 +1,32 @@
 """Checking and cleaning uploaded files: by content, never by name or declared type.
 
-Images are decoded and re-encoded by Pillow, which drops EXIF (GPS, camera serial, time) and
-any other metadata; what cannot be decoded is refused. PDF, MP4 and audio are accepted as
-sent (their inner metadata is not stripped [U]). Everything is sealed before it is stored.
+What a file says about its sender beyond what it shows is removed before it is stored
+(issue #24; a photo's GPS position or a document's author can name an anonymous reporter,
+whose identity the law protects: Luật Tố cáo 2018 Điều 56, BLTTHS 2015 Điều 484–486):
+- Images are decoded (Pillow), turned upright (EXIF orientation), converted to sRGB if they
+  carry a colour profile, and copied pixel by pixel into a new image that has no metadata at
+  all; that image is encoded. No EXIF (GPS, camera serial, time), XMP, ICC profile, JPEG
+  comment or PNG text chunk survives (Pillow copies ``info["comment"]`` and a PNG's ICC
+  profile through ``save`` from the image it is given, hence the fresh image).
+- PDFs are rewritten by pikepdf (qpdf): the document information dictionary (/Author,
+  /Creator, /Producer, dates), every XMP /Metadata stream, /PieceInfo, embedded files,
+  JavaScript and open actions are dropped, earlier revisions are not kept, and the file ID is
+  derived from the content. A PDF with a password or one qpdf cannot read is refused.
+- MP4 video and audio (MP3, M4A, WAV) are accepted as sent: their inner metadata (e.g. a
+  phone video's recording place) is not stripped [U]; the officer is told so.
+Everything is sealed before it is stored. The stored name keeps the original name's extension
+when it is one of those allowed for the detected type (lower case), else the type's own.
 """
 
 import io
 import warnings
 from dataclasses import dataclass
 
-from PIL import Image, ImageOps
+import pikepdf
+from PIL import Image
 
 from langnghe.core.exceptions import ApplicationError
+from langnghe.core.images import pixels_only
 
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000
@@ -45,14 +60,15 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
+# The extensions a stored file may have, per type of what is stored (the first is the default).
 EXTENSIONS = {
-    "image/jpeg": "jpg",
-    "image/png": "png",
-    "application/pdf": "pdf",
-    "video/mp4": "mp4",
-    "audio/mp4": "m4a",
-    "audio/mpeg": "mp3",
-    "audio/wav": "wav",
+    "image/jpeg": ("jpg", "jpeg"),
+    "image/png": ("png",),
+    "application/pdf": ("pdf",),
+    "video/mp4": ("mp4", "m4v", "mov"),
+    "audio/mp4": ("m4a",),
+    "audio/mpeg": ("mp3",),
+    "audio/wav": ("wav",),
 }
 PILLOW_FORMATS = {
     "image/jpeg": "JPEG",
@@ -60,6 +76,17 @@ PILLOW_FORMATS = {
     "image/gif": "GIF",
     "image/webp": "WEBP",
 }
+# Kept as sent (see the module's docstring): the console says so next to the file.
+NOT_STRIPPED = ("video/mp4", "audio/mp4", "audio/mpeg", "audio/wav")
+
+
+def extension_for(content_type: str, filename: str = "") -> str:
+    """The original name's extension, lower case, if it is allowed for ``content_type``;
+    else the type's own. Nothing else of the original name is kept (it may name a person)."""
+    allowed = EXTENSIONS[content_type]
+    _stem, dot, extension = (filename or "").rpartition(".")
+    extension = extension.strip().lower()
+    return extension if dot and extension in allowed else allowed[0]
 
 
 def _reencode(data: bytes, content_type: str) -> CleanFile:
@@ -72,7 +99,7 @@ def _reencode(data: bytes, content_type: str) -> CleanFile:
             if image.width * image.height > MAX_PIXELS:
                 raise ValueError("too many pixels")
             image.load()
-            image = ImageOps.exif_transpose(image)
+            clean = pixels_only(image)
     except (
         OSError,
         ValueError,
@@ -87,15 +114,67 @@ def _reencode(data: bytes, content_type: str) -> CleanFile:
         ) from exc
     out = io.BytesIO()
     if content_type in ("image/jpeg", "image/webp"):
-        image.convert("RGB").save(out, "JPEG", quality=88)
+        clean.convert("RGB").save(out, "JPEG", quality=88)
         return CleanFile(out.getvalue(), "image/jpeg", "jpg")
-    if image.mode not in ("RGB", "RGBA", "L", "LA"):
-        image = image.convert("RGBA")
-    image.save(out, "PNG")
+    clean.save(out, "PNG")
     return CleanFile(out.getvalue(), "image/png", "png")
 
 
-def file_clean(data: bytes) -> CleanFile:
+# Keys that carry metadata or run something when the document opens.
+PDF_ROOT_KEYS = ("/Metadata", "/PieceInfo", "/OpenAction", "/AA", "/SpiderInfo")
+PDF_NAME_TREES = ("/JavaScript", "/EmbeddedFiles")
+PDF_OBJECT_KEYS = ("/Metadata", "/PieceInfo")
+
+
+def _clean_pdf(data: bytes) -> CleanFile:
+    try:
+        with pikepdf.open(io.BytesIO(data)) as pdf:
+            if "/Info" in pdf.trailer:
+                del pdf.trailer["/Info"]
+            for key in PDF_ROOT_KEYS:
+                if key in pdf.Root:
+                    del pdf.Root[key]
+            names = pdf.Root.get("/Names")
+            if isinstance(names, pikepdf.Dictionary):
+                for key in PDF_NAME_TREES:
+                    if key in names:
+                        del names[key]
+            # XMP can hang on any object (pages, images, fonts): drop it everywhere.
+            for obj in pdf.objects:
+                if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
+                    for key in PDF_OBJECT_KEYS:
+                        if key in obj:
+                            del obj[key]
+            out = io.BytesIO()
+            # A full rewrite: only objects still referenced are written, earlier revisions
+            # (incremental updates that could hold old metadata) are gone; the ID is derived
+            # from the content, not from when and where the file was made.
+            pdf.save(
+                out,
+                encryption=False,
+                deterministic_id=True,
+                preserve_pdfa=False,
+                fix_metadata_version=False,
+            )
+    except pikepdf.PasswordError as exc:
+        raise ApplicationError(
+            "Tệp PDF có mật khẩu. Vui lòng gửi bản không đặt mật khẩu.",
+            code="encrypted_pdf",
+            field="file",
+        ) from exc
+    except (pikepdf.PdfError, pikepdf.ForeignObjectError, ValueError, RuntimeError) as exc:
+        raise ApplicationError(
+            "Không đọc được tệp PDF: tệp hỏng hoặc không đúng định dạng.",
+            code="invalid_pdf",
+            field="file",
+        ) from exc
+    return CleanFile(out.getvalue(), "application/pdf", "pdf")
+
+
+def file_clean(data: bytes, filename: str = "") -> CleanFile:
+    """Check ``data`` by its content and return what may be stored (see the module's
+    docstring); ApplicationError (4xx) for what is refused. ``filename`` only gives the
+    extension, and only if it matches the content."""
     if not data:
         raise ApplicationError("Tệp rỗng.", code="empty_file", field="file")
     if len(data) > MAX_BYTES:
@@ -112,5 +191,10 @@ def file_clean(data: bytes) -> CleanFile:
             status=415,
         )
     if content_type in PILLOW_FORMATS:
-        return _reencode(data, content_type)
-    return CleanFile(data, content_type, EXTENSIONS[content_type])
+        clean = _reencode(data, content_type)
+    elif content_type == "application/pdf":
+        clean = _clean_pdf(data)
+    else:
+        clean = CleanFile(data, content_type, "")
+    clean.extension = extension_for(clean.content_type, filename)
+    return clean

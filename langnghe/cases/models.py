@@ -137,8 +137,13 @@ class Case(models.Model):
         "Open311Client", null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
     )
 
-    # Public texts (shown on the status page and in Open311 status_notes).
+    # Public texts (the status page by tracking code, Open311 status_notes): ``status_note`` is
+    # written by the system from fixed wording (no personal data); ``public_summary`` is an
+    # officer's result or guidance that the officer explicitly marked public (default: nothing).
+    # What an officer writes to the reporter otherwise (the result, the guidance) reaches only
+    # the reporter: the receipt mailbox (timeline) and the channel it came from (issue #24).
     status_note = models.CharField("ghi chú trạng thái", max_length=500, blank=True)
+    public_summary = models.CharField("nội dung công khai", max_length=2000, blank=True)
     decline_guidance = models.TextField("hướng dẫn nơi giải quyết", blank=True)
 
     received_at = models.DateTimeField(db_index=True)

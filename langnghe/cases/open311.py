@@ -6,9 +6,13 @@
   a location is required (``address_string``, ``lat``+``long`` or ``address_id``); the address
   decides the unit, else the province desk. Returns ``service_request_id`` (the tracking code)
   and a ``token`` (the same code: tokens/{token} resolves at once).
-- GET requests lists cases except crime reports, denunciations and anonymous tips, which are
-  readable only by their id. No description, reporter or exact location is ever published:
-  ``address`` is the area of the responsible unit.
+- GET requests lists cases except crime reports, denunciations (by category, or by what the
+  triage read in the description) and anonymous tips, which are readable only by
+  their id. No description, reporter or exact location is ever published: ``address`` is the
+  area of the responsible unit; ``status_notes`` is the system's fixed wording plus only what
+  an officer marked public (``Case.public_summary``), never the result written to a reporter.
+- Reading by id (``service_request_id``, at most 10 a request; ``requests/{id}``,
+  ``tokens/{id}``) spends the caller's tracking-code budget (``lookups.py``): 429 past it.
 - Internal states map down to open/closed (resolved, declined, merged → closed).
 """
 
@@ -26,6 +30,7 @@ from langnghe.core.exceptions import ApplicationError
 
 from . import selectors, services
 from .calendar import TZ
+from .lookups import MAX_CODES_PER_REQUEST, RATE_LIMITED, lookup_limited
 from .models import CLOSED_STATUSES, OPEN_STATUSES, Case, Category, Channel, Open311Client
 
 HIDDEN_FROM_LISTS = ("crime_report", "denunciation")
@@ -153,9 +158,7 @@ def service_definition(category: Category) -> dict:
 
 
 def request_item(case: Case) -> dict:
-    note = case.status_note
-    if case.decline_guidance and case.decline_guidance not in note:
-        note = f"{note} {case.decline_guidance}".strip()
+    note = " ".join(text for text in (case.status_note, case.public_summary) if text)
     return {
         "service_request_id": case.tracking_code,
         "status": "open" if case.status in OPEN_STATUSES else "closed",
@@ -279,9 +282,18 @@ def requests_view(request, fmt):
     qs = Case.objects.select_related("category", "unit").order_by("-received_at")
     ids = [i.strip().upper() for i in params.get("service_request_id", "").split(",") if i.strip()]
     if ids:
-        qs = qs.filter(tracking_code__in=ids[:100])
+        if len(ids) > MAX_CODES_PER_REQUEST:
+            raise Open311Error(
+                400, f"Tối đa {MAX_CODES_PER_REQUEST} service_request_id mỗi yêu cầu."
+            )
+        _spend_lookups(request, len(ids))
+        qs = qs.filter(tracking_code__in=ids)
     else:
-        qs = qs.exclude(category__code__in=HIDDEN_FROM_LISTS).exclude(is_anonymous=True)
+        qs = (
+            qs.exclude(category__code__in=HIDDEN_FROM_LISTS)
+            .exclude(triage_category__in=HIDDEN_FROM_LISTS)
+            .exclude(is_anonymous=True)
+        )
         end = _parse_date(params.get("end_date", ""), "end_date") or timezone.now()
         start = _parse_date(params.get("start_date", ""), "start_date") or end - MAX_RANGE
         if end - start > MAX_RANGE:
@@ -300,9 +312,15 @@ def requests_view(request, fmt):
     return _respond(fmt, "service_requests", "request", items)
 
 
+def _spend_lookups(request, codes: int) -> None:
+    if lookup_limited(request, codes):
+        raise Open311Error(429, RATE_LIMITED)
+
+
 @require_GET
 @_handle
 def request_detail(request, fmt, request_id):
+    _spend_lookups(request, 1)
     case = (
         Case.objects.select_related("category", "unit")
         .filter(tracking_code=request_id.strip().upper())
@@ -316,6 +334,7 @@ def request_detail(request, fmt, request_id):
 @require_GET
 @_handle
 def token_detail(request, fmt, token):
+    _spend_lookups(request, 1)
     case = Case.objects.filter(tracking_code=token.strip().upper()).first()
     if case is None:
         raise Open311Error(404, f"Không có token “{token}”.")

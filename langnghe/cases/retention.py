@@ -122,6 +122,7 @@ def case_retention_purge(*, case: Case, now: dt.datetime | None = None) -> int:
             receipt_hash="",
             channel_ref="",
             status_note="",
+            public_summary="",
             decline_guidance="",
             purged_at=now,
         )

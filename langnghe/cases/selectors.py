@@ -109,15 +109,13 @@ def case_get_public(*, tracking_code: str) -> Case:
 
 def case_find_by_receipt(receipt: str) -> Case | None:
     """The anonymous case the receipt belongs to: a few candidates by the 16-bit index, then
-    the Argon2 check (see receipts.py). None for a wrong receipt."""
+    the Argon2 check (see receipts.py), as costly when no case has that index. None for a
+    wrong receipt."""
     receipt = receipts.receipt_normalize(receipt)
     if not receipt:
-        return None
+        return None  # not 16 digits: says nothing about any case
     candidates = _base().filter(receipt_index=receipts.receipt_index(receipt), is_anonymous=True)
-    for case in candidates:
-        if receipts.receipt_matches(receipt, case.receipt_hash):
-            return case
-    return None
+    return receipts.receipt_find(receipt, candidates)
 
 
 def case_description(case: Case) -> str:

@@ -17,6 +17,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from langnghe.accounts.models import Role
 from langnghe.accounts.selectors import can_see_unit, has_role
@@ -123,12 +124,22 @@ def _entry(
 
 
 def _set_status(
-    case: Case, *, by, new_status: str, public_note: str = "", data: dict | None = None
+    case: Case,
+    *,
+    by,
+    new_status: str,
+    public_note: str = "",
+    status_note: str | None = None,
+    data: dict | None = None,
 ) -> None:
+    """``public_note`` is told to the reporter (timeline, channel); the status page and Open311
+    show ``status_note``, which is ``public_note`` unless the caller gives fixed wording
+    instead (when ``public_note`` holds an officer's own text, see ``Case.public_summary``)."""
     old = case.status
     case.status = new_status
-    if public_note:
-        case.status_note = public_note[:500]
+    shown = public_note if status_note is None else status_note
+    if shown:
+        case.status_note = shown[:500]
     case.save()
     _entry(
         case,
@@ -199,11 +210,12 @@ def case_create(
     is_urgent: bool = False,
     recorded_by=None,
     open311_client: Open311Client | None = None,
-    attachments: list[bytes] | None = None,
+    attachments: list[bytes | tuple[str, bytes]] | None = None,
     now: dt.datetime | None = None,
 ) -> tuple[Case, str | None]:
     """Receive a case from any channel; returns (case, receipt). The receipt (anonymous only)
-    exists only in this return value: show it once, never store or log it.
+    exists only in this return value: show it once, never store or log it. ``attachments``:
+    each a file's bytes, or (the name it was sent with, bytes).
 
     Nothing is stored about the sender beyond what they typed: no IP, user agent or cookie.
     """
@@ -255,8 +267,9 @@ def case_create(
         raise ApplicationError(
             f"Tối đa {MAX_FILES} tệp mỗi lần gửi.", code="too_many_files", field="file"
         )
-    for data in attachments or []:
-        file_clean(data)  # refuse a bad file before anything is stored
+    attachments = [item if isinstance(item, tuple) else ("", item) for item in attachments or []]
+    for filename, data in attachments:
+        file_clean(data, filename)  # refuse a bad file before anything is stored
     target = route(unit_code=unit_code, address=address)
     receipt = receipts.receipt_new() if is_anonymous else None
     with transaction.atomic():
@@ -324,8 +337,10 @@ def case_create(
                 "anonymous": is_anonymous,
             },
         )
-        for data in attachments or []:
-            _attachment_store(case, data, by=recorded_by, from_reporter=recorded_by is None)
+        for filename, data in attachments:
+            _attachment_store(
+                case, data, filename=filename, by=recorded_by, from_reporter=recorded_by is None
+            )
         if case.is_urgent:
             # Alert every officer on duty in the unit and above (their consoles sound the alarm).
             live.publish(
@@ -527,16 +542,32 @@ def case_verify_start(*, case: Case, by) -> Case:
     return case
 
 
-def case_resolve(*, case: Case, by, result: str) -> Case:
+RESOLVED_NOTE = "Vụ việc đã được giải quyết; kết quả đã được thông báo cho người báo tin."
+DECLINED_NOTE = (
+    "Không thuộc thẩm quyền của Công an; người báo tin đã được hướng dẫn nơi giải quyết."
+)
+MERGED_NOTE = "Nội dung trùng với một vụ việc khác, được giải quyết chung."
+
+
+def case_resolve(*, case: Case, by, result: str, public: bool = False) -> Case:
     """Close the case with a result the reporter is told (BLTTHS 2015 Điều 145: the reporter
-    is told the result)."""
+    is told the result). The result goes to the reporter only (timeline, channel); it is
+    published on the status page and in Open311 only when the officer marks it ``public``."""
     _require_handler(case, by)
     result = _text(result, field="result", label="kết quả giải quyết", max_length=2000)
     with transaction.atomic():
         case = _lock(case)
         _require_status(case, (Status.ASSIGNED, Status.VERIFYING), "kết thúc")
         case.closed_at = timezone.now()
-        _set_status(case, by=by, new_status=Status.RESOLVED, public_note=result)
+        case.public_summary = result if public else ""
+        _set_status(
+            case,
+            by=by,
+            new_status=Status.RESOLVED,
+            status_note=RESOLVED_NOTE,
+            public_note=result,
+            data={"public": public},
+        )
         deadlines.deadlines_close(case)
         deadlines.deadlines_refresh_next(case)
         audit_record(
@@ -544,7 +575,7 @@ def case_resolve(*, case: Case, by, result: str) -> Case:
             action="case.resolve",
             target=case,
             unit=case.unit,
-            data={"late": case.deadlines.filter(met_at__gt=F("due_at")).count()},
+            data={"late": case.deadlines.filter(met_at__gt=F("due_at")).count(), "public": public},
         )
     return case
 
@@ -592,9 +623,10 @@ def case_transfer(*, case: Case, by, to_unit: Unit, reason: str) -> Case:
     return case
 
 
-def case_decline(*, case: Case, by, reason: str, guidance: str) -> Case:
+def case_decline(*, case: Case, by, reason: str, guidance: str, public: bool = False) -> Case:
     """Not for the police: close it and tell the citizen where to go (TT 28/2020/TT-BCA:
-    administrative or civil matters are not taken as tips; the citizen is guided)."""
+    administrative or civil matters are not taken as tips; the citizen is guided). The
+    guidance is published only when the officer marks it ``public`` (as ``case_resolve``)."""
     _require_handler(case, by)
     reason = _text(reason, field="reason", label="lý do", max_length=1000)
     guidance = _text(guidance, field="guidance", label="hướng dẫn nơi giải quyết", max_length=1000)
@@ -602,12 +634,15 @@ def case_decline(*, case: Case, by, reason: str, guidance: str) -> Case:
         case = _lock(case)
         _require_status(case, OPEN_STATUSES, "từ chối")
         case.decline_guidance = guidance
+        case.public_summary = guidance if public else ""
         case.closed_at = timezone.now()
         _set_status(
             case,
             by=by,
             new_status=Status.DECLINED,
+            status_note=DECLINED_NOTE,
             public_note=f"Không thuộc thẩm quyền của Công an. {guidance}",
+            data={"public": public},
         )
         _entry(case, kind=EntryKind.NOTE, actor=by, body=reason)
         deadlines.deadlines_close(case)
@@ -635,6 +670,7 @@ def case_merge(*, case: Case, by, into: Case) -> Case:
             by=by,
             new_status=Status.MERGED,
             public_note=f"Nội dung trùng với vụ việc {into.tracking_code}, được giải quyết chung.",
+            status_note=MERGED_NOTE,  # another reporter's tracking code is not for the public
             data={"into": into.tracking_code},
         )
         _entry(
@@ -691,9 +727,10 @@ def case_reporter_message_add(*, case: Case, body: str) -> CaseEntry:
 
 
 def case_attachment_add(
-    *, case: Case, data: bytes, by=None, from_reporter: bool = False
+    *, case: Case, data: bytes, filename: str = "", by=None, from_reporter: bool = False
 ) -> CaseAttachment:
-    """Check by content, clean, seal and store a file. ``by`` None means the reporter."""
+    """Check by content, clean, seal and store a file. ``by`` None means the reporter;
+    ``filename`` (as sent) gives only the extension (``files.extension_for``)."""
     if by is not None:
         _require_handler(case, by)
     elif not case.is_open:
@@ -701,12 +738,21 @@ def case_attachment_add(
             "Vụ việc đã kết thúc, không thể gửi thêm tệp.", code="case_closed", status=409
         )
     with transaction.atomic():
-        return _attachment_store(case, data, by=by, from_reporter=from_reporter)
+        return _attachment_store(case, data, filename=filename, by=by, from_reporter=from_reporter)
 
 
-def _attachment_store(case: Case, data: bytes, *, by, from_reporter: bool) -> CaseAttachment:
-    clean = file_clean(data)
-    name = f"cases/{uuid.uuid4().hex}.bin"
+def attachment_fingerprint(content: bytes) -> str:
+    """What the audit trail keeps of a file: a keyed, truncated HMAC (SECRET_KEY, 64 bits).
+    It tells two files apart within this installation; unlike a plain SHA-256 it does not let
+    whoever holds a copy of a photo prove from the audit log that it was sent to the police."""
+    return salted_hmac("langnghe.cases.attachment", content, algorithm="sha256").hexdigest()[:16]
+
+
+def _attachment_store(
+    case: Case, data: bytes, *, filename: str = "", by, from_reporter: bool
+) -> CaseAttachment:
+    clean = file_clean(data, filename)
+    name = f"cases/{uuid.uuid4().hex}.{clean.extension}"
     entry = _entry(
         case,
         kind=EntryKind.ATTACHMENT,
@@ -734,7 +780,7 @@ def _attachment_store(case: Case, data: bytes, *, by, from_reporter: bool) -> Ca
         data={
             "content_type": clean.content_type,
             "size": len(clean.content),
-            "sha256": hashlib.sha256(clean.content).hexdigest()[:16],
+            "fingerprint": attachment_fingerprint(clean.content),
         },
     )
     return attachment

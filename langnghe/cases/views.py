@@ -21,7 +21,9 @@ from langnghe.core.exceptions import ApplicationError, NotFound
 from langnghe.units.models import Unit
 
 from . import crypto, receipts, selectors, services
-from .files import MAX_BYTES
+from .files import EXTENSIONS, MAX_BYTES
+from .lookups import RATE_LIMITED as LOOKUP_RATE_LIMITED
+from .lookups import lookup_limited
 from .models import Case, Channel, Status
 
 RATE_LIMITED = "Bạn gửi quá nhiều yêu cầu. Vui lòng đợi một lát rồi thử lại."
@@ -32,7 +34,8 @@ def _no_store(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def _files(request) -> list[bytes]:
+def _files(request) -> list[tuple[str, bytes]]:
+    """(name as sent, bytes) of each uploaded file; the name gives only the extension."""
     files = []
     for upload in request.FILES.getlist("files"):
         if upload.size > MAX_BYTES:
@@ -42,7 +45,7 @@ def _files(request) -> list[bytes]:
                 field="file",
                 status=413,
             )
-        files.append(upload.read())
+        files.append((upload.name or "", upload.read()))
     return files
 
 
@@ -103,10 +106,14 @@ def report_form(request):
 
 
 def status_page(request):
-    """Status by tracking code: status, unit, dates, public notes. Never content or names."""
+    """Status by tracking code: status, unit, dates, public notes. Never content or names, nor
+    an officer's text not marked public. Each code tried spends the address's lookup budget."""
     code = request.GET.get("ma", "").strip()
     context = {"code": code, "case": None, "error": None}
     status = 200
+    if code and lookup_limited(request):
+        context["error"] = LOOKUP_RATE_LIMITED
+        return render(request, "cases/status.html", context, status=429)
     if code:
         try:
             case = selectors.case_get_public(tracking_code=code)
@@ -138,8 +145,10 @@ def receipt_page(request):
             services.case_reporter_message_add(case=case, body=request.POST.get("body", ""))
             context["success"] = "Đã gửi thông tin bổ sung."
         elif action == "file":
-            for data in _files(request):
-                services.case_attachment_add(case=case, data=data, from_reporter=True)
+            for filename, data in _files(request):
+                services.case_attachment_add(
+                    case=case, data=data, filename=filename, from_reporter=True
+                )
             context["success"] = "Đã gửi tệp."
     except ApplicationError as exc:
         context["error"], status = exc.message, exc.status
@@ -297,7 +306,9 @@ ACTIONS = {
         case=c, by=u, assignee=User.objects.filter(pk=p.get("assignee") or 0).first()
     ),
     "verify": lambda c, u, p: services.case_verify_start(case=c, by=u),
-    "resolve": lambda c, u, p: services.case_resolve(case=c, by=u, result=p.get("result", "")),
+    "resolve": lambda c, u, p: services.case_resolve(
+        case=c, by=u, result=p.get("result", ""), public=p.get("public") == "1"
+    ),
     "transfer": lambda c, u, p: services.case_transfer(
         case=c,
         by=u,
@@ -307,7 +318,11 @@ ACTIONS = {
         reason=p.get("reason", ""),
     ),
     "decline": lambda c, u, p: services.case_decline(
-        case=c, by=u, reason=p.get("reason", ""), guidance=p.get("guidance", "")
+        case=c,
+        by=u,
+        reason=p.get("reason", ""),
+        guidance=p.get("guidance", ""),
+        public=p.get("public") == "1",
     ),
     "merge": lambda c, u, p: services.case_merge(
         case=c,
@@ -353,8 +368,10 @@ def console_action(request, case_id: int, action: str):
         raise Http404 from exc
     try:
         if action == "attach":
-            for data in _files(request):
-                services.case_attachment_add(case=case, data=data, by=request.user)
+            for filename, data in _files(request):
+                services.case_attachment_add(
+                    case=case, data=data, filename=filename, by=request.user
+                )
         elif action in ACTIONS:
             ACTIONS[action](case, request.user, request.POST)
         else:
@@ -415,6 +432,8 @@ def attachment_response(*, case: Case, user, attachment_id: int) -> HttpResponse
         )
     response = HttpResponse(data, content_type=attachment.content_type)
     extension = attachment.storage_name.rsplit(".", 1)[-1]
+    if extension not in EXTENSIONS.get(attachment.content_type, ()):
+        extension = EXTENSIONS.get(attachment.content_type, ("bin",))[0]  # stored as .bin before
     name = f"{case.tracking_code}-{attachment.pk}.{extension}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return _no_store(response)

@@ -1,14 +1,16 @@
 """Cover images: checked by their content (Pillow), never by their name; re-encoded to JPEG
-variants so EXIF/GPS metadata and anything hidden in the file are dropped."""
+variants from their pixels only (``core.images.pixels_only``), so EXIF/GPS, XMP, ICC, a JPEG
+comment and anything hidden in the file are dropped."""
 
 import io
 import uuid
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, UnidentifiedImageError
 
 from langnghe.core.exceptions import ApplicationError
+from langnghe.core.images import pixels_only
 
 MAX_COVER_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # refuse decompression bombs long before Pillow's own limit
@@ -37,8 +39,14 @@ def cover_store(upload) -> dict[str, str]:
             raise _refuse("Ảnh bìa phải là ảnh JPEG, PNG, WebP hoặc GIF.", "cover_not_image")
         if image.width * image.height > MAX_PIXELS:
             raise _refuse("Ảnh bìa có kích thước điểm ảnh quá lớn.", "cover_too_large")
-        image = ImageOps.exif_transpose(image).convert("RGB")
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
+        image = pixels_only(image).convert("RGB")
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombError,
+    ) as exc:
         raise _refuse("Tệp ảnh bìa không phải là ảnh hợp lệ.", "cover_not_image") from exc
     stem = uuid.uuid4().hex
     variants: dict[str, str] = {}
