@@ -204,6 +204,9 @@ else:
 
 # First retry of an outbound message after this many seconds, doubling (the row's lease).
 LANGNGHE_OUTBOX_BACKOFF_BASE = env.int("LANGNGHE_OUTBOX_BACKOFF_BASE", default=30)
+# Zalo is reached at its own hosts over https only; an operator who runs the simulator (the
+# demo, the tests) declares a sandbox, and only then may a connection name another address.
+LANGNGHE_ZALO_SANDBOX = env.bool("LANGNGHE_ZALO_SANDBOX", default=False)
 
 # Retention (Luật BVDLCN 91/2025/QH15, NĐ 356/2025/NĐ-CP: kept only as long as the purpose
 # needs; neither sets a number, so both defaults are [U]). Days after a conversation's last
