@@ -266,6 +266,9 @@ SESSION_SAVE_EVERY_REQUEST = True  # idle timeout: the age counts from the last 
 # default for a real deployment (an https public URL); the local demo may turn it on with
 # LANGNGHE_REQUIRE_2FA=true.
 LANGNGHE_REQUIRE_2FA = env.bool("LANGNGHE_REQUIRE_2FA", default=HTTPS)
+# API tokens expire this many days after they are made (`langnghe api_token`); revoke earlier
+# with `langnghe api_token --username U --revoke`.
+LANGNGHE_API_TOKEN_DAYS = env.int("LANGNGHE_API_TOKEN_DAYS", default=90)
 OTP_TOTP_ISSUER = "Lắng Nghe"
 LANGNGHE_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
