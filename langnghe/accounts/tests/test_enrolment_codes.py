@@ -63,6 +63,8 @@ def test_without_a_code_no_secret_is_shown_and_no_device_can_be_confirmed(client
     assert _enter(client, "ABCD-EFGH-JKLM").status_code == 400
     page = client.get("/staff/2fa/").content.decode()
     assert "<svg" not in page and "totp-secret" not in page
+    assert page.count('name="enrolment_code"') == 1
+    assert 'name="token"' not in page
     # Posting a right TOTP code straight away (the secret got some other way) enrols nothing.
     device = enrolment_device(officer)
     assert client.post("/staff/2fa/", {"token": _totp(device)}).status_code == 400
@@ -79,7 +81,9 @@ def test_a_fresh_code_enrols_once_and_is_audited(client, make_staff):
     assert not EnrolmentCode.objects.filter(code_hash__icontains=code.replace("-", "")).exists()
     _signed_in(client, officer)
     assert _enter(client, code.lower().replace("-", " ")).status_code == 302  # typed loosely
-    assert "<svg" in client.get("/staff/2fa/").content.decode()
+    page = client.get("/staff/2fa/").content.decode()
+    assert "<svg" in page and page.count('name="token"') == 1
+    assert 'name="enrolment_code"' not in page
     device = enrolment_device(officer)
     assert client.post("/staff/2fa/", {"token": _totp(device)}).status_code == 302
     assert confirmed_device(officer) == device
