@@ -18,6 +18,8 @@ install: $(VENV)/.installed
 
 # Links and QR codes point at the address served, unless LANGNGHE_PUBLIC_URL says otherwise.
 run: export LANGNGHE_PUBLIC_URL ?= http://$(HOST):$(PORT)
+# The demo's Zalo OA talks to the local simulator: a declared sandbox (never in production).
+run: export LANGNGHE_ZALO_SANDBOX ?= 1
 run: install
 	$(PY) -m langnghe migrate --noinput -v0
 	$(PY) -m langnghe ensure_demo --host $(HOST) --port $(PORT)

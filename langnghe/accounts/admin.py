@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from .models import ApiToken, Membership, User
+from .models import ApiToken, EnrolmentCode, Membership, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -27,5 +27,19 @@ class StaffAdmin(UserAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ["prefix", "user", "name", "created_at", "last_used_at", "revoked_at"]
-    readonly_fields = ["prefix", "token_hash", "user", "created_at", "last_used_at"]
+    list_display = [
+        "prefix", "user", "name", "created_at", "expires_at", "last_used_at", "revoked_at"
+    ]  # fmt: skip
+    readonly_fields = ["prefix", "token_hash", "user", "created_at", "expires_at", "last_used_at"]
+
+
+@admin.register(EnrolmentCode)
+class EnrolmentCodeAdmin(admin.ModelAdmin):
+    """Seen, not made here: codes are issued in the console or with `langnghe enrolment_code`
+    (shown once, audited)."""
+
+    list_display = ["user", "issued_by", "created_at", "expires_at", "used_at"]
+    readonly_fields = ["user", "code_hash", "issued_by", "created_at", "expires_at", "used_at"]
+
+    def has_add_permission(self, request):
+        return False

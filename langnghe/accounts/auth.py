@@ -16,14 +16,16 @@ class BearerToken(HttpBearer):
     def authenticate(self, request, token: str):
         if not token or len(token) > 200:
             return None
+        now = timezone.now()
+        # Read from the database at every request (no per-process cache): a revocation or an
+        # expiry holds from the next request on, in every process.
         record = (
             ApiToken.objects.select_related("user")
-            .filter(token_hash=hash_token(token), revoked_at__isnull=True)
+            .filter(token_hash=hash_token(token), revoked_at__isnull=True, expires_at__gt=now)
             .first()
         )
         if record is None or not record.user.is_active:
             return None
-        now = timezone.now()
         if record.last_used_at is None or (now - record.last_used_at).total_seconds() > 300:
             ApiToken.objects.filter(pk=record.pk).update(last_used_at=now)
         request.user = record.user

@@ -1,22 +1,19 @@
-"""Second factor: officers whose roles read cases or conversations must pass TOTP before any
-console page (and before the API through their session)."""
+"""Second factor: every officer who signs in to the console must pass TOTP before any console
+page (and before the API through their session).
+
+No role reaches no personal data: a viewer or an editor reads the facts of every case of
+their scope (category, unit, dates, status: crime data, sensitive under Luật BVDLCN
+91/2025/QH15) and the survey and desk figures, an admin manages accounts and the Zalo
+credentials. So the rule is one line, everyone (docs/security.md, "Hardening (#24)")."""
 
 from django.conf import settings
 from django.shortcuts import redirect
 
-from .models import Membership, Role
-
-# Roles that can read cases or conversations (DESIGN.md: crime data is sensitive personal data).
-SECOND_FACTOR_ROLES = {Role.ADMIN, Role.SUPERVISOR, Role.DUTY_OFFICER, Role.INVESTIGATOR}
 OPEN_PATHS = ("/staff/login/", "/staff/logout/", "/staff/2fa/")
 
 
 def needs_second_factor(user) -> bool:
-    if not settings.LANGNGHE_REQUIRE_2FA or not user.is_authenticated:
-        return False
-    if user.is_superuser:
-        return True
-    return Membership.objects.filter(user=user, role__in=SECOND_FACTOR_ROLES).exists()
+    return bool(settings.LANGNGHE_REQUIRE_2FA and user.is_authenticated)
 
 
 def require_second_factor(get_response):

@@ -53,6 +53,8 @@ class ApiToken(models.Model):
     prefix = models.CharField(max_length=12)
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # LANGNGHE_API_TOKEN_DAYS after creation; a token without one is refused (fails closed).
+    expires_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
@@ -62,3 +64,33 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
+
+
+class EnrolmentCode(models.Model):
+    """A one-time code that lets a staff member enrol their authenticator app: the password
+    alone does not (whoever stole it would enrol their own phone). Issued by an admin or a
+    commander of the member's unit or above (or an operator with `langnghe enrolment_code`),
+    shown once, stored as its SHA-256 (the code is random, ~60 bits: no dictionary to try),
+    valid for LANGNGHE_ENROLMENT_CODE_HOURS, used once."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolment_codes"
+    )
+    code_hash = models.CharField(max_length=64, unique=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "mã kích hoạt xác thực hai lớp"
+        verbose_name_plural = "mã kích hoạt xác thực hai lớp"
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,8 +1,11 @@
 """Writes about staff: accounts, memberships, API tokens. Each records an audit entry."""
 
+import datetime as dt
 import secrets
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from langnghe.audit.services import audit_record
 from langnghe.core.exceptions import ApplicationError
@@ -67,17 +70,53 @@ def membership_add(*, user: User, unit: Unit, role: str, by=None) -> Membership:
     return membership
 
 
-def api_token_create(*, user: User, name: str = "", by=None) -> tuple[ApiToken, str]:
-    """Returns the record and the token itself, which is shown once and never stored."""
+def api_token_create(
+    *, user: User, name: str = "", days: int | None = None, by=None
+) -> tuple[ApiToken, str]:
+    """Returns the record and the token itself, which is shown once and never stored. The
+    token expires after ``days`` (default LANGNGHE_API_TOKEN_DAYS)."""
+    days = settings.LANGNGHE_API_TOKEN_DAYS if days is None else days
+    if not 1 <= days <= 3650:
+        raise ApplicationError("Số ngày hiệu lực phải từ 1 đến 3650.", code="bad_days")
     token = "ln_" + secrets.token_urlsafe(32)
     with transaction.atomic():
         record = ApiToken.objects.create(
-            user=user, name=name, prefix=token[:10], token_hash=hash_token(token)
+            user=user,
+            name=name,
+            prefix=token[:10],
+            token_hash=hash_token(token),
+            expires_at=timezone.now() + dt.timedelta(days=days),
         )
         audit_record(
             actor=by or user,
             action="api_token.create",
             target=record,
-            data={"prefix": record.prefix},
+            data={"prefix": record.prefix, "days": days},
         )
     return record, token
+
+
+def api_token_revoke(*, user: User, prefix: str = "", by=None) -> list[str]:
+    """Revoke the user's tokens still in force, or only the one(s) starting with ``prefix``.
+    Returns the prefixes revoked; refused (nothing changed) when none matches."""
+    prefix = (prefix or "").strip()
+    with transaction.atomic():
+        tokens = ApiToken.objects.select_for_update().filter(user=user, revoked_at__isnull=True)
+        if prefix:
+            tokens = tokens.filter(prefix=prefix[: ApiToken._meta.get_field("prefix").max_length])
+        revoked = list(tokens.values_list("prefix", flat=True))
+        if not revoked:
+            raise ApplicationError(
+                f"Cán bộ “{user.username}” không có mã truy cập nào"
+                + (f" bắt đầu bằng “{prefix}”" if prefix else "")
+                + " đang hiệu lực.",
+                code="no_token",
+            )
+        tokens.update(revoked_at=timezone.now())
+        audit_record(
+            actor=by,
+            action="api_token.revoke",
+            target=user,
+            data={"prefixes": revoked},
+        )
+    return revoked

@@ -1,16 +1,22 @@
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
+from langnghe.core.exceptions import ApplicationError, NotFound, PermissionDenied
 from langnghe.units.models import Unit
 
 from . import second_factor
 from .console import SESSION_KEY, current_unit
+from .models import User
 from .selectors import can_see_unit, membership_list, visible_units
 
 
@@ -38,6 +44,8 @@ def console_home(request):
             "unit": unit,
             "scope_count": scope.count(),
             "memberships": membership_list(user=request.user).filter(user=request.user),
+            "may_issue_codes": request.user.is_superuser
+            or visible_units(request.user, roles=second_factor.ISSUER_ROLES).exists(),
         },
     )
 
@@ -58,21 +66,80 @@ def unit_switch(request):
     return redirect(target)
 
 
+ENROLMENT_CODE_REFUSED = (
+    "Mã kích hoạt không đúng, đã dùng hoặc đã hết hạn. Hãy xin mã mới từ quản trị viên hoặc "
+    "chỉ huy đơn vị của bạn."
+)
+
+
 @login_required
 def second_factor_page(request):
-    """Enter the 6-digit code; on the first visit, enrol an authenticator app first."""
+    """Enter the 6-digit code. The first time, enrol an authenticator app: after the one-time
+    enrolment code an admin or a commander issued (the password alone is not enough)."""
     target = request.GET.get("next") or request.POST.get("next") or "/staff/"
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "/staff/"
     error = None
-    if request.method == "POST":
-        if second_factor.second_factor_verify(request=request, token=request.POST.get("token")):
-            return redirect(target)
-        error = "Mã xác thực không đúng hoặc đã hết hạn. Hãy nhập mã 6 số mới nhất."
     device = second_factor.confirmed_device(request.user)
-    context = {"error": error, "next": target, "enrolling": device is None}
-    if device is None:
+    needs_code = device is None and not second_factor.enrolment_allowed(request)
+    if request.method == "POST":
+        if needs_code:
+            code = request.POST.get("enrolment_code", "")
+            if second_factor.enrolment_code_redeem(request=request, code=code):
+                return redirect(f"/staff/2fa/?{urlencode({'next': target})}")
+            error = ENROLMENT_CODE_REFUSED
+        elif second_factor.second_factor_verify(request=request, token=request.POST.get("token")):
+            return redirect(target)
+        else:
+            error = "Mã xác thực không đúng hoặc đã hết hạn. Hãy nhập mã 6 số mới nhất."
+    context = {
+        "error": error,
+        "next": target,
+        "enrolling": device is None,
+        "needs_code": needs_code,
+    }
+    if device is None and not needs_code:
         enrolment = second_factor.enrolment_device(request.user)
         context["qr_svg"] = second_factor.enrolment_qr_svg(enrolment)
         context["secret"] = second_factor.device_secret_base32(enrolment)
-    return render(request, "accounts/second_factor.html", context, status=400 if error else 200)
+    response = render(request, "accounts/second_factor.html", context, status=400 if error else 200)
+    add_never_cache_headers(response)  # the enrolment secret
+    return response
+
+
+@login_required
+def enrolment_code_page(request):
+    """An admin or a commander issues a one-time enrolment code for a staff member of their
+    unit or below; the code is shown on this answer only."""
+    may_issue = request.user.is_superuser or (
+        visible_units(request.user, roles=second_factor.ISSUER_ROLES).exists()
+    )
+    context = {"may_issue": may_issue, "error": None, "issued": None, "username": ""}
+    status = 200
+    if request.method == "POST":
+        username = request.POST.get("username", "").strip()
+        context["username"] = username
+        try:
+            if not may_issue:
+                raise PermissionDenied(
+                    "Chỉ quản trị viên hoặc chỉ huy đơn vị mới cấp được mã kích hoạt."
+                )
+            user = User.objects.filter(username=username).first() if username else None
+            if user is None:
+                raise NotFound(
+                    f"Không có cán bộ “{username}” trong phạm vi bạn quản lý.",
+                    code="user_not_found",
+                )
+            code = second_factor.enrolment_code_issue(user=user, by=request.user)
+        except ApplicationError as exc:
+            context["error"], status = exc.message, exc.status
+        else:
+            context["issued"] = {
+                "user": user,
+                "code": code,
+                "hours": settings.LANGNGHE_ENROLMENT_CODE_HOURS,
+                "has_device": second_factor.confirmed_device(user) is not None,
+            }
+    response = render(request, "accounts/enrolment_codes.html", context, status=status)
+    add_never_cache_headers(response)  # the code, shown once
+    return response

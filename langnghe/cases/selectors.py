@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
+from langnghe.accounts.models import Role
 from langnghe.accounts.selectors import visible_unit_get, visible_units
 from langnghe.core.exceptions import ApplicationError, NotFound
 
@@ -165,10 +166,18 @@ def deadline_state(deadline: CaseDeadline, *, now: dt.datetime | None = None) ->
     return "pending"
 
 
+# Approving a reveal of a reporter's identity is a commander's decision (Luật Tố cáo 2018
+# Điều 56; BLTTHS 2015 Điều 484–486; DESIGN.md: "a supervisor's approval"): the role
+# "Chỉ huy / giám sát" of the case's unit or above. Not the IT administrator, who manages
+# accounts and channels and has no say over a case.
+APPROVER_ROLES = (Role.SUPERVISOR,)
+
+
 def reveal_requests_pending(*, user) -> QuerySet[IdentityRevealRequest]:
-    """Pending requests in the user's scope (the service checks the approver's role)."""
+    """Pending requests of the units where the user may decide them: a commander's units and
+    below (the reason may name people; the service checks the approver's role again)."""
     return IdentityRevealRequest.objects.filter(
-        status=RevealStatus.PENDING, case__unit__in=visible_units(user)
+        status=RevealStatus.PENDING, case__unit__in=visible_units(user, roles=APPROVER_ROLES)
     ).select_related("case", "case__unit", "requested_by")
 
 

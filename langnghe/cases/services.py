@@ -44,9 +44,9 @@ from .models import (
     Status,
 )
 from .routing import route
+from .selectors import APPROVER_ROLES
 
 HANDLER_ROLES = (Role.ADMIN, Role.SUPERVISOR, Role.DUTY_OFFICER, Role.INVESTIGATOR)
-APPROVER_ROLES = (Role.ADMIN, Role.SUPERVISOR)
 MAX_DESCRIPTION = 10_000
 MAX_MESSAGE = 5_000
 MAX_FILES = 5
@@ -862,7 +862,8 @@ def case_identity_reveal_request(*, case: Case, by, reason: str) -> IdentityReve
 def case_identity_reveal_decide(
     *, request: IdentityRevealRequest, by, approve: bool
 ) -> IdentityRevealRequest:
-    """A supervisor of the case's unit (or above), not the requester, approves or denies."""
+    """A commander (supervisor) of the case's unit or above, not the requester, approves or
+    denies."""
     case = request.case
     if not can_see_unit(by, case.unit):
         raise NotFound("Không tìm thấy yêu cầu.", code="request_not_found")

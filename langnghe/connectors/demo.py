@@ -6,6 +6,8 @@ works offline. Run the simulator with the same credentials:
         --webhook http://127.0.0.1:8000/webhooks/zalo/BG-X07201/
 """
 
+from django.conf import settings
+
 from langnghe.units.models import Unit
 
 from .models import ZaloConnection
@@ -16,6 +18,9 @@ SIMULATOR = "http://127.0.0.1:8899"
 
 
 def load(stdout) -> None:
+    if not settings.LANGNGHE_ZALO_SANDBOX:
+        stdout.write("Zalo OA giả lập: bỏ qua (chưa khai báo LANGNGHE_ZALO_SANDBOX=1).")
+        return
     unit = Unit.objects.filter(code=DEMO_UNIT).first()
     if unit is None or ZaloConnection.objects.filter(unit=unit).exists():
         return  # keep the tokens a running demo already rotated

@@ -4,8 +4,8 @@ from django.db import models
 
 from langnghe.cases import crypto
 
-ZALO_API_BASE = "https://openapi.zalo.me"
-ZALO_OAUTH_BASE = "https://oauth.zaloapp.com"
+from .zalo import API_BASE as ZALO_API_BASE
+from .zalo import OAUTH_BASE as ZALO_OAUTH_BASE
 
 
 class ZaloConnection(models.Model):
@@ -22,6 +22,8 @@ class ZaloConnection(models.Model):
     access_token_sealed = models.TextField(blank=True)
     refresh_token_sealed = models.TextField(blank=True)
     access_token_expires_at = models.DateTimeField(null=True, blank=True)
+    # Zalo's hosts; another address (the simulator) only in a declared sandbox, checked again
+    # at every request (zalo.address_allowed).
     api_base = models.CharField(max_length=200, default=ZALO_API_BASE)
     oauth_base = models.CharField(max_length=200, default=ZALO_OAUTH_BASE)
     token_refreshed_at = models.DateTimeField(null=True, blank=True)

@@ -17,8 +17,8 @@ from langnghe.core.exceptions import ApplicationError, PermissionDenied
 from langnghe.units.models import Unit
 
 from . import zalo
-from .models import ZALO_OAUTH_BASE, ZaloConnection
-from .services import zalo_connect
+from .models import ZaloConnection
+from .services import sandbox_address, zalo_connect
 
 SESSION_KEY = "zalo_oauth"
 CONNECT_ROLES = {Role.ADMIN}
@@ -52,9 +52,10 @@ def oauth_start(
             code="bad_secret",
             field="app_secret",
         )
-    base = (oauth_base or ZALO_OAUTH_BASE).rstrip("/")
-    if not base.startswith(("http://", "https://")):
-        raise ApplicationError("Địa chỉ máy chủ OAuth không hợp lệ.", code="bad_url")
+    # Zalo's OAuth host; the simulator's only in a declared sandbox (the form hides the field
+    # otherwise, and a value posted anyway is refused here).
+    base = sandbox_address(oauth_base, field="oauth_base" if zalo.sandbox() else None)
+    base = base or zalo.OAUTH_BASE
     verifier = secrets.token_urlsafe(64)
     state = secrets.token_urlsafe(24)
     session[SESSION_KEY] = {
@@ -110,7 +111,7 @@ def oauth_finish(*, session, user, code: str, state: str, oa_id: str) -> ZaloCon
             f"Zalo từ chối kết nối (mã lỗi {answer.get('error')}). Hãy bắt đầu lại.",
             code="zalo_refused",
         )
-    api_base = "" if flow["base"] == ZALO_OAUTH_BASE else flow["base"]
+    api_base = "" if flow["base"] == zalo.OAUTH_BASE else flow["base"]
     return zalo_connect(
         unit=unit,
         app_id=flow["app_id"],

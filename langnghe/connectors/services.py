@@ -59,6 +59,27 @@ WINDOW_NOTE = (
 # --- Connecting an OA ------------------------------------------------------------------------
 
 
+def sandbox_address(address: str, *, field: str | None = None) -> str:
+    """The address to use instead of Zalo's hosts, or "" for Zalo's own. Another address (the
+    simulator) is accepted only when the operator declared a sandbox (LANGNGHE_ZALO_SANDBOX=1):
+    otherwise the app secret and every token would go to whoever that address names."""
+    address = (address or "").strip().rstrip("/")
+    if not address or address in (zalo.API_BASE, zalo.OAUTH_BASE):
+        return ""
+    if not zalo.sandbox():
+        raise ApplicationError(
+            "Chỉ kết nối được với máy chủ Zalo chính thức. Địa chỉ khác (trình giả lập) chỉ dùng "
+            "được khi máy chủ chạy ở chế độ thử nghiệm (LANGNGHE_ZALO_SANDBOX=1).",
+            code="zalo_address",
+            field=field,
+        )
+    if not zalo.address_allowed(address):
+        raise ApplicationError(
+            "Địa chỉ máy chủ phải bắt đầu bằng http:// hoặc https://.", code="bad_url", field=field
+        )
+    return address
+
+
 @transaction.atomic
 def zalo_connect(
     *,
@@ -74,12 +95,12 @@ def zalo_connect(
     by=None,
 ) -> ZaloConnection:
     """Connect (or reconnect) a unit's OA; secrets are sealed before they touch the database.
-    ``api_base`` points both the Open API and OAuth at one host (the simulator)."""
+    ``api_base`` points both the Open API and OAuth at one host (the simulator), only in a
+    declared sandbox (``sandbox_address``); empty means Zalo's own hosts."""
     for name, value in (("app_id", app_id), ("oa_id", oa_id), ("secret_key", secret_key)):
         if not (value or "").strip():
             raise ApplicationError(f"Thiếu {name}.", code="missing", field=name)
-    if api_base and not api_base.startswith(("http://", "https://")):
-        raise ApplicationError("api_base phải là địa chỉ http(s).", code="bad_url")
+    api_base = sandbox_address(api_base)
     connection = ZaloConnection.objects.filter(unit=unit).first() or ZaloConnection(unit=unit)
     connection.app_id = app_id.strip()
     connection.oa_id = oa_id.strip()
@@ -88,8 +109,9 @@ def zalo_connect(
     connection.set_secret("access_token", (access_token or "").strip())
     connection.set_secret("refresh_token", (refresh_token or "").strip())
     connection.access_token_expires_at = timezone.now() + dt.timedelta(seconds=expires_in)
-    if api_base:
-        connection.api_base = connection.oauth_base = api_base.rstrip("/")
+    # Always written: reconnecting to Zalo itself drops an earlier simulator address.
+    connection.api_base = api_base or zalo.API_BASE
+    connection.oauth_base = api_base or zalo.OAUTH_BASE
     connection.is_active = True
     connection.save()
     _webhook_connections.clear()  # now, and again once committed (a request in between)

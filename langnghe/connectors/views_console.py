@@ -1,5 +1,6 @@
 """Console pages of the connector: the OAuth v4 + PKCE connect flow."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
@@ -26,6 +27,7 @@ def zalo_page(request):
             and oauth.has_role(request.user, unit, oauth.CONNECT_ROLES),
             "errors": {},
             "values": {},
+            "sandbox": settings.LANGNGHE_ZALO_SANDBOX,
         },
     )
 
@@ -59,6 +61,7 @@ def zalo_connect_start(request):
                 "can_connect": True,
                 "errors": {exc.field or "form": exc.message},
                 "values": values,
+                "sandbox": settings.LANGNGHE_ZALO_SANDBOX,
             },
             status=exc.status,
         )

@@ -1,8 +1,14 @@
-"""Zalo OA Open API over plain HTTP (stdlib urllib): signatures, sending, token refresh.
+"""Zalo OA Open API over HTTPS (stdlib urllib): signatures, sending, token refresh.
 
 Facts in ../shared/reference/zalo-oa-api.md: the webhook MAC is a plain SHA-256 (not HMAC) of
 app_id + raw body + timestamp + OA secret key; sends use the ``access_token`` header (not
 Bearer); Zalo answers most errors with HTTP 200 and a negative ``error``.
+
+Every request goes to Zalo's own hosts over https, whatever a connection row says: the app
+secret and the access token travel in the headers, so another address would receive them (and
+a free address would let the server call internal hosts). Only an operator who declares a
+sandbox (``LANGNGHE_ZALO_SANDBOX=1``: the demo, the simulator, the tests) may point a
+connection elsewhere.
 """
 
 import hashlib
@@ -12,7 +18,13 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+from django.conf import settings
+
 TIMEOUT = 10
+
+API_BASE = "https://openapi.zalo.me"  # Open API: messages, articles (reference §2, §4)
+OAUTH_BASE = "https://oauth.zaloapp.com"  # OAuth v4: permission page, tokens (reference §3)
+OFFICIAL_HOSTS = frozenset({"openapi.zalo.me", "oauth.zaloapp.com"})
 
 SEND_PATH = "/v3.0/oa/message/cs"
 TOKEN_PATH = "/v4/oa/access_token"
@@ -30,6 +42,35 @@ class ZaloUnavailable(Exception):
     """Zalo could not be reached or answered with an HTTP error: try again later."""
 
 
+class ZaloAddressRefused(ZaloUnavailable):
+    """The address is not Zalo's (https on an official host) and no sandbox is declared:
+    nothing was sent. A ``ZaloUnavailable`` so that every caller already handles it."""
+
+
+def sandbox() -> bool:
+    """The operator declared a sandbox (``LANGNGHE_ZALO_SANDBOX=1``): any http(s) address."""
+    return bool(getattr(settings, "LANGNGHE_ZALO_SANDBOX", False))
+
+
+def address_allowed(url: str) -> bool:
+    """Zalo's own hosts over https on the default port, no user part; in a sandbox, any
+    http(s) address."""
+    try:
+        parts = urllib.parse.urlsplit(url or "")
+        port = parts.port
+    except ValueError:
+        return False
+    if sandbox():
+        return parts.scheme in ("http", "https") and bool(parts.hostname)
+    return (
+        parts.scheme == "https"
+        and parts.hostname in OFFICIAL_HOSTS
+        and port in (None, 443)
+        and not parts.username
+        and not parts.password
+    )
+
+
 def mac(app_id: str, body: bytes, timestamp: str, secret_key: str) -> str:
     data = app_id.encode() + body + str(timestamp).encode() + secret_key.encode()
     return hashlib.sha256(data).hexdigest()
@@ -45,6 +86,12 @@ def signature_valid(header: str, *, app_id: str, body: bytes, timestamp: str, se
 
 
 def _request(req: urllib.request.Request) -> dict:
+    if not address_allowed(req.full_url):
+        raise ZaloAddressRefused(
+            "Địa chỉ không phải máy chủ Zalo chính thức (https://openapi.zalo.me, "
+            "https://oauth.zaloapp.com); chưa khai báo môi trường thử nghiệm "
+            "(LANGNGHE_ZALO_SANDBOX): không gửi."
+        )
     try:
         with urllib.request.urlopen(req, timeout=TIMEOUT) as response:  # noqa: S310
             raw = response.read()

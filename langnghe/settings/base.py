@@ -204,6 +204,9 @@ else:
 
 # First retry of an outbound message after this many seconds, doubling (the row's lease).
 LANGNGHE_OUTBOX_BACKOFF_BASE = env.int("LANGNGHE_OUTBOX_BACKOFF_BASE", default=30)
+# Zalo is reached at its own hosts over https only; an operator who runs the simulator (the
+# demo, the tests) declares a sandbox, and only then may a connection name another address.
+LANGNGHE_ZALO_SANDBOX = env.bool("LANGNGHE_ZALO_SANDBOX", default=False)
 
 # Retention (Luật BVDLCN 91/2025/QH15, NĐ 356/2025/NĐ-CP: kept only as long as the purpose
 # needs; neither sets a number, so both defaults are [U]). Days after a conversation's last
@@ -259,11 +262,17 @@ SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)  # one duty shift
 SESSION_SAVE_EVERY_REQUEST = True  # idle timeout: the age counts from the last request
-# TOTP second factor (django-otp) for every role that reads cases or conversations. On by
-# default for a real deployment (an https public URL); the local demo may turn it on with
+# TOTP second factor (django-otp) for everyone who signs in to the console. On by default for a
+# real deployment (an https public URL); the local demo may turn it on with
 # LANGNGHE_REQUIRE_2FA=true.
 LANGNGHE_REQUIRE_2FA = env.bool("LANGNGHE_REQUIRE_2FA", default=HTTPS)
+# API tokens expire this many days after they are made (`langnghe api_token`); revoke earlier
+# with `langnghe api_token --username U --revoke`.
+LANGNGHE_API_TOKEN_DAYS = env.int("LANGNGHE_API_TOKEN_DAYS", default=90)
 OTP_TOTP_ISSUER = "Lắng Nghe"
+# A staff member enrols their authenticator app only with a one-time code an admin or a
+# commander issued (`/staff/enrolment-codes/`, `langnghe enrolment_code`), valid this long.
+LANGNGHE_ENROLMENT_CODE_HOURS = env.int("LANGNGHE_ENROLMENT_CODE_HOURS", default=24)
 LANGNGHE_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self' ws: wss:; "

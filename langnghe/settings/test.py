@@ -5,6 +5,9 @@ import tempfile
 
 os.environ.setdefault("LANGNGHE_VAR_DIR", os.path.join(tempfile.gettempdir(), "langnghe-test-var"))
 os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
+# The Zalo simulator stands in for Zalo (also in the processes tests start); the tests of the
+# real rule turn it off with override_settings.
+os.environ.setdefault("LANGNGHE_ZALO_SANDBOX", "1")
 
 from .base import *  # noqa: E402,F403
 from .base import DATABASES, env, postgres_options  # noqa: E402

@@ -91,3 +91,65 @@ def test_revoked_token_is_refused(client, make_staff):
     record, token = api_token_create(user=make_staff("BG", "viewer"))
     ApiToken.objects.filter(pk=record.pk).update(revoked_at=timezone.now())
     assert client.get("/api/v1/units/mine", HTTP_AUTHORIZATION=f"Bearer {token}").status_code == 401
+
+
+def _token_for(username: str) -> str:
+    return _run("api_token", "--username", username).strip().splitlines()[-1]
+
+
+def _mine(client, token: str) -> int:
+    return client.get("/api/v1/units/mine", HTTP_AUTHORIZATION=f"Bearer {token}").status_code
+
+
+def test_revoke_command_refuses_the_token_at_the_next_request(client, make_staff):
+    user = make_staff("BG-X07201", "duty_officer")
+    token = _token_for(user.username)
+    assert _mine(client, token) == 200
+    _run("api_token", "--username", user.username, "--revoke")
+    assert _mine(client, token) == 401
+    assert AuditEntry.objects.filter(action="api_token.revoke", target_id=str(user.pk)).exists()
+
+
+def test_revoke_by_prefix_keeps_the_others(client, make_staff):
+    user = make_staff("BG-X07201", "duty_officer")
+    first, second = _token_for(user.username), _token_for(user.username)
+    out = _run("api_token", "--username", user.username, "--revoke", "--prefix", first[:10])
+    assert first[:10] in out
+    assert (_mine(client, first), _mine(client, second)) == (401, 200)
+    listed = _run("api_token", "--username", user.username, "--list")
+    assert "đã thu hồi" in listed and "hiệu lực" in listed
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--username", "ghost", "--revoke"], "Không có cán bộ"),
+        (["--username", "{user}", "--revoke", "--prefix", "ln_nope123"], "không có mã"),
+        (["--username", "{user}", "--prefix", "ln_x"], "--prefix"),
+        (["--username", "{user}", "--days", "0"], "1 đến 3650"),
+    ],
+)
+def test_token_command_bad_input_fails_and_changes_nothing(client, make_staff, args, message):
+    user = make_staff("BG-X07201", "duty_officer")
+    token = _token_for(user.username)
+    before = list(ApiToken.objects.values())
+    with pytest.raises(CommandError, match=message):
+        _run("api_token", *[a.format(user=user.username) for a in args])
+    assert list(ApiToken.objects.values()) == before
+    assert _mine(client, token) == 200
+
+
+def test_token_expires_after_the_configured_days(client, make_staff, settings):
+    from django.utils import timezone
+
+    settings.LANGNGHE_API_TOKEN_DAYS = 30
+    user = make_staff("BG-X07201", "duty_officer")
+    token = _token_for(user.username)
+    record = ApiToken.objects.get(token_hash=hash_token(token))
+    assert 29 <= (record.expires_at - timezone.now()).days <= 30
+    assert _mine(client, token) == 200
+    ApiToken.objects.filter(pk=record.pk).update(expires_at=timezone.now())
+    assert _mine(client, token) == 401
+    # A token without an expiry (made before expiry existed, not migrated) is refused too.
+    ApiToken.objects.filter(pk=record.pk).update(expires_at=None)
+    assert _mine(client, token) == 401

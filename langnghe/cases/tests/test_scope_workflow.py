@@ -119,6 +119,40 @@ def test_identity_reveal_needs_reason_and_supervisor_approval_and_is_audited(
     assert entry.actor == handler and PHONE not in str(entry.data)
 
 
+def test_only_a_commander_approves_a_reveal_not_the_it_admin(
+    api_client, handler, make_staff, case_id
+):
+    """The IT administrator of the unit (or of the city above) manages accounts, not cases: the
+    decision is a commander's (Luật Tố cáo 2018 Điều 56), and the pending list with its reasons
+    is shown only to those who may decide."""
+    from langnghe.cases.models import IdentityRevealRequest
+
+    request_id = (
+        api_client(handler)
+        .post(
+            f"/api/v1/cases/{case_id}/identity-requests",
+            {"reason": "Cần mời người báo tin làm chứng"},
+            content_type="application/json",
+        )
+        .json()["id"]
+    )
+    decision = f"/api/v1/cases/identity-requests/{request_id}/decision"
+    for admin in (make_staff(THO_XUONG, "admin"), make_staff(CITY, "admin")):
+        client = api_client(admin)
+        refused = client.post(decision, {"approve": True}, content_type="application/json")
+        assert refused.status_code == 403, admin
+        assert "chỉ huy" in refused.json()["detail"]
+        assert client.get("/api/v1/cases/identity-requests").json() == []
+    assert IdentityRevealRequest.objects.get(pk=request_id).status == "pending"
+    assert not AuditEntry.objects.filter(action="case.identity_decide").exists()
+    assert api_client(handler).get("/api/v1/cases/identity-requests").json() == []
+    commander = api_client(make_staff(THO_XUONG, "supervisor"))
+    listed = commander.get("/api/v1/cases/identity-requests").json()
+    assert [r["id"] for r in listed] == [request_id]
+    decided = commander.post(decision, {"approve": True}, content_type="application/json")
+    assert decided.status_code == 200 and decided.json()["status"] == "approved"
+
+
 def test_full_workflow_and_status_events(
     api_client, handler, case_id, django_capture_on_commit_callbacks
 ):

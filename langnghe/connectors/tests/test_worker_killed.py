@@ -62,6 +62,7 @@ def world(tmp_path):
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "LANGNGHE_VAR_DIR": str(tmp_path / "var"),
         "LANGNGHE_OUTBOX_BACKOFF_BASE": "1",
+        "LANGNGHE_ZALO_SANDBOX": "1",  # the simulator stands in for Zalo
         "DJANGO_SETTINGS_MODULE": "langnghe.settings.base",
     }
     env.pop("TEST_DATABASE_URL", None)

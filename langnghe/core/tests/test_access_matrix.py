@@ -74,8 +74,9 @@ INBOX_DESK = [
 ROLE_RULES: dict[tuple[str, str], set[str]] = {
     **{("POST", p): HANDLERS for p in CASE_WRITES},
     **dict.fromkeys(INBOX_DESK, DESK),
-    # Approving a reveal of the reporter's identity: commanders only (Luật Tố cáo 2018 Điều 56).
-    ("POST", "/api/v1/cases/identity-requests/{request_id}/decision"): MANAGERS,
+    # Approving a reveal of the reporter's identity: commanders only (Luật Tố cáo 2018 Điều 56),
+    # not the IT administrator.
+    ("POST", "/api/v1/cases/identity-requests/{request_id}/decision"): {"supervisor"},
     # Attachments are opened by handlers only; others get 404 (the file is not shown).
     ("GET", "/api/v1/cases/{case_id}/attachments/{attachment_id}"): HANDLERS,
     ("POST", "/api/v1/surveys/responses/{response_id}/flag"): MANAGERS,

@@ -171,6 +171,7 @@ def stack():
         "DJANGO_SETTINGS_MODULE": "langnghe.settings.base",
         "DATABASE_URL": _url(_admin_conninfo(DB_NAME)),
         "LANGNGHE_VAR_DIR": var,  # one secret key and one data key for every process
+        "LANGNGHE_ZALO_SANDBOX": "1",  # the simulator stands in for Zalo
         "CONN_MAX_AGE": "60",
         "LOG_LEVEL": "WARNING",
         "REDIS_URL": _redis_url(),

@@ -388,7 +388,8 @@ def test_socket_without_second_factor_is_closed_4428_and_gets_nothing(
 
 @pytest.mark.django_db(transaction=True)
 def test_socket_of_a_viewer_is_closed_4403(asgi_url, always_on, make_staff):
-    client = _signed_in(make_staff(THO_XUONG, "viewer"))
+    # Verified: a viewer needs the second factor too (else 4428); the role is what refuses.
+    client = _signed_in(make_staff(THO_XUONG, "viewer"), verified=True)
     with override_settings(**LIVE):
         assert _run_in_own_loop(_refusal_code(asgi_url, client)) == 4403
 

@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from langnghe.accounts.models import Role
+from langnghe.accounts.second_factor import confirmed_device, enrolment_code_issue
 from langnghe.accounts.services import staff_create
 from langnghe.core.exceptions import ApplicationError
 from langnghe.units.models import Unit
@@ -31,3 +33,11 @@ class Command(BaseCommand):
                 f"Cán bộ {user.username}: {Role(role).label} tại {unit_obj.name} ({unit_obj.code})."
             )
         )
+        if confirmed_device(user) is None:
+            # The first administrator has nobody to ask for one in the console.
+            code = enrolment_code_issue(user=user)
+            self.stdout.write(
+                f"Mã kích hoạt xác thực hai lớp (dùng một lần, hết hạn sau "
+                f"{settings.LANGNGHE_ENROLMENT_CODE_HOURS} giờ; nhập ở /staff/2fa/):"
+            )
+            self.stdout.write(code)

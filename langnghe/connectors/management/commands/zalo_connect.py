@@ -18,7 +18,11 @@ class Command(BaseCommand):
         parser.add_argument("--app-secret", default="", help="app secret (mặc định = secret-key)")
         parser.add_argument("--access-token", required=True)
         parser.add_argument("--refresh-token", required=True)
-        parser.add_argument("--api-base", default="", help="ví dụ http://127.0.0.1:8899 (giả lập)")
+        parser.add_argument(
+            "--api-base",
+            default="",
+            help="trình giả lập, ví dụ http://127.0.0.1:8899; chỉ khi LANGNGHE_ZALO_SANDBOX=1",
+        )
 
     def handle(self, *args, **o):
         unit = Unit.objects.filter(code__iexact=o["unit"].strip()).first()
