@@ -45,6 +45,30 @@ def without_nul(value):
     return value
 
 
+def storable(text: str) -> bool:
+    """True when the text can be written as UTF-8: it holds no lone UTF-16 surrogate
+    (U+D800–U+DFFF), the only str a Python string may hold and UTF-8 cannot. JSON escapes
+    ("\\ud800"), UTF-7 and a few other charsets a client may name decode into one."""
+    if text.isascii():
+        return True
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def all_storable(value) -> bool:
+    """``storable`` for every string (keys included) in a decoded JSON value."""
+    if isinstance(value, str):
+        return storable(value)
+    if isinstance(value, dict):
+        return all(all_storable(k) and all_storable(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(all_storable(v) for v in value)
+    return True
+
+
 def json_without_nul(text: str | bytes):
     """``json.loads(text)`` with NUL characters removed from every string in it (``without_nul``).
 

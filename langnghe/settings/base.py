@@ -76,7 +76,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "langnghe.core.middleware.security_headers",
-    "langnghe.core.middleware.refuse_nul_characters",
+    "langnghe.core.middleware.refuse_invalid_text",
     # Zalo webhooks and survey responses (stateless machine POSTs) go straight to their views,
     # before the session stack: langnghe/core/lanes.py and LANGNGHE_MACHINE_LANE below.
     "langnghe.core.lanes.machine_lane",
