@@ -4,6 +4,7 @@ Content-Security-Policy, Permissions-Policy, Cache-Control on private answers)."
 
 import json
 import re
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import BadRequest
@@ -100,12 +101,44 @@ def refuse_invalid_text(get_response):
     return middleware
 
 
+# Answers that carry case, chat or identity content, or a signed-in officer's page, are kept
+# by no cache — not the browser's (a shared or stolen computer), not a proxy's. Everything
+# under these prefixes is ``no-store``: the console and its login, Django's admin, the web
+# chat page. API answers (``/api/``, ``/open311/``) are ``no-store`` unless their handler set
+# its own Cache-Control (the public QR images); public pages keep their own caching.
+NO_STORE_PREFIXES = ("/staff/", "/django-admin/", "/tro-chuyen/")
+NO_STORE_UNLESS_SET_PREFIXES = ("/api/", "/open311/")
+NO_STORE = "no-store, private"
+
+
+def websocket_origin(public_url: str) -> str:
+    """The websocket origin of the public address: http://host:port → ws://host:port,
+    https://… → wss://…; what the console's live socket connects to."""
+    parts = urlsplit(public_url)
+    scheme = "wss" if parts.scheme == "https" else "ws"
+    return f"{scheme}://{parts.netloc.rpartition('@')[2]}"
+
+
+def content_security_policy() -> str:
+    """settings.LANGNGHE_CSP with its ``{websocket_origin}`` filled from LANGNGHE_PUBLIC_URL:
+    scripts may open a websocket to our own address only (``'self'`` covers the same origin
+    in browsers of CSP level 3; the explicit origin serves the older ones)."""
+    return settings.LANGNGHE_CSP.format(
+        websocket_origin=websocket_origin(settings.LANGNGHE_PUBLIC_URL)
+    )
+
+
 def security_headers(get_response):
-    csp = settings.LANGNGHE_CSP
+    csp = content_security_policy()
     permissions = settings.LANGNGHE_PERMISSIONS_POLICY
 
     def middleware(request):
         response = get_response(request)
+        path = request.path
+        if path.startswith(NO_STORE_PREFIXES) or (
+            path.startswith(NO_STORE_UNLESS_SET_PREFIXES) and "Cache-Control" not in response
+        ):
+            response.headers["Cache-Control"] = NO_STORE
         response.headers.setdefault("Content-Security-Policy", csp)
         response.headers.setdefault("Permissions-Policy", permissions)
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")

@@ -282,9 +282,10 @@ SESSION_SAVE_EVERY_REQUEST = True  # idle timeout: the age counts from the last 
 # LANGNGHE_REQUIRE_2FA=true.
 LANGNGHE_REQUIRE_2FA = env.bool("LANGNGHE_REQUIRE_2FA", default=HTTPS)
 OTP_TOTP_ISSUER = "Lắng Nghe"
+# {websocket_origin}: ws(s)://host:port of LANGNGHE_PUBLIC_URL (langnghe.core.middleware).
 LANGNGHE_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self' ws: wss:; "
+    "img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self' {websocket_origin}; "
     "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
