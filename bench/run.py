@@ -757,7 +757,7 @@ machine of 2026-11-29 was slower for the web processes: see the last bullet.
   `bench/cpu.py read 3000`, per message: 0.29–0.30 ms (0.45–0.47 with `--cold`, the memos
   emptied before each message); before the stop-phrase change 0.35–0.39 (0.52–0.54). A drain
   batch now has a test that it takes the same statements for 5 or 40 events on PostgreSQL. A webhook event's JSON is no longer walked a second time
-  for NUL characters when its text cannot hold one (`core.text.json_without_nul`). Tried ad
+  for NUL characters when its text cannot hold one (`core.text.json_loads_clean`). Tried ad
   hoc, not kept: pinning each sync worker and its PostgreSQL backend to the same core (so each
   round trip wakes a process on its own core) gave the survey 1,532–1,611 responses a second
   against 1,310–1,500 unpinned in alternating wrk runs, not enough for 0.5×, and the web

@@ -22,7 +22,7 @@ from langnghe.cases import crypto
 from langnghe.core.exceptions import ApplicationError, NotFound
 from langnghe.core.memo import ProcessMemo
 from langnghe.core.sql import insert_ignore, insert_many, update_many
-from langnghe.core.text import json_without_nul
+from langnghe.core.text import json_loads_clean
 from langnghe.inbox import services as inbox
 from langnghe.inbox.models import ChannelKind, Delivery, Message
 from langnghe.units.models import Unit
@@ -167,7 +167,7 @@ def webhook_receive(*, unit_code: str, body: bytes, signature: str, now=None) ->
     if len(body) > MAX_WEBHOOK_BODY:
         raise ApplicationError("Sự kiện quá lớn.", code="too_large", status=413)
     try:
-        event = json_without_nul(body)
+        event = json_loads_clean(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ApplicationError("Nội dung không phải JSON hợp lệ.", code="bad_json") from exc
     if not isinstance(event, dict):
@@ -265,7 +265,7 @@ def _drain_batch(limit: int = DRAIN_BATCH) -> int:
         parsed: list[tuple[WebhookEvent, dict | None]] = []
         for stored in events:
             try:
-                event = json_without_nul(stored.body())
+                event = json_loads_clean(stored.body())
             except (ValueError, TypeError):
                 event = None
             parsed.append((stored, event if isinstance(event, dict) else None))
@@ -393,7 +393,7 @@ def _event_process_locked(
     if stored.status != WebhookEvent.Status.RECEIVED:
         return "skipped"
     if event is None:
-        event = json_without_nul(stored.body())
+        event = json_loads_clean(stored.body())
     unit = _unit(stored.unit_id)
     try:
         handled = _dispatch(unit, event)

@@ -1,51 +1,144 @@
-"""Response headers that Django's SecurityMiddleware does not set: Content-Security-Policy and
-Permissions-Policy. Scripts only from our own origin (no inline scripts or handlers)."""
+"""The edges of every request: outside text checked once (``refuse_invalid_text``), and the
+response headers that Django's SecurityMiddleware does not set (``security_headers``:
+Content-Security-Policy, Permissions-Policy, Cache-Control on private answers)."""
+
+import json
+from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.http import HttpResponseBadRequest, JsonResponse
+from django.core.exceptions import BadRequest
+from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.template.loader import render_to_string
+
+from langnghe.core.text import all_storable, json_may_need_cleaning, storable
 
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
-NUL_MESSAGE = "Dữ liệu gửi lên chứa ký tự không hợp lệ."
+INVALID_TEXT_MESSAGE = (
+    "Dữ liệu gửi lên chứa ký tự không hợp lệ (không phải văn bản Unicode). "
+    "Vui lòng kiểm tra lại nội dung rồi gửi lại."
+)
+# Signed machine events (Zalo's webhook) are not refused for a broken character: Zalo would
+# not correct and resend it, and the citizen's message would be lost. Their parser cleans
+# them instead (langnghe.core.text.json_loads_clean: lone surrogates become U+FFFD).
+MACHINE_EVENT_PREFIXES = ("/webhooks/",)
 
 
-def _has_nul(querydict) -> bool:
+def _text_invalid(text: str) -> bool:
+    return "\x00" in text or not storable(text)
+
+
+def _querydict_invalid(querydict) -> bool:
     return any(
-        "\x00" in key or any("\x00" in v for v in values if isinstance(v, str))
+        _text_invalid(key) or any(_text_invalid(v) for v in values if isinstance(v, str))
         for key, values in querydict.lists()
     )
 
 
-def refuse_nul_characters(get_response):
-    """Query strings and forms with a NUL character are refused with 400 before any view runs:
-    NUL never belongs in text, and PostgreSQL cannot store it (JSON bodies are cleaned by the
-    API's parser instead)."""
+def _json_body_invalid(body: bytes) -> bool:
+    """A JSON body holding a lone surrogate anywhere (a NUL in JSON is removed by the API's
+    parser instead, langnghe.api.CleanParser). A body that is not JSON is its view's concern."""
+    if not json_may_need_cleaning(body):
+        return False
+    try:
+        value = json.loads(body)
+    except (ValueError, RecursionError):  # not JSON (JSONDecodeError, UnicodeDecodeError)
+        return False
+    return not all_storable(value)
+
+
+def request_text_invalid(request) -> bool:
+    """True when the query string, form fields, uploaded file names or JSON body hold a NUL
+    or text that cannot be written as UTF-8 (a lone surrogate)."""
+    if _querydict_invalid(request.GET):
+        return True
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return False
+    if request.content_type in FORM_TYPES:
+        return _querydict_invalid(request.POST) or any(
+            _text_invalid(upload.name or "") for upload in request.FILES.values()
+        )
+    if request.path.startswith(MACHINE_EVENT_PREFIXES):
+        return False
+    return _json_body_invalid(request.body)
+
+
+def invalid_text_response(request) -> HttpResponse:
+    if request.path.startswith(("/api/", "/open311/", "/webhooks/")):
+        return JsonResponse(
+            {"detail": INVALID_TEXT_MESSAGE, "code": "invalid_characters"},
+            status=400,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    # Before the session and authentication middleware: rendered without the request.
+    page = render_to_string(
+        "core/error.html",
+        {"title": "Dữ liệu không hợp lệ", "message": INVALID_TEXT_MESSAGE},
+    )
+    return HttpResponseBadRequest(page, content_type="text/html; charset=utf-8")
+
+
+def refuse_invalid_text(get_response):
+    """One check of outside text at the boundary, before any view, form or schema runs: a
+    request whose query string, form, file names or JSON body holds a NUL or a lone UTF-16
+    surrogate is refused with 400 and a Vietnamese message (JSON under /api/, /open311/ and
+    /webhooks/, a page elsewhere), so nothing below — the sealing of a case
+    (``cases.crypto.seal`` encodes to UTF-8), PostgreSQL (which stores neither) — ever meets
+    one. NUL never belongs in text either; in a JSON body it is removed by the API's parser.
+
+    A UTF-8 form cannot carry a surrogate (Django decodes invalid bytes to U+FFFD), but a
+    client names the charset of what it sends, and UTF-7 or unicode_escape can; JSON's
+    "\\ud800" escape decodes into one in any charset."""
 
     def middleware(request):
-        suspicious = _has_nul(request.GET) or (
-            request.method == "POST"
-            and request.content_type in FORM_TYPES
-            and _has_nul(request.POST)
-        )
-        if suspicious:
-            if request.path.startswith("/api/") or request.path.startswith("/open311/"):
-                return JsonResponse(
-                    {"detail": NUL_MESSAGE, "code": "invalid_characters"}, status=400
-                )
-            return HttpResponseBadRequest(NUL_MESSAGE, content_type="text/plain; charset=utf-8")
+        try:
+            invalid = request_text_invalid(request)
+        except BadRequest:  # a form in another charset than UTF-8, which Django refuses
+            invalid = True
+        if invalid:
+            return invalid_text_response(request)
         return get_response(request)
 
     return middleware
 
 
+# Answers that carry case, chat or identity content, or a signed-in officer's page, are kept
+# by no cache — not the browser's (a shared or stolen computer), not a proxy's. Everything
+# under these prefixes is ``no-store``: the console and its login, Django's admin, the web
+# chat page. API answers (``/api/``, ``/open311/``) are ``no-store`` unless their handler set
+# its own Cache-Control (the public QR images); public pages keep their own caching.
+NO_STORE_PREFIXES = ("/staff/", "/django-admin/", "/tro-chuyen/")
+NO_STORE_UNLESS_SET_PREFIXES = ("/api/", "/open311/")
+NO_STORE = "no-store, private"
+
+
+def websocket_origin(public_url: str) -> str:
+    """The websocket origin of the public address: http://host:port → ws://host:port,
+    https://… → wss://…; what the console's live socket connects to."""
+    parts = urlsplit(public_url)
+    scheme = "wss" if parts.scheme == "https" else "ws"
+    return f"{scheme}://{parts.netloc.rpartition('@')[2]}"
+
+
+def content_security_policy() -> str:
+    """settings.LANGNGHE_CSP with its ``{websocket_origin}`` filled from LANGNGHE_PUBLIC_URL:
+    scripts may open a websocket to our own address only (``'self'`` covers the same origin
+    in browsers of CSP level 3; the explicit origin serves the older ones)."""
+    return settings.LANGNGHE_CSP.format(
+        websocket_origin=websocket_origin(settings.LANGNGHE_PUBLIC_URL)
+    )
+
+
 def security_headers(get_response):
-    csp = settings.LANGNGHE_CSP
+    csp = content_security_policy()
     permissions = settings.LANGNGHE_PERMISSIONS_POLICY
 
     def middleware(request):
-        # Some servers (a unix socket, a test harness) give no client address; rate limits
-        # keyed on it then count those requests together instead of failing.
-        request.META.setdefault("REMOTE_ADDR", "0.0.0.0")  # noqa: S104
         response = get_response(request)
+        path = request.path
+        if path.startswith(NO_STORE_PREFIXES) or (
+            path.startswith(NO_STORE_UNLESS_SET_PREFIXES) and "Cache-Control" not in response
+        ):
+            response.headers["Cache-Control"] = NO_STORE
         response.headers.setdefault("Content-Security-Policy", csp)
         response.headers.setdefault("Permissions-Policy", permissions)
         response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")

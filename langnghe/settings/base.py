@@ -4,10 +4,12 @@ The embedded default needs no configuration at all: SQLite in WAL mode under ``v
 in-memory cache and channel layer, a secret key generated once and kept under ``var/``.
 """
 
+import ipaddress
 import secrets
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 from langnghe.core.keyfiles import key_file
 
@@ -33,6 +35,20 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 DEBUG = env.bool("DEBUG", default=False)
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated;
+# empty: nobody's). The client's address is then the first one, from the right, that is not
+# one of them (langnghe/core/clientaddr.py, docs/deploy.md).
+LANGNGHE_TRUSTED_PROXIES = env.list("LANGNGHE_TRUSTED_PROXIES", default=[])
+for _proxy in LANGNGHE_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"LANGNGHE_TRUSTED_PROXIES: {_proxy!r} không phải địa chỉ hay dải địa chỉ IP."
+        ) from None
+# django-ratelimit (key="ip") and django-axes take the address from that one rule.
+RATELIMIT_IP_META_KEY = "langnghe.core.clientaddr.client_address"
+AXES_CLIENT_IP_CALLABLE = "langnghe.core.clientaddr.client_address"
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -74,9 +90,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: REMOTE_ADDR becomes the client's address, read through LANGNGHE_TRUSTED_PROXIES
+    # only (langnghe/core/clientaddr.py), for every limit and the lockout below.
+    "langnghe.core.clientaddr.client_address_middleware",
     "django.middleware.security.SecurityMiddleware",
     "langnghe.core.middleware.security_headers",
-    "langnghe.core.middleware.refuse_nul_characters",
+    "langnghe.core.middleware.refuse_invalid_text",
     # Zalo webhooks and survey responses (stateless machine POSTs) go straight to their views,
     # before the session stack: langnghe/core/lanes.py and LANGNGHE_MACHINE_LANE below.
     "langnghe.core.lanes.machine_lane",
@@ -227,14 +246,13 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-# Lockout after repeated wrong passwords at /staff/login/ (django-axes): by user name, so one
-# attacker cannot lock out a whole police station behind one address.
+# Lockout after repeated wrong passwords at /staff/login/ (django-axes): by user name *and*
+# client address together, so nobody can lock a duty officer out from elsewhere, and one
+# address cannot lock out a whole police station. Each address is also limited to 20 tries a
+# minute at the login view (django-ratelimit).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
-AXES_LOCKOUT_PARAMETERS = ["username"]
-# Locking by user name alone is deliberate (see above); addresses are rate-limited separately at
-# the login view (django-ratelimit), so axes' warning about it does not apply.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_USERNAME_FORM_FIELD = "username"
@@ -273,9 +291,10 @@ OTP_TOTP_ISSUER = "Lắng Nghe"
 # A staff member enrols their authenticator app only with a one-time code an admin or a
 # commander issued (`/staff/enrolment-codes/`, `langnghe enrolment_code`), valid this long.
 LANGNGHE_ENROLMENT_CODE_HOURS = env.int("LANGNGHE_ENROLMENT_CODE_HOURS", default=24)
+# {websocket_origin}: ws(s)://host:port of LANGNGHE_PUBLIC_URL (langnghe.core.middleware).
 LANGNGHE_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self' ws: wss:; "
+    "img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self' {websocket_origin}; "
     "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'none'"
 )

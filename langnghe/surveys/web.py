@@ -14,8 +14,8 @@ DEVICE_COOKIE_AGE = 365 * 86400
 def client_hashes(request) -> tuple[str, str]:
     """(ip_hash, device_hash) of the request. The raw IP and device token are never stored.
 
-    The IP is REMOTE_ADDR: behind a reverse proxy, the proxy must set it (e.g. uvicorn's
-    --proxy-headers with --forwarded-allow-ips), never a client-supplied header.
+    The IP is REMOTE_ADDR, the client's address that langnghe.core.clientaddr put there
+    (X-Forwarded-For read only through LANGNGHE_TRUSTED_PROXIES).
     """
     day = timezone.localdate()
     ip = request.META.get("REMOTE_ADDR", "")

@@ -368,7 +368,7 @@ def test_upload_by_receipt_stores_nothing_on_refusal(client, receipt, data):
 
 # --- JSON with NUL characters ---------------------------------------------------------------
 
-nul_texts = st.text(alphabet=st.sampled_from('a\x00ệ\\"/'), max_size=8)
+nul_texts = st.text(alphabet=st.sampled_from('a\x00ệ\\"/\ud800\udfff😀'), max_size=8)
 nul_values = st.recursive(
     st.one_of(st.none(), st.integers(), nul_texts),
     lambda inner: st.one_of(
@@ -380,13 +380,17 @@ nul_values = st.recursive(
 
 @FAST
 @given(value=nul_values, ascii_only=st.booleans(), encoding=st.sampled_from(["utf-8", "utf-16"]))
-def test_json_without_nul_is_the_full_walk_whatever_the_text(value, ascii_only, encoding):
+def test_json_loads_clean_is_the_full_walk_whatever_the_text(value, ascii_only, encoding):
     """The fast path (no walk when the text cannot hold a NUL) gives what parsing and then
     walking every value gives, for text and for bytes in either encoding JSON allows."""
-    from langnghe.core.text import json_without_nul, without_nul
+    from langnghe.core.text import clean_text, json_loads_clean
 
     text = json.dumps(value, ensure_ascii=ascii_only)
-    expected = without_nul(json.loads(text))
-    assert json_without_nul(text) == expected
-    assert json_without_nul(text.encode(encoding)) == expected
-    assert "\x00" not in json.dumps(json_without_nul(text.encode(encoding)), ensure_ascii=False)
+    expected = clean_text(json.loads(text))
+    assert json_loads_clean(text) == expected
+    assert json_loads_clean(text.encode(encoding, "surrogatepass")) == expected
+    cleaned = json.dumps(
+        json_loads_clean(text.encode(encoding, "surrogatepass")), ensure_ascii=False
+    )
+    assert "\x00" not in cleaned
+    cleaned.encode()  # no lone surrogate left

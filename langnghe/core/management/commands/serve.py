@@ -42,6 +42,12 @@ def _python(*args: str) -> list[str]:
     return [sys.executable, "-m", "langnghe", *args]
 
 
+# uvicorn believes X-Forwarded-For from 127.0.0.1 by default and rewrites the client's address
+# with it — any value, from anyone on the same host or behind a local proxy. The address is
+# read by one rule instead, through LANGNGHE_TRUSTED_PROXIES (langnghe/core/clientaddr.py);
+# gunicorn never rewrites it.
+NO_PROXY_HEADERS = ["--no-proxy-headers"]
+
 THREADS = 32  # request threads per gthread process (docs/benchmarks.md compares the shapes)
 
 
@@ -71,6 +77,7 @@ def web_commands(
                 str(workers),
                 "--lifespan",
                 "off",
+                *NO_PROXY_HEADERS,
                 "--no-access-log",
                 "--log-level",
                 "warning",
@@ -111,6 +118,7 @@ def web_commands(
         str(ws_port),
         "--lifespan",
         "off",
+        *NO_PROXY_HEADERS,
         "--no-access-log",
         "--log-level",
         "warning",
