@@ -73,6 +73,14 @@ INSTALLED_APPS = [
     *LANGNGHE_APPS,
 ]
 
+# The development tools (bench/: the load generator `gen_load`, `bench_insights`,
+# `bench_surveys`) are not in the shipped package and not installed unless asked for here; they
+# refuse a database with real data anyway (bench/scratch.py). bench/settings.py and the test
+# settings install them too.
+LANGNGHE_DEVTOOLS = env.bool("LANGNGHE_DEVTOOLS", default=False)
+if LANGNGHE_DEVTOOLS:
+    INSTALLED_APPS.append("bench")
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "langnghe.core.middleware.security_headers",
