@@ -219,6 +219,9 @@ LANGNGHE_OUTBOX_BACKOFF_BASE = env.int("LANGNGHE_OUTBOX_BACKOFF_BASE", default=3
 # and after a webhook event was processed before it is deleted (connectors/retention.py).
 LANGNGHE_CONVERSATION_RETENTION_DAYS = env.int("LANGNGHE_CONVERSATION_RETENTION_DAYS", default=365)
 LANGNGHE_WEBHOOK_EVENT_RETENTION_DAYS = env.int("LANGNGHE_WEBHOOK_EVENT_RETENTION_DAYS", default=30)
+# Hours a finished survey export (XLSX/PDF of comments) is kept for its officer to download,
+# sealed at rest, before the job surveys.exports_purge deletes it (langnghe/surveys/exports.py).
+LANGNGHE_EXPORT_RETENTION_HOURS = env.int("LANGNGHE_EXPORT_RETENTION_HOURS", default=24)
 
 # Durable task queue in the database; workers take jobs with SELECT … FOR UPDATE SKIP LOCKED.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -278,6 +278,7 @@ class ExportStatus(models.TextChoices):
     RUNNING = "running", "Đang tạo"
     DONE = "done", "Xong"
     FAILED = "failed", "Lỗi"
+    EXPIRED = "expired", "Đã xoá (hết hạn lưu)"
 
 
 class SurveyExport(models.Model):

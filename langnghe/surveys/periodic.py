@@ -1,3 +1,4 @@
+from .exports import exports_purge
 from .security import hash_salts_purge
 from .services import counters_fold
 
@@ -7,4 +8,6 @@ from .services import counters_fold
 JOBS = [
     ("surveys.counters_fold", 1, counters_fold),
     ("surveys.hash_salts_purge", 3600, hash_salts_purge),
+    # Export files are deleted LANGNGHE_EXPORT_RETENTION_HOURS after they were made.
+    ("surveys.exports_purge", 600, exports_purge),
 ]
