@@ -6,7 +6,10 @@ answers, else SQLite under var/bench/. The data set is made once by `langnghe ge
 (a second run reuses it). Every HTTP figure is a ratio to the same server's GET /healthz rate
 measured in the same run. Usage: .venv/bin/python bench/run.py [--duration 8]; with
 --responses/--cases/--messages (a trial at other sizes) the table goes to var/bench/benchmarks.md
-instead of docs/benchmarks.md.
+instead of docs/benchmarks.md. `gen_load` refuses a database that holds real data and does not
+carry the scratch marker it leaves on an empty database (bench/scratch.py); a benchmark
+database made before that marker existed is accepted once --i-know-this-is-a-scratch-database
+is given here (passed on to gen_load).
 """
 
 import argparse
@@ -207,6 +210,7 @@ def main():
     ap.add_argument("--responses", type=int, default=0)
     ap.add_argument("--cases", type=int, default=0)
     ap.add_argument("--messages", type=int, default=0)
+    ap.add_argument("--i-know-this-is-a-scratch-database", dest="scratch", action="store_true")
     args = ap.parse_args()
     t_start = time.time()
     global LOAD_START
@@ -262,6 +266,8 @@ def main():
         parts += ["--insights"]
         print(f"== gen_load {' '.join(todo + parts)}", flush=True)
         t0 = time.time()
+        if args.scratch:
+            parts += ["--i-know-this-is-a-scratch-database"]
         r = subprocess.run([PY, "-m", "langnghe", "gen_load", *todo, *parts], env=env, cwd=ROOT)
         if r.returncode:
             raise SystemExit("gen_load failed")
@@ -737,7 +743,7 @@ machine of 2026-11-29 was slower for the web processes: see the last bullet.
   of which `gen_load` (the national network, 10 million responses, 1 million cases and
   messages, the counters and insights) 171 s (244 s then); with the data set kept, about 3 min
   — two connections share the bulk statements, cases and messages are generated in
-  PostgreSQL, the counters and insights rebuilt set-wise (`langnghe/core/loadgen.py`).
+  PostgreSQL, the counters and insights rebuilt set-wise (`bench/loadgen.py`).
 - Every answer now carries its `Content-Length` (`core.middleware.security_headers`): gunicorn
   had been sending each one chunked, one write more per request, floor included.
 - **On the machine of 2026-11-29** (same kind, slower): `make bench` from an empty database

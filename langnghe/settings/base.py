@@ -89,6 +89,14 @@ INSTALLED_APPS = [
     *LANGNGHE_APPS,
 ]
 
+# The development tools (bench/: the load generator `gen_load`, `bench_insights`,
+# `bench_surveys`) are not in the shipped package and not installed unless asked for here; they
+# refuse a database with real data anyway (bench/scratch.py). bench/settings.py and the test
+# settings install them too.
+LANGNGHE_DEVTOOLS = env.bool("LANGNGHE_DEVTOOLS", default=False)
+if LANGNGHE_DEVTOOLS:
+    INSTALLED_APPS.append("bench")
+
 MIDDLEWARE = [
     # First: REMOTE_ADDR becomes the client's address, read through LANGNGHE_TRUSTED_PROXIES
     # only (langnghe/core/clientaddr.py), for every limit and the lockout below.
@@ -233,6 +241,9 @@ LANGNGHE_ZALO_SANDBOX = env.bool("LANGNGHE_ZALO_SANDBOX", default=False)
 # and after a webhook event was processed before it is deleted (connectors/retention.py).
 LANGNGHE_CONVERSATION_RETENTION_DAYS = env.int("LANGNGHE_CONVERSATION_RETENTION_DAYS", default=365)
 LANGNGHE_WEBHOOK_EVENT_RETENTION_DAYS = env.int("LANGNGHE_WEBHOOK_EVENT_RETENTION_DAYS", default=30)
+# Hours a finished survey export (XLSX/PDF of comments) is kept for its officer to download,
+# sealed at rest, before the job surveys.exports_purge deletes it (langnghe/surveys/exports.py).
+LANGNGHE_EXPORT_RETENTION_HOURS = env.int("LANGNGHE_EXPORT_RETENTION_HOURS", default=24)
 
 # Durable task queue in the database; workers take jobs with SELECT … FOR UPDATE SKIP LOCKED.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -10,7 +10,11 @@ os.environ.setdefault("SECRET_KEY", "test-secret-key-not-for-production")
 os.environ.setdefault("LANGNGHE_ZALO_SANDBOX", "1")
 
 from .base import *  # noqa: E402,F403
-from .base import DATABASES, env, postgres_options  # noqa: E402
+from .base import DATABASES, INSTALLED_APPS, env, postgres_options  # noqa: E402
+
+# The development tools (bench/) are tested with the rest.
+if "bench" not in INSTALLED_APPS:
+    INSTALLED_APPS.append("bench")
 
 # TEST_DATABASE_URL picks the database under test (PostgreSQL in the second pass of make test).
 if test_url := env.str("TEST_DATABASE_URL", default=""):

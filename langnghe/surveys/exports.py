@@ -2,16 +2,32 @@
 
 Small exports are built in the request; large ones by the ``export_build`` task, which writes
 its progress to ``SurveyExport`` so the console can show it.
+
+A stored export holds citizens' comments, so it is kept like the other personal data: sealed
+at rest with the data keyring (AES-GCM, ``langnghe.cases.crypto``, bound to the export's id),
+written 0600 in a 0700 folder when the storage is the local disk, served only through the views
+that check the requester and their scope (the API's ``export_file``, the console's
+``export_download``), and deleted ``LANGNGHE_EXPORT_RETENTION_HOURS`` (default 24) after it was
+made by the job ``surveys.exports_purge`` (Luật Bảo vệ dữ liệu cá nhân 91/2025/QH15: kept no
+longer than the purpose — one download — needs; the hours are [U]).
 """
 
+import datetime as dt
 import io
 import logging
 from collections.abc import Callable
 from datetime import date
 
+from cryptography.exceptions import InvalidTag
+from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
+from django.core.files.storage import FileSystemStorage, default_storage
+from django.db import transaction
 from django.utils import timezone
+
+from langnghe.audit.services import audit_record
+from langnghe.cases import crypto
+from langnghe.core.exceptions import ApplicationError
 
 from .builtin import SATISFIED_VALUES
 from .models import ExportStatus, SurveyExport
@@ -290,10 +306,10 @@ def export_run(export_id: str) -> None:
 
     try:
         content, rows = build(export.unit, export.params, export.format, progress)
-        name = f"exports/surveys/{export.pk}.{export.format}"
-        if default_storage.exists(name):
-            default_storage.delete(name)
-        default_storage.save(name, ContentFile(content))
+        storage, name = export_storage(), _stored_name(export)
+        if storage.exists(name):
+            storage.delete(name)
+        storage.save(name, ContentFile(crypto.seal_bytes(content, context=_context(export))))
     except Exception as exc:  # a failed export is shown to the officer, not retried blindly
         logger.exception("survey export %s failed", export.pk)
         export_progress_set(
@@ -312,6 +328,80 @@ def export_run(export_id: str) -> None:
     )
 
 
-def export_open(export: SurveyExport):
-    name = f"exports/surveys/{export.pk}.{export.format}"
-    return default_storage.open(name, "rb"), CONTENT_TYPES[export.format]
+EXPORT_DIR = "exports/surveys"
+EXPORT_RETENTION_HOURS = 24
+
+
+def retention_hours() -> int:
+    return int(getattr(settings, "LANGNGHE_EXPORT_RETENTION_HOURS", EXPORT_RETENTION_HOURS))
+
+
+def export_storage():
+    """The default storage; on the local disk, one that writes the files 0600 and their
+    folders 0700 (the server's user only)."""
+    if isinstance(default_storage, FileSystemStorage):
+        return FileSystemStorage(
+            location=default_storage.location,
+            base_url=default_storage.base_url,
+            file_permissions_mode=0o600,
+            directory_permissions_mode=0o700,
+        )
+    return default_storage
+
+
+def _stored_name(export: SurveyExport) -> str:
+    return f"{EXPORT_DIR}/{export.pk}.{export.format}.sealed"
+
+
+def _context(export: SurveyExport) -> str:
+    return f"survey_export:{export.pk}"
+
+
+def export_open(export: SurveyExport) -> tuple[bytes, str]:
+    """The export's file, unsealed, and its content type. Callers have checked access. A file
+    past its retention (deleted) or not sealed here is refused: 410."""
+    try:
+        with export_storage().open(_stored_name(export), "rb") as handle:
+            content = crypto.unseal_bytes(handle.read(), context=_context(export))
+    except (FileNotFoundError, InvalidTag, ApplicationError) as exc:
+        raise ApplicationError(
+            "Tệp xuất đã hết hạn lưu và đã bị xoá; hãy xuất lại.",
+            code="export_expired",
+            status=410,
+        ) from exc
+    return content, CONTENT_TYPES[export.format]
+
+
+def exports_purge(*, now: dt.datetime | None = None) -> int:
+    """Delete the export files older than the retention: the finished exports' (marked
+    "expired") and any other file left in the folder (an export whose row was deleted, a file
+    of an older version). Returns how many files were deleted. Idempotent."""
+    now = now or timezone.now()
+    cutoff = now - dt.timedelta(hours=retention_hours())
+    storage = export_storage()
+    expired = list(SurveyExport.objects.filter(status=ExportStatus.DONE, finished_at__lt=cutoff))
+    deleted = 0
+    for export in expired:
+        if storage.exists(_stored_name(export)):
+            storage.delete(_stored_name(export))
+            deleted += 1
+    try:
+        _folders, files = storage.listdir(EXPORT_DIR)
+    except FileNotFoundError:
+        files = []
+    for file in files:
+        name = f"{EXPORT_DIR}/{file}"
+        if storage.get_modified_time(name) < cutoff:
+            storage.delete(name)
+            deleted += 1
+    if expired or deleted:
+        with transaction.atomic():
+            SurveyExport.objects.filter(pk__in=[e.pk for e in expired]).update(
+                status=ExportStatus.EXPIRED
+            )
+            audit_record(
+                actor=None,
+                action="survey_export.purge",
+                data={"exports": len(expired), "files": deleted},
+            )
+    return deleted

@@ -127,10 +127,25 @@ class Source(models.TextChoices):
     API = "api", "Ứng dụng / kiosk"
 
 
+class HashSalt(models.Model):
+    """The random secret of one day that keys ``ip_hash`` and ``device_hash``
+    (``surveys.security.keyed_hash``). Deleted once its day is over (the job
+    ``surveys.hash_salts_purge``), so a past day's hashes can no longer be tested against
+    candidate addresses — not even with SECRET_KEY and a copy of the database (Luật Bảo vệ dữ
+    liệu cá nhân 91/2025/QH15: keep personal data no longer than the purpose needs)."""
+
+    day = models.DateField(unique=True)
+    salt = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return self.day.isoformat()
+
+
 class SurveyResponse(models.Model):
     """One filled form. Anonymous: no name, no raw IP, no user agent. ``ip_hash`` and
-    ``device_hash`` are HMACs keyed with SECRET_KEY and the day, so they only link responses of
-    the same day (enough for rate limits and bursts) and cannot be reversed to an address."""
+    ``device_hash`` are HMACs keyed with the day's random salt (``HashSalt``, deleted after the
+    day), so they only link responses of the same day (enough for rate limits and bursts) and
+    cannot be reversed to an address."""
 
     client_id = models.UUIDField(unique=True, default=uuid.uuid4)
     # No index of its own: (unit, submitted_at) below serves every read by unit, and each
@@ -263,6 +278,7 @@ class ExportStatus(models.TextChoices):
     RUNNING = "running", "Đang tạo"
     DONE = "done", "Xong"
     FAILED = "failed", "Lỗi"
+    EXPIRED = "expired", "Đã xoá (hết hạn lưu)"
 
 
 class SurveyExport(models.Model):

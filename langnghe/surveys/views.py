@@ -281,19 +281,24 @@ def export_page(request, export_id):
 
 @login_required
 def export_download(request, export_id):
-    from django.http import FileResponse
-
+    """The only way to the file in the console: its requester, still in the unit's scope."""
     from .exports import export_open
 
-    export = SurveyExport.objects.filter(
-        pk=export_id, requested_by=request.user, status="done"
-    ).first()
-    if export is None:
-        raise Http404
-    handle, content_type = export_open(export)
-    return FileResponse(
-        handle, as_attachment=True, filename=export.file_name, content_type=content_type
+    export = (
+        SurveyExport.objects.select_related("unit")
+        .filter(pk=export_id, requested_by=request.user, status="done")
+        .first()
     )
+    if export is None or not can_see_unit(request.user, export.unit):
+        raise Http404
+    try:
+        content, content_type = export_open(export)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect(f"/staff/surveys/exports/{export.pk}/")
+    http = HttpResponse(content, content_type=content_type)
+    http["Content-Disposition"] = f'attachment; filename="{export.file_name}"'
+    return http
 
 
 @login_required

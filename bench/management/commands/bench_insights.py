@@ -1,9 +1,11 @@
 """`langnghe bench_insights`: how long a province summary takes at national scale (see
-``langnghe.insights.bench``). Rolls everything back."""
+bench/insights.py). It deletes the counters and aggregates inside a transaction it rolls back,
+so it runs on a scratch database only (bench/scratch.py)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from langnghe.insights.bench import summary_benchmark
+from bench.insights import summary_benchmark
+from bench.scratch import scratch_argument_add, scratch_database_require
 from langnghe.units.models import Unit
 
 
@@ -17,12 +19,25 @@ class Command(BaseCommand):
         parser.add_argument("--cases", type=int, default=1_000_000)
         parser.add_argument("--naive-cases", type=int, default=200_000)
         parser.add_argument("--repeat", type=int, default=5)
+        scratch_argument_add(parser)
 
-    def handle(self, *args, units, days, responses, cases, naive_cases, repeat, **options):
-        if not Unit.objects.filter(code="BG").exists():
-            raise CommandError("Chưa có mạng lưới đơn vị: chạy `langnghe load_demo` trước.")
+    def handle(
+        self,
+        *args,
+        units,
+        days,
+        responses,
+        cases,
+        naive_cases,
+        repeat,
+        scratch_declared,
+        **options,
+    ):
         if min(units, days, repeat) < 1 or min(responses, cases, naive_cases) < 0 or days > 1100:
             raise CommandError("Tham số không hợp lệ.")
+        scratch_database_require("bench_insights", declared=scratch_declared)
+        if not Unit.objects.filter(code="BG").exists():
+            raise CommandError("Chưa có mạng lưới đơn vị: chạy `langnghe load_demo` trước.")
         summary_benchmark(
             units=units,
             days=days,

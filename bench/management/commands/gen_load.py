@@ -2,15 +2,20 @@
 
     langnghe gen_load --network national --responses 10000000 --cases 1000000 --messages 1000000
 
-Meant for a benchmark or staging database, never production: it rebuilds the survey counters
-from the raw responses (so they agree with the rows it adds). See langnghe/core/loadgen.py.
+For a scratch database only (bench/scratch.py): it drops and rebuilds indexes, turns off the
+foreign-key triggers while it loads and rebuilds the survey counters from the raw responses (so
+they agree with the rows it adds). It refuses a database with real data unless told
+``--i-know-this-is-a-scratch-database``; on an empty one it leaves the scratch marker, so the
+next run goes on. Installed with the development tools only (``LANGNGHE_DEVTOOLS=1``). See
+bench/loadgen.py.
 """
 
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from langnghe.core import loadgen
+from bench import loadgen
+from bench.scratch import scratch_argument_add, scratch_database_require, scratch_marker_write
 
 
 class Command(BaseCommand):
@@ -34,12 +39,24 @@ class Command(BaseCommand):
         parser.add_argument(
             "--days", type=int, default=loadgen.SPREAD_DAYS, help="activity spread over N days"
         )
+        scratch_argument_add(parser)
 
     def handle(
-        self, *args, network, responses, cases, messages, counters, insights, days, **options
+        self,
+        *args,
+        network,
+        responses,
+        cases,
+        messages,
+        counters,
+        insights,
+        days,
+        scratch_declared,
+        **options,
     ):
         if min(responses, cases, messages) < 0 or not 1 <= days <= 3660:
             raise CommandError("Số lượng phải không âm; số ngày từ 1 đến 3660.")
+        scratch = scratch_database_require("gen_load", declared=scratch_declared)
         loadgen.SPREAD_DAYS = days
         out = self.stdout.write
         t0 = time.monotonic()
@@ -51,6 +68,8 @@ class Command(BaseCommand):
         unit_ids = loadgen._commune_ids()
         if not unit_ids:
             raise CommandError("Chưa có đơn vị cấp xã: chạy với --network national trước.")
+        if scratch == "empty":  # found empty: the load generator's own database from now on
+            scratch_marker_write()
         if responses:
             loadgen.responses_generate(responses, unit_ids=unit_ids, out=out)
         if responses or counters:

@@ -19,10 +19,9 @@ from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from langnghe.insights.models import UnitDayStat, UnitMonthStat
+from langnghe.insights.selectors import Period, summary_compute
 from langnghe.units.models import PATH_STEP, Unit, UnitKind
-
-from .models import UnitDayStat, UnitMonthStat
-from .selectors import Period, summary_compute
 
 OPEN_SHARE = 0.02  # open cases / all cases [U]: the current workload
 OVERDUE_SHARE = 0.15  # of the open ones

@@ -1,4 +1,6 @@
-"""`langnghe gen_load` (issue 10): synthetic activity in bulk, its counters equal to the rows."""
+"""`langnghe gen_load` (issue 10): synthetic activity in bulk, its counters equal to the rows.
+
+The test database holds the demo network, so each run here says it is a scratch database."""
 
 from collections import Counter
 
@@ -7,9 +9,9 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Sum
 
+from bench import loadgen
 from langnghe.cases.crypto import unseal
 from langnghe.cases.models import Case
-from langnghe.core import loadgen
 from langnghe.inbox.models import Conversation, Message
 from langnghe.surveys.models import (
     DailyCount,
@@ -19,6 +21,8 @@ from langnghe.surveys.models import (
     SurveyTemplate,
 )
 from langnghe.surveys.services import _counter_cells
+
+SCRATCH = "--i-know-this-is-a-scratch-database"
 
 
 def _quiet():
@@ -63,7 +67,7 @@ def _indexes(table: str) -> set[str]:
 def test_gen_load_on_the_existing_network_counts_what_it_made():
     before = SurveyResponse.objects.count(), Case.objects.count(), Message.objects.count()
     call_command(
-        "gen_load", "--network", "existing", "--responses", "300", "--cases", "40",
+        "gen_load", SCRATCH, "--network", "existing", "--responses", "300", "--cases", "40",
         "--messages", "60", stdout=_quiet(),
     )  # fmt: skip
     assert SurveyResponse.objects.count() == before[0] + 300
@@ -83,7 +87,7 @@ def test_gen_load_on_the_existing_network_counts_what_it_made():
 def test_counters_rebuild_counts_an_answer_outside_the_choices():
     """A value no choice has (old data, a changed template) is still counted: the rebuild then
     counts cell by cell instead of by column."""
-    call_command("gen_load", "--network", "existing", "--responses", "50", stdout=_quiet())
+    call_command("gen_load", SCRATCH, "--network", "existing", "--responses", "50", stdout=_quiet())
     response = SurveyResponse.objects.first()
     question = response.template.questions.exclude(type=QuestionType.TEXT).first()
     response.answers = {**response.answers, question.key: "không có trong lựa chọn"}
@@ -95,7 +99,7 @@ def test_counters_rebuild_counts_an_answer_outside_the_choices():
 @pytest.mark.django_db
 def test_gen_load_refuses_negative_sizes():
     with pytest.raises(CommandError):
-        call_command("gen_load", "--network", "existing", "--responses", "-1")
+        call_command("gen_load", SCRATCH, "--network", "existing", "--responses", "-1")
     assert not SurveyResponse.objects.exists()
 
 
@@ -106,7 +110,7 @@ def test_indexes_left_dropped_by_a_run_that_died_are_built_by_the_next():
     indexes = _indexes(table)
     loadgen.indexes_deferred(table, parts=2).__enter__()  # … and the process dies here
     assert _indexes(table) < indexes
-    call_command("gen_load", "--network", "existing", stdout=_quiet())
+    call_command("gen_load", SCRATCH, "--network", "existing", stdout=_quiet())
     assert _indexes(table) == indexes
     with connection.cursor() as cursor:
         cursor.execute("SELECT obj_description(%s::regclass, 'pg_class')", [table])
@@ -131,7 +135,7 @@ def test_parts_on_several_connections_make_each_row_once(demo_network, monkeypat
     table = SurveyResponse._meta.db_table
     indexes = _indexes(table)
     call_command(
-        "gen_load", "--network", "existing", "--responses", "3100", "--cases", "30",
+        "gen_load", SCRATCH, "--network", "existing", "--responses", "3100", "--cases", "30",
         "--messages", "40", stdout=_quiet(),
     )  # fmt: skip
     assert shared == [1, 1, 1]  # the responses, their index builds, the counters' grouping

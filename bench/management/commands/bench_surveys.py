@@ -2,8 +2,9 @@
 
 It writes the counter rows that N responses spread over every active unit and ``--days`` days
 would leave (the results never read the responses themselves), times the province, a district
-and a commune, then rolls everything back (``--keep`` to leave the rows). Run it on the
-database you want to measure (DATABASE_URL), after `langnghe load_demo`.
+and a commune, then rolls everything back (``--keep`` to leave the rows). It deletes the live
+counters first, so it runs on a scratch database only (bench/scratch.py): the database you want
+to measure (DATABASE_URL), after `langnghe load_demo`.
 """
 
 import random
@@ -15,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from bench.scratch import scratch_argument_add, scratch_database_require
 from langnghe.surveys.models import DailyCount, MonthlyCount
 from langnghe.surveys.selectors import (
     DateRange,
@@ -55,13 +57,15 @@ class Command(BaseCommand):
         parser.add_argument("--repeat", type=int, default=5)
         parser.add_argument("--seed", type=int, default=7)
         parser.add_argument("--keep", action="store_true", help="Giữ lại dữ liệu giả")
+        scratch_argument_add(parser)
 
-    def handle(self, *args, responses, days, repeat, seed, keep, **options):
+    def handle(self, *args, responses, days, repeat, seed, keep, scratch_declared, **options):
+        if days < 1 or days > 1100 or repeat < 1 or any(n < 1 for n in responses):
+            raise CommandError("Tham số không hợp lệ.")
+        scratch_database_require("bench_surveys", declared=scratch_declared)
         units = list(Unit.objects.filter(is_active=True).order_by("path"))
         if not units:
             raise CommandError("Chưa có đơn vị nào: chạy `langnghe load_demo` trước.")
-        if days < 1 or days > 1100 or repeat < 1 or any(n < 1 for n in responses):
-            raise CommandError("Tham số không hợp lệ.")
         root = units[0]
         district = next((u for u in units if u.kind.code == "district"), root)
         commune = next((u for u in units if u.kind.code == "commune"), root)
