@@ -1,6 +1,11 @@
 """Shared test fixtures. The real 224-unit Bắc Giang network is loaded once per test database
 (every test sees it and rolls back its own changes); staff are made with the real services."""
 
+import contextlib
+import socket
+import threading
+import time
+
 import pytest
 
 from langnghe.accounts.services import staff_create
@@ -149,3 +154,34 @@ def desktop_page(browser):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+@contextlib.contextmanager
+def served(application, **uvicorn_options):
+    """``application`` served by a real uvicorn on a free loopback port, in a thread; yields
+    its base URL and stops the server on leaving."""
+    import uvicorn
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(
+            application,
+            host="127.0.0.1",
+            port=port,
+            lifespan="off",
+            log_level="warning",
+            **uvicorn_options,
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=5)

@@ -3,8 +3,6 @@
 a malformed value never answers 5xx, and the lockout is per user name *and* address."""
 
 import json
-import socket
-import threading
 import time
 import types
 import urllib.error
@@ -14,7 +12,7 @@ import pytest
 from django.core.cache import cache
 from django.test import Client, override_settings
 
-from conftest import THO_XUONG
+from conftest import THO_XUONG, served
 from langnghe.core.clientaddr import resolve
 
 pytestmark = pytest.mark.django_db
@@ -172,30 +170,10 @@ def _served_uvicorn_options() -> dict:
 
 @pytest.fixture
 def served_url(transactional_db, demo_network):
-    import uvicorn
-
     from langnghe.asgi import application
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = uvicorn.Config(
-        application,
-        host="127.0.0.1",
-        port=port,
-        lifespan="off",
-        log_level="warning",
-        **_served_uvicorn_options(),
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=5)
+    with served(application, **_served_uvicorn_options()) as url:
+        yield url
 
 
 def _post_tip(url: str, forwarded_for: str) -> int:

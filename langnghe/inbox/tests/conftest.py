@@ -1,35 +1,15 @@
 """Shared fixtures of the inbox tests: the real ASGI app served by uvicorn on a free port."""
 
-import socket
-import threading
-import time
-
 import pytest
+
+from conftest import served
 
 
 @pytest.fixture
 def asgi_url(transactional_db, demo_network):
     """The real ASGI application (pages, API, websockets) on a free port, same test database."""
-    import uvicorn
-
-    application = _asgi_application()
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(
-            application, host="127.0.0.1", port=port, lifespan="off", log_level="warning"
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=5)
+    with served(_asgi_application()) as url:
+        yield url
 
 
 def _asgi_application():
