@@ -47,6 +47,20 @@ class Unit(models.Model):
     # Folded (no diacritics, lower case) name, short name, area and code, for directory search.
     search_text = models.CharField(max_length=600, blank=True, editable=False)
     is_active = models.BooleanField(default=True)
+    # Where the unit's commune or ward is (WGS 84), for "the nearest unit" by location.
+    latitude = models.FloatField("vĩ độ", null=True, blank=True)
+    longitude = models.FloatField("kinh độ", null=True, blank=True)
+    # A unit that ends (a merger, the 2025 reform) is closed into its successor, never deleted:
+    # its history stays its own and rolls up to the successor; its page and QR codes lead there.
+    closed_at = models.DateTimeField("ngày kết thúc", null=True, blank=True)
+    successor = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="predecessors",
+        verbose_name="đơn vị kế thừa",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
