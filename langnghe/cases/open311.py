@@ -32,8 +32,8 @@ from . import selectors, services
 from .calendar import TZ
 from .lookups import MAX_CODES_PER_REQUEST, RATE_LIMITED, lookup_limited
 from .models import CLOSED_STATUSES, OPEN_STATUSES, Case, Category, Channel, Open311Client
+from .policies import NEVER_PUBLIC_CATEGORIES
 
-HIDDEN_FROM_LISTS = ("crime_report", "denunciation")
 MAX_RANGE = dt.timedelta(days=90)
 LIST_LIMIT = 1000
 
@@ -290,8 +290,8 @@ def requests_view(request, fmt):
         qs = qs.filter(tracking_code__in=ids)
     else:
         qs = (
-            qs.exclude(category__code__in=HIDDEN_FROM_LISTS)
-            .exclude(triage_category__in=HIDDEN_FROM_LISTS)
+            qs.exclude(category__code__in=NEVER_PUBLIC_CATEGORIES)
+            .exclude(triage_category__in=NEVER_PUBLIC_CATEGORIES)
             .exclude(is_anonymous=True)
         )
         end = _parse_date(params.get("end_date", ""), "end_date") or timezone.now()

@@ -17,6 +17,20 @@ migration loads these defaults and ``langnghe cases_categories`` re-applies them
 # circulars) may require longer for records opened as dossiers. Admins can edit them per category.
 TTLT_01_2017 = "TTLT 01/2017/TTLT-BCA-BQP-BTC-BNN&PTNT-VKSNDTC (sửa đổi bởi TTLT 01/2021)"
 
+# Never shown in public lists, nor their result published by an officer: a crime tip's outcome
+# is part of an investigation (BLTTHS 2015 Điều 145), and a denunciation's reporter is protected
+# (Luật Tố cáo 2018 Điều 47, 48). Also applies to a case the triage read as one of these.
+NEVER_PUBLIC_CATEGORIES = ("crime_report", "denunciation")
+
+
+def result_may_be_public(case) -> bool:
+    """Whether an officer may publish this case's result or guidance (``Case.public_summary``)."""
+    return (
+        case.category.code not in NEVER_PUBLIC_CATEGORIES
+        and case.triage_category not in NEVER_PUBLIC_CATEGORIES
+    )
+
+
 DEFAULT_CATEGORIES = [
     {
         "code": "crime_report",

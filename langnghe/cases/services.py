@@ -27,7 +27,7 @@ from langnghe.inbox import live
 from langnghe.triage.selectors import triage_text
 from langnghe.units.models import Unit
 
-from . import crypto, deadlines, events, receipts
+from . import crypto, deadlines, events, policies, receipts
 from .files import file_clean
 from .models import (
     OPEN_STATUSES,
@@ -549,11 +549,22 @@ DECLINED_NOTE = (
 MERGED_NOTE = "Nội dung trùng với một vụ việc khác, được giải quyết chung."
 
 
+def _require_publishable(case: Case, public: bool) -> None:
+    if public and not policies.result_may_be_public(case):
+        raise ApplicationError(
+            "Không công khai kết quả của tin tố giác tội phạm hay đơn tố cáo: kết quả chỉ gửi "
+            "người báo tin (bảo vệ người tố giác, người tố cáo).",
+            code="result_not_publishable",
+            field="public",
+        )
+
+
 def case_resolve(*, case: Case, by, result: str, public: bool = False) -> Case:
     """Close the case with a result the reporter is told (BLTTHS 2015 Điều 145: the reporter
     is told the result). The result goes to the reporter only (timeline, channel); it is
     published on the status page and in Open311 only when the officer marks it ``public``."""
     _require_handler(case, by)
+    _require_publishable(case, public)
     result = _text(result, field="result", label="kết quả giải quyết", max_length=2000)
     with transaction.atomic():
         case = _lock(case)
@@ -628,6 +639,7 @@ def case_decline(*, case: Case, by, reason: str, guidance: str, public: bool = F
     administrative or civil matters are not taken as tips; the citizen is guided). The
     guidance is published only when the officer marks it ``public`` (as ``case_resolve``)."""
     _require_handler(case, by)
+    _require_publishable(case, public)
     reason = _text(reason, field="reason", label="lý do", max_length=1000)
     guidance = _text(guidance, field="guidance", label="hướng dẫn nơi giải quyết", max_length=1000)
     with transaction.atomic():

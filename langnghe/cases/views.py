@@ -20,7 +20,7 @@ from langnghe.accounts.selectors import has_role, visible_unit_get, visible_unit
 from langnghe.core.exceptions import ApplicationError, NotFound
 from langnghe.units.models import Unit
 
-from . import crypto, receipts, selectors, services
+from . import crypto, policies, receipts, selectors, services
 from .files import EXTENSIONS, MAX_BYTES
 from .lookups import RATE_LIMITED as LOOKUP_RATE_LIMITED
 from .lookups import lookup_limited
@@ -294,6 +294,7 @@ def console_detail(request, case_id: int):
             "categories": selectors.category_list(),
             "reveal_requests": case.reveal_requests.select_related("requested_by", "decided_by"),
             "is_approver": has_role(request.user, case.unit, services.APPROVER_ROLES),
+            "may_publish": policies.result_may_be_public(case),
         },
     )
 

@@ -192,6 +192,33 @@ def test_crime_tips_and_denunciations_are_never_listed(client, post_case, handle
         assert hidden not in listed
 
 
+@pytest.mark.parametrize("category", ["crime_report", "denunciation"])
+def test_a_crime_tip_or_denunciation_result_cannot_be_published(
+    client, post_case, handler, api_client, category
+):
+    case, _resolve = _resolved(post_case, handler, category=category)
+    client.force_login(handler)
+    form = client.get(f"/staff/cases/{case.pk}/").content.decode()
+    assert "Công khai trên trang tra cứu" not in form
+    assert "không công khai kết quả" in form
+    forced = client.post(
+        f"/staff/cases/{case.pk}/resolve/",
+        {"result": "Đã chuyển Đội CSĐT.", "public": "1"},
+        follow=True,
+    )
+    assert "Không công khai kết quả của tin tố giác" in forced.content.decode()
+    answer = api_client(handler).post(
+        f"/api/v1/cases/{case.pk}/resolve",
+        {"result": "Đã chuyển Đội CSĐT.", "public": True},
+        content_type="application/json",
+    )
+    assert answer.status_code == 400 and answer.json()["code"] == "result_not_publishable"
+    case.refresh_from_db()
+    assert case.status != "resolved" and case.public_summary == ""
+    page = client.get("/phan-anh/tra-cuu/", {"ma": case.tracking_code}).content.decode()
+    assert "CSĐT" not in page
+
+
 def test_old_published_results_are_scrubbed_by_the_migration(post_case, handler):
     from importlib import import_module
 
