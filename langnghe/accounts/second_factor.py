@@ -10,6 +10,7 @@ must not be able to enrol their own phone. An admin or a commander of the staff 
 import base64
 import datetime as dt
 import hashlib
+import math
 import secrets
 
 import segno
@@ -117,22 +118,17 @@ def enrolment_code_issue(*, user: User, by=None, hours: int | None = None) -> st
 
 
 def enrolment_code_redeem(*, request, code: str) -> bool:
-    """Use the signed-in user's enrolment code (once): the session may then enrol a new
-    device, with a secret never shown before. False (and audited) when the code is wrong, used
+    """Present the signed-in user's enrolment code: the session may then enrol a new device,
+    with a secret never shown before. The code is used up when a device is confirmed with it
+    (``second_factor_verify``), so a phone that reloads or loses the page before confirming
+    presents it again and gets a new secret. False (and audited) when the code is wrong, used
     or expired."""
     user = request.user
-    now = timezone.now()
     with transaction.atomic():
-        record = (
-            EnrolmentCode.objects.select_for_update()
-            .filter(user=user, code_hash=_code_hash(code), used_at__isnull=True, expires_at__gt=now)
-            .first()
-        )
+        record = _open_code(user, code_hash=_code_hash(code))
         if record is None or len(_normalised(code)) != CODE_LENGTH:
             audit_record(actor=user, action="second_factor.enrolment_code_refused", target=user)
             return False
-        record.used_at = now
-        record.save(update_fields=["used_at"])
         # A fresh secret: one shown to an earlier session is never the one confirmed.
         TOTPDevice.objects.filter(user=user, confirmed=False).delete()
         audit_record(
@@ -141,13 +137,66 @@ def enrolment_code_redeem(*, request, code: str) -> bool:
             target=user,
             data={"code": record.pk},
         )
-    request.session[ENROLMENT_SESSION_KEY] = user.pk
+    request.session[ENROLMENT_SESSION_KEY] = [user.pk, record.pk]
     return True
 
 
+def _open_code(user, **filters) -> EnrolmentCode | None:
+    """The user's code matching ``filters`` that is neither used nor expired (locked)."""
+    return (
+        EnrolmentCode.objects.select_for_update()
+        .filter(user=user, used_at__isnull=True, expires_at__gt=timezone.now(), **filters)
+        .first()
+    )
+
+
+def _session_code_id(request) -> int | None:
+    value = request.session.get(ENROLMENT_SESSION_KEY)
+    if isinstance(value, list) and len(value) == 2 and value[0] == request.user.pk:
+        return value[1]
+    return None
+
+
 def enrolment_allowed(request) -> bool:
-    """This session presented a valid enrolment code for this user."""
-    return request.session.get(ENROLMENT_SESSION_KEY) == request.user.pk
+    """This session presented a valid enrolment code for this user, still neither used nor
+    expired."""
+    code_id = _session_code_id(request)
+    return (
+        code_id is not None
+        and EnrolmentCode.objects.filter(
+            pk=code_id, used_at__isnull=True, expires_at__gt=timezone.now()
+        ).exists()
+    )
+
+
+def devices_remove(*, user: User, by) -> int:
+    """Remove ``user``'s authenticator devices (a lost phone), so that an enrolment code can
+    set up a new one: by an admin or commander of the user's unit or above, never oneself;
+    audited. Returns the number removed."""
+    if by.pk == user.pk:
+        raise PermissionDenied("Không thể tự gỡ thiết bị xác thực của chính mình.")
+    if not may_issue_enrolment_code(by, user):
+        raise NotFound(
+            f"Không có cán bộ “{user.username}” trong phạm vi bạn quản lý.", code="user_not_found"
+        )
+    with transaction.atomic():
+        removed, _ = TOTPDevice.objects.filter(user=user).delete()
+        audit_record(
+            actor=by, action="second_factor.devices_remove", target=user, data={"n": removed}
+        )
+    return removed
+
+
+def wait_seconds(user) -> int:
+    """Seconds before the user's device takes another code: django-otp's throttle doubles the
+    wait after each wrong code (1, 2, 4 … s), and refuses even a right code meanwhile."""
+    device = confirmed_device(user) or TOTPDevice.objects.filter(user=user).first()
+    if device is None:
+        return 0
+    allowed, data = device.verify_is_allowed()
+    if allowed or not data or not data.get("locked_until"):
+        return 0
+    return max(1, math.ceil((data["locked_until"] - timezone.now()).total_seconds()))
 
 
 # --- verification --------------------------------------------------------------------------
@@ -170,9 +219,16 @@ def second_factor_verify(*, request, token: str) -> bool:
         return False
     with transaction.atomic():
         if enrolling:
+            record = _open_code(user, pk=_session_code_id(request))
+            if record is None:  # used by another session meanwhile, or expired
+                return False
+            record.used_at = timezone.now()
+            record.save(update_fields=["used_at"])
             device.confirmed = True
             device.save(update_fields=["confirmed"])
-            audit_record(actor=user, action="second_factor.enrol", target=user)
+            audit_record(
+                actor=user, action="second_factor.enrol", target=user, data={"code": record.pk}
+            )
         otp_login(request, device)
     request.session.pop(ENROLMENT_SESSION_KEY, None)
     return True

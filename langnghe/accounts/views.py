@@ -90,6 +90,11 @@ def second_factor_page(request):
             error = ENROLMENT_CODE_REFUSED
         elif second_factor.second_factor_verify(request=request, token=request.POST.get("token")):
             return redirect(target)
+        elif wait := second_factor.wait_seconds(request.user):
+            error = (
+                f"Mã vừa nhập không được chấp nhận. Sau mỗi lần nhập sai phải chờ lâu hơn: "
+                f"hãy chờ {wait} giây rồi nhập mã 6 số mới nhất trên ứng dụng."
+            )
         else:
             error = "Mã xác thực không đúng hoặc đã hết hạn. Hãy nhập mã 6 số mới nhất."
     context = {
@@ -107,14 +112,24 @@ def second_factor_page(request):
     return response
 
 
+ISSUED_SESSION_KEY = "enrolment_code_issued"
+
+
 @login_required
 def enrolment_code_page(request):
     """An admin or a commander issues a one-time enrolment code for a staff member of their
-    unit or below; the code is shown on this answer only."""
+    unit or below — after removing the member's old device when the phone was lost. The code
+    is shown once, on the page the POST redirects to (a reload neither shows it again nor
+    issues another)."""
     may_issue = request.user.is_superuser or (
         visible_units(request.user, roles=second_factor.ISSUER_ROLES).exists()
     )
-    context = {"may_issue": may_issue, "error": None, "issued": None, "username": ""}
+    context = {
+        "may_issue": may_issue,
+        "error": None,
+        "issued": request.session.pop(ISSUED_SESSION_KEY, None),
+        "username": "",
+    }
     status = 200
     if request.method == "POST":
         username = request.POST.get("username", "").strip()
@@ -130,16 +145,21 @@ def enrolment_code_page(request):
                     f"Không có cán bộ “{username}” trong phạm vi bạn quản lý.",
                     code="user_not_found",
                 )
+            removed = 0
+            if request.POST.get("remove_devices") == "1":
+                removed = second_factor.devices_remove(user=user, by=request.user)
             code = second_factor.enrolment_code_issue(user=user, by=request.user)
         except ApplicationError as exc:
             context["error"], status = exc.message, exc.status
         else:
-            context["issued"] = {
-                "user": user,
+            request.session[ISSUED_SESSION_KEY] = {
+                "name": user.full_name or user.username,
                 "code": code,
                 "hours": settings.LANGNGHE_ENROLMENT_CODE_HOURS,
+                "removed": removed,
                 "has_device": second_factor.confirmed_device(user) is not None,
             }
+            return redirect("/staff/enrolment-codes/")
     response = render(request, "accounts/enrolment_codes.html", context, status=status)
     add_never_cache_headers(response)  # the code, shown once
     return response

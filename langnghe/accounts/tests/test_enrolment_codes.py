@@ -130,9 +130,9 @@ def test_a_code_works_only_for_the_member_it_was_issued_to(client, make_staff):
 @pytest.mark.parametrize(
     ("unit_code", "role", "status"),
     [
-        (THO_XUONG, "supervisor", 200),
-        (THO_XUONG, "admin", 200),
-        (CITY, "supervisor", 200),  # the unit above
+        (THO_XUONG, "supervisor", 302),
+        (THO_XUONG, "admin", 302),
+        (CITY, "supervisor", 302),  # the unit above
         (THO_XUONG, "duty_officer", 403),
         (THO_XUONG, "viewer", 403),
         (TRAN_NGUYEN_HAN, "supervisor", 404),  # another commune: the member is not in scope
@@ -147,10 +147,13 @@ def test_console_page_issues_codes_for_the_scope_of_admins_and_commanders(
     assert response.status_code == status
     assert "no-store" in response["Cache-Control"]
     issued = EnrolmentCode.objects.filter(user=officer)
-    if status == 200:
-        page = response.content.decode()
+    if status == 302:
+        page = client.get(response.url).content.decode()
         code = page.split('id="enrolment-code">')[1].split("<")[0]
         assert issued.count() == 1 and len(code) == 14
+        # A reload shows it no more and issues no other: the code read out stays good.
+        assert 'id="enrolment-code"' not in client.get(response.url).content.decode()
+        assert issued.count() == 1
         # The code the commander read out works for the officer.
         other = type(client)()
         _signed_in(other, officer)
@@ -197,3 +200,55 @@ def test_commands_print_a_code_for_the_first_admin(client):
     with pytest.raises(CommandError, match="1 đến 336"):
         call_command("enrolment_code", "--username", "qt.dau.tien", "--hours", "0")
     assert EnrolmentCode.objects.count() == before
+
+
+def test_a_presented_code_survives_a_lost_page_until_a_device_is_confirmed(client, make_staff):
+    officer = make_staff(THO_XUONG, "investigator")
+    code = enrolment_code_issue(user=officer)
+    _signed_in(client, officer)
+    assert _enter(client, code).status_code == 302
+    first_secret = enrolment_device(officer).bin_key
+    # The phone closed the tab before confirming: a new session presents the same code.
+    again = type(client)()
+    _signed_in(again, officer)
+    assert _enter(again, code).status_code == 302
+    device = enrolment_device(officer)
+    assert device.bin_key != first_secret  # a fresh secret, the one shown before is void
+    assert again.post("/staff/2fa/", {"token": _totp(device)}).status_code == 302
+    assert EnrolmentCode.objects.get(user=officer).used_at is not None
+    third = type(client)()
+    _signed_in(third, officer)
+    TOTPDevice.objects.filter(user=officer).delete()
+    assert _enter(third, code).status_code == 400  # used up by the confirmation
+
+
+def test_a_commander_removes_a_lost_phone_with_the_new_code(client, make_staff):
+    officer = make_staff(THO_XUONG, "duty_officer", username="mat.dien.thoai")
+    TOTPDevice.objects.create(user=officer, name="cũ", confirmed=True)
+    _issuer(client, make_staff, THO_XUONG, "supervisor")
+    response = client.post(
+        "/staff/enrolment-codes/", {"username": "mat.dien.thoai", "remove_devices": "1"}
+    )
+    assert response.status_code == 302
+    assert "Đã gỡ thiết bị xác thực cũ" in client.get(response.url).content.decode()
+    assert not TOTPDevice.objects.filter(user=officer).exists()
+    assert AuditEntry.objects.filter(action="second_factor.devices_remove").count() == 1
+    # Out of scope: nothing removed.
+    stranger = make_staff(TRAN_NGUYEN_HAN, "duty_officer", username="xa.khac")
+    TOTPDevice.objects.create(user=stranger, name="cũ", confirmed=True)
+    response = client.post(
+        "/staff/enrolment-codes/", {"username": "xa.khac", "remove_devices": "1"}
+    )
+    assert response.status_code == 404
+    assert TOTPDevice.objects.filter(user=stranger).exists()
+
+
+def test_a_throttled_code_says_how_long_to_wait(client, make_staff):
+    officer = make_staff(THO_XUONG, "investigator")
+    code = enrolment_code_issue(user=officer)
+    _signed_in(client, officer)
+    _enter(client, code)
+    device = enrolment_device(officer)
+    assert client.post("/staff/2fa/", {"token": "000000"}).status_code == 400
+    page = client.post("/staff/2fa/", {"token": _totp(device)}).content.decode()
+    assert "hãy chờ" in page and "giây" in page
