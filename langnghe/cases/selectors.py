@@ -136,6 +136,12 @@ class TimelineItem:
     entry: CaseEntry
     body: str
 
+    @property
+    def status_to(self) -> str:
+        """The new status of a status entry, in words ("Đang xác minh", not "verifying")."""
+        to = (self.entry.data or {}).get("to") or ""
+        return Status(to).label if to in Status.values else to
+
 
 def case_timeline(case: Case, *, for_reporter: bool = False) -> list[TimelineItem]:
     """Entries with their bodies opened; the reporter sees only what is meant for them."""

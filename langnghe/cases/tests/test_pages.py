@@ -102,3 +102,15 @@ def test_console_records_a_walk_in_tip(client, handler):
     case = Case.objects.get()
     assert case.channel == "walk_in" and case.recorded_by == handler
     assert case.has_reporter_identity
+
+
+def test_the_console_timeline_and_deadlines_speak_vietnamese(client, post_case, handler):
+    from langnghe.cases.models import Case
+    from langnghe.cases.services import case_assign
+
+    case = Case.objects.get(pk=post_case().json()["id"])
+    case_assign(case=case, by=handler, assignee=handler)
+    client.force_login(handler)
+    page = client.get(f"/staff/cases/{case.pk}/").content.decode()
+    assert "→ Đã phân công thụ lý" in page
+    assert "→ assigned" not in page and "[U]" not in page
