@@ -3,6 +3,7 @@
 import uuid
 from datetime import date
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -276,7 +277,11 @@ def export_page(request, export_id):
     )
     if export is None:
         raise Http404
-    return render(request, "surveys/console_export.html", {"export": export})
+    return render(
+        request,
+        "surveys/console_export.html",
+        {"export": export, "retention_hours": settings.LANGNGHE_EXPORT_RETENTION_HOURS},
+    )
 
 
 @login_required
@@ -286,11 +291,13 @@ def export_download(request, export_id):
 
     export = (
         SurveyExport.objects.select_related("unit")
-        .filter(pk=export_id, requested_by=request.user, status="done")
+        .filter(pk=export_id, requested_by=request.user, status__in=("done", "expired"))
         .first()
     )
     if export is None or not can_see_unit(request.user, export.unit):
         raise Http404
+    if export.status == "expired":  # deleted after LANGNGHE_EXPORT_RETENTION_HOURS: say so
+        return redirect(f"/staff/surveys/exports/{export.pk}/")
     try:
         content, content_type = export_open(export)
     except ApplicationError as exc:

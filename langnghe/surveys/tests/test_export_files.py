@@ -87,6 +87,9 @@ def test_the_file_is_deleted_after_the_retention(export, media, client, settings
     status = client.get(f"/api/v1/surveys/exports/{export.pk}").json()
     assert status["status"] == "expired" and status["download_url"] is None
     assert "hết hạn" in client.get(f"/staff/surveys/exports/{export.pk}/").content.decode()
+    # The console's old download link leads to the page that says the file is gone.
+    link = client.get(f"/staff/surveys/exports/{export.pk}/file/")
+    assert link.status_code == 302 and link.url == f"/staff/surveys/exports/{export.pk}/"
     assert exports_purge(now=made + dt.timedelta(hours=26)) == 0  # idempotent
 
 
