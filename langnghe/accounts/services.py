@@ -120,3 +120,26 @@ def api_token_revoke(*, user: User, prefix: str = "", by=None) -> list[str]:
             data={"prefixes": revoked},
         )
     return revoked
+
+
+def memberships_move(*, from_unit: Unit, to_unit: Unit, by=None) -> int:
+    """A unit that ends hands its staff to its successor, each with the same role (a commune
+    officer follows the commune; a district officer goes to the province). A membership the
+    person already holds there is not made twice. Audited per person."""
+    moved = 0
+    for membership in Membership.objects.filter(unit=from_unit).select_related("user"):
+        if Membership.objects.filter(
+            user=membership.user, unit=to_unit, role=membership.role
+        ).exists():
+            membership.delete()
+        else:
+            Membership.objects.filter(pk=membership.pk).update(unit=to_unit)
+        audit_record(
+            actor=by,
+            action="membership.move",
+            target=membership.user,
+            unit=to_unit,
+            data={"from": from_unit.code, "to": to_unit.code, "role": membership.role},
+        )
+        moved += 1
+    return moved

@@ -1067,3 +1067,32 @@ def case_content_open(*, case: Case, by) -> dict:
         "address": case_address(case),
         "location": case_location(case) or None,
     }
+
+
+def cases_move_open(*, from_unit: Unit, to_unit: Unit, note: str, by=None) -> int:
+    """A unit that ends (the 2025 reorganisation) hands its open cases to its successor: the
+    assignee, the status and every legal deadline stay as they are (the reform changes who
+    handles a case, not the time the law gives); the move is on the case's timeline, told to
+    the reporter, and audited. Closed cases stay as the old unit's history."""
+    moved = 0
+    for case in Case.objects.filter(unit=from_unit, status__in=OPEN_STATUSES):
+        with transaction.atomic():
+            case = _lock(case)
+            Case.objects.filter(pk=case.pk).update(unit=to_unit)
+            _entry(
+                case,
+                kind=EntryKind.TRANSFER,
+                actor=by,
+                body=note,
+                visible=True,
+                data={"from_unit": from_unit.code, "to_unit": to_unit.code, "reorganized": True},
+            )
+            audit_record(
+                actor=by,
+                action="case.reorganize",
+                target=case,
+                unit=to_unit,
+                data={"from_unit": from_unit.code, "to_unit": to_unit.code},
+            )
+        moved += 1
+    return moved

@@ -972,3 +972,13 @@ def token_refresh(*, connection_id: int, stale_token: str | None = None) -> Zalo
             actor=None, action="zalo.token_refresh", target=connection, unit=connection.unit
         )
         return connection
+
+
+def zalo_move(*, from_unit: Unit, to_unit: Unit) -> None:
+    """A unit that ends hands its Zalo OA and followers to its successor, unless the successor
+    has its own OA (then they stay with the closed unit, listed for the commander)."""
+    if ZaloConnection.objects.filter(unit=to_unit).exists():
+        return
+    ZaloConnection.objects.filter(unit=from_unit).update(unit=to_unit)
+    known = set(Follower.objects.filter(unit=to_unit).values_list("user_id", flat=True))
+    Follower.objects.filter(unit=from_unit).exclude(user_id__in=known).update(unit=to_unit)

@@ -1078,3 +1078,15 @@ def _urgent_assign(unit, conversations: list[Conversation], officer) -> None:
             data={"assignee": officer.pk, "by": "duty_roster"},
         )
         _event(conversation, "assign", assignee=officer.pk)
+
+
+def desk_move(*, from_unit, to_unit) -> None:
+    """A unit that ends hands its desk to its successor: conversations not yet resolved, duty
+    shifts not yet over, saved answers. Resolved conversations stay as its history."""
+    from .models import CannedReply, DutyShift
+
+    Conversation.objects.filter(unit=from_unit).exclude(status=ConversationStatus.RESOLVED).update(
+        unit=to_unit
+    )
+    DutyShift.objects.filter(unit=from_unit, ends_at__gt=timezone.now()).update(unit=to_unit)
+    CannedReply.objects.filter(unit=from_unit).update(unit=to_unit)

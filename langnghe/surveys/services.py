@@ -935,3 +935,12 @@ def export_progress_set(
     if status in (ExportStatus.DONE, ExportStatus.FAILED):
         fields["finished_at"] = timezone.now()
     SurveyExport.objects.filter(pk=export_id).update(**fields)
+
+
+def survey_assignment_move(*, from_unit: Unit, to_unit: Unit) -> None:
+    """A unit that ends hands its survey template to its successor if it has none."""
+    from .models import SurveyAssignment
+
+    if not SurveyAssignment.objects.filter(unit=to_unit).exists():
+        SurveyAssignment.objects.filter(unit=from_unit).update(unit=to_unit)
+    form_config_forget()

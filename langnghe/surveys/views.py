@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import date
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -91,6 +92,8 @@ def unit_form(request, code: str):
     try:
         unit, template = selectors.form_config(code)
     except NotFound as exc:
+        if request.method == "GET" and (moved := _closed_unit_form(request, code)):
+            return moved
         raise Http404 from exc
     key = request.POST.get("k") if request.method == "POST" else request.GET.get("k", "")
     try:
@@ -195,6 +198,22 @@ def _bars(items: list[dict], value_key: str) -> list[dict]:
     for item in items:
         item["bar"] = round(100 * (item[value_key] or 0) / top)
     return items
+
+
+def _closed_unit_form(request, code: str):
+    """The QR code of a unit that ended (the 2025 reorganisation) still hangs on a wall: with
+    its own valid key it opens the form of the unit that carries on, where the answer counts."""
+    from langnghe.units.selectors import closed_unit_successor
+
+    successor = closed_unit_successor(code=code)
+    if successor is None:
+        return None
+    try:
+        form_key_check(code.strip().upper(), request.GET.get("k", ""))
+    except ApplicationError:
+        return None
+    src = request.GET.get("src", "")
+    return redirect(form_path(successor.code) + (f"&{urlencode({'src': src})}" if src else ""))
 
 
 @login_required

@@ -83,3 +83,25 @@ def unit_list(
         for word in folded.split():
             qs = qs.filter(search_text__contains=word)
     return qs.order_by("path")
+
+
+def unit_current(unit: Unit) -> Unit:
+    """The open unit that carries on a closed one: its successor, followed to the end of the
+    chain (a unit closed into one closed later). A unit that is open is its own."""
+    seen = {unit.pk}
+    while not unit.is_active and unit.successor_id and unit.successor_id not in seen:
+        seen.add(unit.successor_id)
+        unit = Unit.objects.select_related("kind", "parent").get(pk=unit.successor_id)
+    return unit
+
+
+def closed_unit_successor(*, slug: str = "", code: str = "") -> Unit | None:
+    """The open successor of a closed unit given by slug or code (its old page, QR code or
+    link); None when there is no such closed unit."""
+    closed = Unit.objects.filter(is_active=False, successor__isnull=False)
+    closed = closed.filter(slug=slug) if slug else closed.filter(code__iexact=code.strip())
+    unit = closed.first() if (slug or code.strip()) else None
+    if unit is None:
+        return None
+    current = unit_current(unit)
+    return current if current.is_active else None

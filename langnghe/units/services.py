@@ -5,6 +5,7 @@ from functools import partial
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
+from django.utils import timezone
 
 from langnghe.audit.services import audit_record
 from langnghe.core.exceptions import ApplicationError
@@ -134,4 +135,35 @@ def unit_move(*, unit: Unit, new_parent: Unit, by=None) -> Unit:
         transaction.on_commit(
             partial(unit_page_changed, unit.pk, old_parent.pk if old_parent else 0, new_parent.pk)
         )
+    return unit
+
+
+def unit_close(*, unit: Unit, successor: Unit, by=None, at=None) -> Unit:
+    """Close ``unit`` into ``successor`` (a merger, the 2025 reform); never deleted. It is
+    re-parented under its successor with its subtree, so every total by the tree counts its
+    history there; its page and QR codes lead to the successor (``selectors.unit_current``)."""
+    if successor.pk == unit.pk or successor.path.startswith(unit.path):
+        raise ApplicationError(
+            "Đơn vị kế thừa không thể là chính đơn vị này hay cấp dưới của nó.", code="cycle"
+        )
+    if not successor.is_active:
+        raise ApplicationError(
+            f"{successor.name} đã kết thúc hoạt động: chọn đơn vị kế thừa đang hoạt động.",
+            code="successor_closed",
+        )
+    with transaction.atomic():
+        if unit.parent_id != successor.pk:
+            unit = unit_move(unit=unit, new_parent=successor, by=by)
+        Unit.objects.filter(pk=unit.pk).update(
+            is_active=False, closed_at=at or timezone.now(), successor=successor
+        )
+        unit.refresh_from_db()
+        audit_record(
+            actor=by,
+            action="unit.close",
+            target=unit,
+            unit=successor,
+            data={"code": unit.code, "successor": successor.code},
+        )
+        transaction.on_commit(partial(unit_page_changed, unit.pk, successor.pk))
     return unit

@@ -1,5 +1,5 @@
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import render
 
 from langnghe.core.exceptions import ApplicationError, NotFound
@@ -32,6 +32,10 @@ def home(request):
 
 
 def unit_page(request, slug: str):
+    if (successor := selectors.closed_unit_successor(slug=slug)) is not None:
+        # A unit that ended (the 2025 reorganisation): its old page, links and posters lead
+        # to the unit that carries on, which says where the visitor came from.
+        return HttpResponsePermanentRedirect(f"{successor.get_absolute_url()}?tu={slug}")
     unit = _unit_or_404(slug)
     # Kept whole for anonymous visitors (pagecache.anonymous_page_cache) until the unit or one
     # of its ancestors (whose posts show here) changes.
@@ -45,6 +49,8 @@ def unit_page(request, slug: str):
             "ancestors": selectors.ancestors(unit),
             "children": children,
             "unit_sections": unit_page_sections(request, unit),
+            "predecessors": unit.predecessors.order_by("name"),
+            "came_from": unit.predecessors.filter(slug=request.GET.get("tu", "")).first(),
         },
     )
     return pagecache.mark(response, versions)
