@@ -114,8 +114,11 @@ def _moves(unit: Unit) -> dict:
     return {k: v for k, v in counts.items() if v}
 
 
-def plan_reorganization(province_name: str) -> Plan:
-    """What the move would do; reads only."""
+def plan_reorganization(province_name: str, *, successors: dict[str, str] | None = None) -> Plan:
+    """What the move would do; reads only. ``successors`` (old unit code → today's ward code)
+    places what the conversion data cannot: communes merged before 2025 whose successor a
+    commander knows from the province's resolution."""
+    successors = {k.strip().upper(): v.strip() for k, v in (successors or {}).items()}
     province = _province_or_close_names(province_name)
     prefix = f"T{province['code']:02d}"
     new_name = police_name(province["name"], province["division_type"])
@@ -134,7 +137,10 @@ def plan_reorganization(province_name: str) -> Plan:
         ]
         placed = {}
         for commune, district in communes:
-            code, why = _new_ward_code(commune, district, root)
+            if commune.code in successors:
+                code, why = successors[commune.code].zfill(5), "mã xã mới không có trong tỉnh"
+            else:
+                code, why = _new_ward_code(commune, district, root)
             placed[commune.pk] = (code if code in new_wards else None, why or "ngoài tỉnh mới")
         # An old province belongs to this move when its communes land in the new province.
         if not communes or not any(code for code, _ in placed.values()):
@@ -160,12 +166,29 @@ def plan_reorganization(province_name: str) -> Plan:
             else:  # district police ended on 1 March 2025: into the province
                 steps.append(Step(child, prefix, new_name, _moves(child)))
         steps.append(Step(root, prefix, new_name, _moves(root)))
+    # Communes left open by an earlier run (the conversion could not place them): placed now
+    # if a successor is given, else listed again.
+    left = Unit.objects.filter(
+        is_active=True, kind__code="commune", parent__is_active=False
+    ).exclude(pk__in=[s.unit.pk for s in steps])
+    for commune in left:
+        code = successors.get(commune.code, "").zfill(5) if commune.code in successors else None
+        ward = new_wards.get(code) if code else None
+        steps.append(
+            Step(
+                unit=commune,
+                successor_code=f"{prefix}-X{code}" if ward else None,
+                successor_name=police_name(ward["name"], ward["division_type"]) if ward else "",
+                moves=_moves(commune),
+                why="" if ward else "chưa có đơn vị kế thừa (--successor)",
+            )
+        )
     return Plan(province_name=province["name"], prefix=prefix, steps=steps)
 
 
-def reorganize(province_name: str, *, by=None) -> Plan:
+def reorganize(province_name: str, *, successors: dict[str, str] | None = None, by=None) -> Plan:
     """Run the plan in one transaction; a second run finds nothing to do."""
-    plan = plan_reorganization(province_name)
+    plan = plan_reorganization(province_name, successors=successors)
     if not plan.closing:
         return plan
     try:
@@ -184,7 +207,9 @@ def reorganize(province_name: str, *, by=None) -> Plan:
             import_province_network(province_name=plan.province_name)
             successors = {
                 u.code: u
-                for u in Unit.objects.filter(code__in={s.successor_code for s in plan.closing})
+                for u in Unit.objects.filter(
+                    code__in={plan.prefix, *(s.successor_code for s in plan.closing)}
+                )
             }
             root = successors[plan.prefix]
             for step in plan.closing:

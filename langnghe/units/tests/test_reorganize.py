@@ -185,3 +185,17 @@ def test_a_unit_is_never_closed_into_itself_or_below_it(before):
     with pytest.raises(ApplicationError):
         unit_close(unit=city, successor=Unit.objects.get(code=THO_XUONG))
     assert Unit.objects.get(code="BG-H213").is_active
+
+
+def test_a_commander_places_what_the_data_could_not(before):
+    first = plan_reorganization("Bắc Ninh")
+    assert first.unplaced, "the demo's 2021 communes merged in 2024 are not in the conversion data"
+    _run()
+    left = first.unplaced[0].unit
+    assert Unit.objects.get(pk=left.pk).is_active  # left as it was, never guessed
+    assert f"GIỮ NGUYÊN (chưa xác định được đơn vị kế thừa): {left.name}" in _run("--dry-run")
+    with pytest.raises(CommandError, match="MÃ_CŨ=MÃ_XÃ_MỚI"):
+        call_command("reorganize", "--province", "Bắc Ninh", "--successor", "nonsense")
+    _run("--successor", f"{left.code}=07210")
+    left.refresh_from_db()
+    assert not left.is_active and left.successor.code == "T24-X07210"

@@ -15,16 +15,31 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Chỉ in kế hoạch, không thay đổi gì"
         )
+        parser.add_argument(
+            "--successor",
+            action="append",
+            default=[],
+            metavar="MÃ_CŨ=MÃ_XÃ_MỚI",
+            help="Đơn vị kế thừa của một xã mà dữ liệu chuyển đổi không xác định được, theo nghị "
+            "quyết sắp xếp (ví dụ BG-X07690=07682); lặp lại được",
+        )
 
-    def handle(self, *args, province, dry_run, **options):
+    def handle(self, *args, province, dry_run, successor, **options):
+        pairs = [item.partition("=") for item in successor]
+        if any(not old or not sep or not new.strip().isdigit() for old, sep, new in pairs):
+            raise CommandError("--successor phải có dạng MÃ_CŨ=MÃ_XÃ_MỚI, ví dụ BG-X07690=07682.")
+        successors = {old: new for old, _sep, new in pairs}
         try:
-            plan = plan_reorganization(province) if dry_run else reorganize(province)
+            plan = (
+                plan_reorganization(province, successors=successors)
+                if dry_run
+                else reorganize(province, successors=successors)
+            )
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
         write = self.stdout.write
-        if not plan.steps:
+        if not plan.closing:
             write(f"Không có đơn vị cũ nào cần chuyển sang mạng lưới {plan.province_name}.")
-            return
         write(
             ("KẾ HOẠCH (chưa thay đổi gì)" if dry_run else "ĐÃ SẮP XẾP LẠI")
             + f": {plan.province_name}"
