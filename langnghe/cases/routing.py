@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from langnghe.core.text import fold
+from langnghe.units import addresses
 from langnghe.units.models import Unit
+from langnghe.units.selectors import unit_current
 
 DIVISION_PREFIXES = (
     "thi tran",
@@ -114,11 +116,13 @@ def route(*, unit_code: str | None = None, address: str | None = None) -> Route:
     """Raises nothing for an address that matches nothing: the province desk takes it.
     An unknown unit code is the caller's error (checked before, see services)."""
     if unit_code:
-        unit = Unit.objects.filter(code__iexact=unit_code.strip(), is_active=True).first()
-        if unit is not None:
-            return Route(unit, "unit")
+        unit = Unit.objects.filter(code__iexact=unit_code.strip()).first()
+        if unit is not None and (unit := unit_current(unit)).is_active:
+            return Route(unit, "unit")  # a closed unit's code (an old link): its successor
     if address:
-        unit = unit_for_address(address)
+        # Either form of address, old (with the district) or 2025, read by the official
+        # conversion data; then the names of today's units.
+        unit = addresses.unit_for_address(address) or unit_for_address(address)
         if unit is not None:
             return Route(unit, "address")
     return Route(province_desk(), "province")

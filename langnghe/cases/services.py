@@ -236,10 +236,9 @@ def case_create(
         description, field="description", label="nội dung", max_length=MAX_DESCRIPTION
     )
     address = _text(address, field="address", label="địa chỉ", max_length=300, required=False)
-    if (
-        unit_code
-        and not Unit.objects.filter(code__iexact=unit_code.strip(), is_active=True).exists()
-    ):
+    # A closed unit's code (an old link or poster) is accepted: routing sends it on to the
+    # unit that carries on.
+    if unit_code and not Unit.objects.filter(code__iexact=unit_code.strip()).exists():
         raise ApplicationError(
             f"Không có đơn vị mã “{unit_code}”.", code="unknown_unit", field="unit"
         )

@@ -976,9 +976,16 @@ def token_refresh(*, connection_id: int, stale_token: str | None = None) -> Zalo
 
 def zalo_move(*, from_unit: Unit, to_unit: Unit) -> None:
     """A unit that ends hands its Zalo OA and followers to its successor, unless the successor
-    has its own OA (then they stay with the closed unit, listed for the commander)."""
-    if ZaloConnection.objects.filter(unit=to_unit).exists():
+    has its own OA (then they stay with the closed unit, listed for the commander). The secrets
+    are sealed again: a seal is bound to its unit."""
+    connection = ZaloConnection.objects.filter(unit=from_unit).first()
+    if connection is None or ZaloConnection.objects.filter(unit=to_unit).exists():
         return
-    ZaloConnection.objects.filter(unit=from_unit).update(unit=to_unit)
+    fields = ("secret_key", "app_secret", "access_token", "refresh_token")
+    secrets = {name: connection.secret(name) for name in fields}
+    connection.unit = to_unit
+    for name, value in secrets.items():
+        connection.set_secret(name, value)
+    connection.save()
     known = set(Follower.objects.filter(unit=to_unit).values_list("user_id", flat=True))
     Follower.objects.filter(unit=from_unit).exclude(user_id__in=known).update(unit=to_unit)

@@ -199,3 +199,25 @@ def test_a_commander_places_what_the_data_could_not(before):
     _run("--successor", f"{left.code}=07210")
     left.refresh_from_db()
     assert not left.is_active and left.successor.code == "T24-X07210"
+
+
+def test_the_zalo_oa_follows_the_commune_with_its_secrets_readable(before):
+    from langnghe.connectors.models import Follower, ZaloConnection
+    from langnghe.connectors.services import zalo_connect
+
+    tho_xuong = Unit.objects.get(code=THO_XUONG)
+    zalo_connect(
+        unit=tho_xuong,
+        app_id="app-1",
+        oa_id="oa-1",
+        secret_key="khoa-bi-mat-oa",
+        access_token="tok-a",
+        refresh_token="tok-r",
+    )
+    Follower.objects.create(unit=tho_xuong, user_id="z-1")
+    _run()
+    connection = ZaloConnection.objects.get(oa_id="oa-1")
+    assert connection.unit.code == "T24-X07210"
+    assert connection.secret("secret_key") == "khoa-bi-mat-oa"
+    assert connection.secret("refresh_token") == "tok-r"
+    assert Follower.objects.get(user_id="z-1").unit.code == "T24-X07210"

@@ -1,0 +1,117 @@
+"""An address in either form — 2021 (commune, district, province) or 2025 (commune, province) —
+to today's open unit. Citizens still write the old form years after a reform, abbreviate
+(P., X., TT., H., TP.) and type without diacritics.
+
+`vietnamadminunits` reads the address: ``convert_address`` a pre-2025 one (it knows the old
+communes and the official 2021→2025 conversion), ``parse_address`` a 2025 one. It matches
+loosely, so its answer is kept only when the address itself names that commune: the commune's
+name after a commune-level word (phường, xã, thị trấn, or their abbreviations), and for the old
+form the old district's name too. Anything else is not placed here (the caller falls back to
+its own matching, then the province desk): never a guess.
+"""
+
+import re
+from dataclasses import dataclass
+
+from langnghe.core.text import fold
+
+from .models import Unit
+from .selectors import unit_current
+
+COMMUNE_WORDS = r"(?:phuong|xa|thi tran|p|x|tt|dac khu)"
+ABBREVIATIONS = [
+    (r"\bthi xa\b", "thixa"),  # a district-level town, not "xã"
+    (r"\bthanh pho\b", "thanhpho"),
+]
+
+
+@dataclass(frozen=True)
+class Reading:
+    ward_code: str  # today's (2025) commune or ward
+    old_ward_code: str = ""  # the commune written, when the address is in the old form
+    form: str = "2025"
+
+
+def _text(address: str) -> str:
+    folded = re.sub(r"[^a-z0-9]+", " ", fold(address)).strip()
+    for pattern, replacement in ABBREVIATIONS:
+        folded = re.sub(pattern, replacement, folded)
+    return f" {folded} "
+
+
+def _names_commune(text: str, short_name: str | None) -> bool:
+    name = re.sub(r"[^a-z0-9]+", " ", fold(short_name or "")).strip()
+    return bool(name) and re.search(rf" {COMMUNE_WORDS} {re.escape(name)} ", text) is not None
+
+
+def _names(text: str, short_name: str | None) -> bool:
+    name = re.sub(r"[^a-z0-9]+", " ", fold(short_name or "")).strip()
+    return bool(name) and f" {name} " in text
+
+
+def _provinces(*, open_only: bool) -> list[str]:
+    """The names of this deployment's provinces (a citizen often leaves out their own)."""
+    roots = Unit.objects.filter(parent=None, kind__code="province")
+    if open_only:
+        roots = roots.filter(is_active=True)
+    return [name for name in roots.values_list("division_name", flat=True) if name]
+
+
+def _attempts(address: str, *, open_only: bool) -> list[str]:
+    return [address] + [f"{address}, {name}" for name in _provinces(open_only=open_only)]
+
+
+def read(address: str) -> Reading | None:
+    """Today's commune of an address in either form, or None."""
+    from vietnamadminunits import convert_address, parse_address
+
+    address = (address or "")[:500]
+    if not address.strip():
+        return None
+    text = _text(address)
+    for attempt in _attempts(address, open_only=False):
+        try:
+            new = convert_address(attempt)
+            old = new.OldAdminUnit
+        except Exception:  # noqa: BLE001, S112 - the library raises plain exceptions on no match
+            continue
+        if (
+            old is not None
+            and new.ward_code
+            and _names_commune(text, old.short_ward)
+            and _names(text, old.short_district)
+        ):
+            return Reading(new.ward_code.zfill(5), (old.ward_code or "").zfill(5), "2021")
+    for attempt in _attempts(address, open_only=True):
+        try:
+            new = parse_address(attempt)
+        except Exception:  # noqa: BLE001, S112
+            continue
+        if new.ward_code and _names_commune(text, new.short_ward):
+            return Reading(new.ward_code.zfill(5))
+    return None
+
+
+def unit_for_address(address: str) -> Unit | None:
+    """The open unit serving the address. The old commune written (old form) is looked up
+    first, open or closed — a closed one is followed to its successor, so this holds on a
+    network still in its old form and after the move. Today's commune is looked up only among
+    today's units (directly under a province): a 2025 ward code is often the code of one of
+    the old communes merged into it, which is not the same place."""
+    reading = read(address)
+    if reading is None:
+        return None
+    if reading.old_ward_code:
+        for unit in Unit.objects.filter(division_code=reading.old_ward_code, kind__code="commune"):
+            if (current := unit_current(unit)).is_active:
+                return current
+    return (
+        Unit.objects.filter(
+            division_code=reading.ward_code,
+            kind__code="commune",
+            parent__kind__code="province",
+            is_active=True,
+        )
+        .select_related("kind")
+        .first()
+    )
