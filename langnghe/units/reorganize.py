@@ -21,7 +21,11 @@ is never in a plan again.
 """
 
 import difflib
+import functools
+import json
+import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.db import DatabaseError, transaction
 from django.utils import timezone
@@ -86,10 +90,36 @@ def _new_ward_code(commune: Unit, district: Unit, province: Unit) -> tuple[str |
     except Exception as exc:  # noqa: BLE001 - the library raises plain exceptions on no match
         return None, f"không chuyển đổi được “{address}”: {exc}"
     old = getattr(converted, "OldAdminUnit", None)
-    # The conversion must have read the same old commune, not a namesake elsewhere.
-    if old is None or (old.ward_code or "").zfill(5) != commune.division_code.zfill(5):
+    # The conversion must have read this very commune: by its code, or — for a commune merged
+    # before 2025 (Xã Lão Hộ into Phường Tân An, 2024) — by a name the data records for the
+    # commune it became. Never a namesake or a near spelling.
+    if old is None:
         return None, f"dữ liệu chuyển đổi không nhận ra “{address}”"
+    if (old.ward_code or "").zfill(5) != commune.division_code.zfill(5):
+        name = re.sub(r"[^a-z0-9]", "", fold(commune.division_name))
+        if name not in _merged_names(old.ward_code):
+            return None, f"dữ liệu chuyển đổi không nhận ra “{address}”"
     return (converted.ward_code or "").zfill(5) or None, ""
+
+
+@functools.cache
+def _all_merged_names() -> dict[str, set[str]]:
+    """Old ward code → the names (folded, no spaces) the conversion data records for it,
+    among them the communes merged into it before 2025."""
+    import vietnamadminunits
+
+    path = Path(vietnamadminunits.__file__).parent / "data" / "parser_legacy.json"
+    tree = json.loads(path.read_text("utf-8"))["DICT_PROVINCE_DISTRICT_WARD_NO_ACCENTED"]
+    return {
+        ward["wardCode"]: set(ward.get("wardKeywords", []))
+        for districts in tree.values()
+        for wards in districts.values()
+        for ward in wards.values()
+    }
+
+
+def _merged_names(ward_code: str | None) -> set[str]:
+    return _all_merged_names().get((ward_code or "").zfill(5), set())
 
 
 def _moves(unit: Unit) -> dict:

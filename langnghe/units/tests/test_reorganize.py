@@ -89,11 +89,13 @@ def test_the_move_closes_the_old_network_into_todays_and_loses_nothing(before, a
     assert "ĐÃ SẮP XẾP LẠI" in out
 
     new_province = Unit.objects.get(code="T24")
+    # Today's 99 communes, and nothing else: the demo's communes merged in 2024 are placed by
+    # the merge records of the conversion data (Xã Lão Hộ → Phường Tân An).
+    assert not plan.unplaced
     open_communes = Unit.objects.filter(is_active=True, kind__code="commune")
-    # Today's 99 communes, plus the old communes the conversion data cannot place: listed in
-    # the plan and left open, never guessed.
-    assert open_communes.filter(code__startswith="T24-").count() == 99
-    assert open_communes.exclude(code__startswith="T24-").count() == len(plan.unplaced)
+    assert open_communes.count() == 99 and not open_communes.exclude(code__startswith="T24-")
+    lao_ho = Unit.objects.get(division_name="Xã Lão Hộ")
+    assert lao_ho.successor.name == "Công an phường Tân An"
     assert list(Unit.objects.filter(is_active=True, kind__code="province")) == [new_province]
     assert not Unit.objects.filter(is_active=True, kind__code="district").exists()
 
@@ -188,17 +190,30 @@ def test_a_unit_is_never_closed_into_itself_or_below_it(before):
 
 
 def test_a_commander_places_what_the_data_could_not(before):
+    from langnghe.units.models import UnitKind
+    from langnghe.units.services import unit_create
+
+    unknown = unit_create(
+        code="BG-X99999",
+        kind=UnitKind.objects.get(code="commune"),
+        name="Công an xã Không Có",
+        parent=Unit.objects.get(code=YEN_THE_DISTRICT),
+        division_code="99999",
+        division_name="Xã Không Có",
+    )
     first = plan_reorganization("Bắc Ninh")
-    assert first.unplaced, "the demo's 2021 communes merged in 2024 are not in the conversion data"
+    assert [s.unit for s in first.unplaced] == [unknown]
     _run()
-    left = first.unplaced[0].unit
-    assert Unit.objects.get(pk=left.pk).is_active  # left as it was, never guessed
-    assert f"GIỮ NGUYÊN (chưa xác định được đơn vị kế thừa): {left.name}" in _run("--dry-run")
+    unknown.refresh_from_db()
+    assert unknown.is_active  # left as it was, never guessed
+    assert "GIỮ NGUYÊN (chưa xác định được đơn vị kế thừa): Công an xã Không Có" in _run(
+        "--dry-run"
+    )
     with pytest.raises(CommandError, match="MÃ_CŨ=MÃ_XÃ_MỚI"):
         call_command("reorganize", "--province", "Bắc Ninh", "--successor", "nonsense")
-    _run("--successor", f"{left.code}=07210")
-    left.refresh_from_db()
-    assert not left.is_active and left.successor.code == "T24-X07210"
+    _run("--successor", "BG-X99999=07210")
+    unknown.refresh_from_db()
+    assert not unknown.is_active and unknown.successor.code == "T24-X07210"
 
 
 def test_the_zalo_oa_follows_the_commune_with_its_secrets_readable(before):
