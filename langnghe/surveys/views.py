@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from langnghe.accounts.selectors import can_see_unit, has_role, visible_unit_get
 from langnghe.core.exceptions import ApplicationError, NotFound
 from langnghe.units.selectors import ancestors, unit_list, unit_queryset
+from langnghe.units.views import nearest_context
 
 from . import selectors, services
 from .exports import CONTENT_TYPES, INLINE_LIMIT, build, export_file_name
@@ -55,7 +56,9 @@ def shared_form(request):
     page = Paginator(units, 25).get_page(request.GET.get("page"))
     for unit in page:
         unit.form_path = form_path(unit.code) + "&src=chung"
-    return render(request, "surveys/shared.html", {"q": q, "page": page, "error": error})
+    # "Your commune first": the units nearest the citizen, when they ask with their location.
+    nearest = nearest_context(request, link=lambda unit: form_path(unit.code) + "&src=chung")
+    return render(request, "surveys/shared.html", {"q": q, "page": page, "error": error, **nearest})
 
 
 def _form_context(unit, template, *, values=None, errors=None, key="", client_id=None, source=""):

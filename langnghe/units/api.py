@@ -62,6 +62,33 @@ def unit_list(request, filters: Query[UnitFilter]):
     return selectors.unit_list(kind=filters.kind, parent=filters.parent, q=filters.q)
 
 
+class NearestQuery(Schema):
+    lat: float = Field(..., ge=-90, le=90, description="vĩ độ (WGS 84)")
+    lon: float = Field(..., ge=-180, le=180, description="kinh độ (WGS 84)")
+    limit: int = Field(3, ge=1, le=10, description="số đơn vị tối đa")
+
+
+class NearUnitOut(Schema):
+    unit: UnitOut
+    distance_km: float
+
+
+class NearestOut(Schema):
+    within_km: float
+    results: list[NearUnitOut]
+
+
+@router.get(
+    "/nearest",
+    response=NearestOut,
+    auth=None,
+    summary="Đơn vị đang hoạt động gần một vị trí nhất (Công an cấp xã trước)",
+)
+def unit_nearest(request, query: Query[NearestQuery]):
+    results = selectors.nearest_units(latitude=query.lat, longitude=query.lon, limit=query.limit)
+    return {"within_km": selectors.NEAREST_WITHIN_KM, "results": results}
+
+
 @router.get(
     "/mine",
     response=list[UnitOut],

@@ -1,7 +1,11 @@
 """Reads of the unit tree. The directory (names, phones, hours) is public information;
 data *owned* by a unit is read through ``langnghe.accounts.selectors.visible_units``."""
 
+import math
+from dataclasses import dataclass
+
 from django.db.models import QuerySet
+from geopy.distance import geodesic
 
 from langnghe.core.exceptions import ApplicationError, NotFound
 from langnghe.core.text import fold
@@ -105,3 +109,67 @@ def closed_unit_successor(*, slug: str = "", code: str = "") -> Unit | None:
         return None
     current = unit_current(unit)
     return current if current.is_active else None
+
+# --- Find your unit --------------------------------------------------------------------------
+
+NEAREST_WITHIN_KM = 50.0  # farther than this is not "near": the page says nothing was found
+KM_PER_DEGREE_LATITUDE = 111.0
+
+
+@dataclass
+class NearUnit:
+    unit: Unit
+    distance_km: float
+
+
+def nearest_units(
+    *, latitude: float, longitude: float, limit: int = 3, within_km: float = NEAREST_WITHIN_KM
+) -> list[NearUnit]:
+    """Open units nearest to a point, commune-level first (a citizen's own commune police is
+    where most procedures and tips go), then the others; each group by distance.
+
+    The database narrows to a box around the point (indexes are not needed at ~3,400 units,
+    the box keeps the Python loop short); geopy measures on the WGS 84 ellipsoid. Only open
+    units (``is_active``) with coordinates take part."""
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise ApplicationError("Vị trí không hợp lệ.", code="invalid_location")
+    span_lat = within_km / KM_PER_DEGREE_LATITUDE
+    span_lon = min(180.0, span_lat / max(0.01, math.cos(math.radians(latitude))))
+    candidates = unit_queryset().filter(
+        latitude__isnull=False,
+        longitude__isnull=False,
+        latitude__range=(latitude - span_lat, latitude + span_lat),
+        longitude__range=(longitude - span_lon, longitude + span_lon),
+    )
+    near = []
+    for unit in candidates:
+        distance = geodesic((latitude, longitude), (unit.latitude, unit.longitude)).km
+        if distance <= within_km:
+            near.append(NearUnit(unit=unit, distance_km=round(distance, 2)))
+    near.sort(key=lambda item: (item.unit.kind.code != "commune", item.distance_km))
+    return near[:limit]
+
+
+def location_from_query(lat: str | None, lon: str | None) -> tuple[float, float] | None:
+    """A location given in a page's query string (``?lat=21.28&lon=106.21``), or None when
+    none was given. Anything else is an error said in Vietnamese, never a 500."""
+    if not (lat or lon):
+        return None
+    try:
+        latitude, longitude = float(lat or ""), float(lon or "")
+    except ValueError:
+        latitude = longitude = math.nan
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):  # also false for NaN
+        raise ApplicationError(
+            "Vị trí không hợp lệ. Hãy bấm lại “Dùng vị trí của tôi” hoặc gõ tên phường, xã.",
+            code="invalid_location",
+        )
+    return latitude, longitude
+
+
+def units_for_address(text: str) -> QuerySet[Unit]:
+    """The units a typed address points to. The one call point of the "find your unit" page's
+    address field: for now the directory search (every word of the address in a unit's name
+    or area); the address resolver (``langnghe.units.addresses``, 2021 and 2025 forms) takes
+    its place here."""
+    return unit_list(q=text)

@@ -24,6 +24,8 @@ EDITABLE_FIELDS = (
     "duty_phone",
     "office_hours",
     "is_active",
+    "latitude",
+    "longitude",
 )
 
 

@@ -9,13 +9,16 @@ from . import pagecache, selectors
 
 
 def home(request):
-    """Public home: the unit directory, searchable without diacritics, no JavaScript needed."""
+    """Public home: find your unit — by a typed name or address (no JavaScript needed), or by
+    the browser's location when the citizen presses "Dùng vị trí của tôi" (units/nearest.js
+    then reloads the page with ``?lat=&lon=``, rounded to about 1 km)."""
     q = request.GET.get("q", "").strip()
     error = None
     units = selectors.unit_queryset().order_by("path")
+    nearest = nearest_context(request, link=lambda unit: unit.get_absolute_url())
     if q:
         try:
-            units = selectors.unit_list(q=q)
+            units = selectors.units_for_address(q)
         except ApplicationError as exc:
             error, units = exc.message, units.none()
     page = Paginator(units, 30).get_page(request.GET.get("page"))
@@ -27,8 +30,24 @@ def home(request):
             "page": page,
             "error": error,
             "result_count": page.paginator.count,
+            **nearest,
         },
     )
+
+
+def nearest_context(request, *, link) -> dict:
+    """Template context of the "nearest unit" block (units/_nearest.html), shared by the home
+    page and the survey picker; ``link(unit)`` is where each found unit leads."""
+    try:
+        location = selectors.location_from_query(request.GET.get("lat"), request.GET.get("lon"))
+    except ApplicationError as exc:
+        return {"located": True, "near": [], "near_error": exc.message}
+    if location is None:
+        return {"located": False, "near": [], "near_error": None}
+    near = selectors.nearest_units(latitude=location[0], longitude=location[1])
+    for item in near:
+        item.link = link(item.unit)
+    return {"located": True, "near": near, "near_error": None}
 
 
 def unit_page(request, slug: str):

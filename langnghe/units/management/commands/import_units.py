@@ -6,8 +6,9 @@ from langnghe.units.networks import import_province_network
 
 class Command(BaseCommand):
     help = (
-        "Tạo mạng lưới đơn vị hiện hành (2025: tỉnh → xã) của một tỉnh, thành phố "
-        "từ gói vietnam-provinces."
+        "Tạo (hoặc cập nhật) mạng lưới Công an hiện hành của một tỉnh, thành phố (từ 1/7/2025, "
+        "hai cấp): Công an tỉnh, các phòng tiếp công dân, đồn Công an khu công nghiệp và Công an "
+        "mọi xã, phường kèm tọa độ. Chạy lại không thay đổi gì."
     )
 
     def add_arguments(self, parser):
@@ -18,7 +19,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-departments",
             action="store_true",
-            help="Không tạo 4 phòng nghiệp vụ PA08, PC06, PC07, PC08",
+            help="Không tạo các phòng nghiệp vụ cấp tỉnh",
         )
 
     def handle(self, *args, province, prefix, no_departments, **options):
@@ -28,6 +29,12 @@ class Command(BaseCommand):
             )
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
+        for name in result.without_coordinates:
+            self.stderr.write(f"Không có tọa độ (vietnamadminunits không có xã này): {name}")
+        for mismatch in result.code_mismatches:
+            self.stderr.write(
+                f"Mã xã khác nhau giữa vietnam-provinces và vietnamadminunits: {mismatch}"
+            )
         self.stdout.write(
             self.style.SUCCESS(
                 f"{root.name} ({root.code}): {result.total} đơn vị — mới {result.created}, "
