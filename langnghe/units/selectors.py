@@ -110,6 +110,7 @@ def closed_unit_successor(*, slug: str = "", code: str = "") -> Unit | None:
     current = unit_current(unit)
     return current if current.is_active else None
 
+
 # --- Find your unit --------------------------------------------------------------------------
 
 NEAREST_WITHIN_KM = 50.0  # farther than this is not "near": the page says nothing was found
