@@ -14,7 +14,13 @@ SWITCHER_LIMIT = 500
 
 
 def switcher_units(user) -> QuerySet[Unit]:
-    return visible_units(user).select_related("kind").order_by("path")[:SWITCHER_LIMIT]
+    # Open units only: a closed unit's figures are read under its successor.
+    return (
+        visible_units(user)
+        .filter(is_active=True)
+        .select_related("kind")
+        .order_by("path")[:SWITCHER_LIMIT]
+    )
 
 
 def current_unit(request) -> Unit | None:
@@ -25,4 +31,6 @@ def current_unit(request) -> Unit | None:
         unit = Unit.objects.select_related("kind").filter(code=code).first()
         if unit is not None and can_see_unit(user, unit):
             return unit
-    return visible_units(user).select_related("kind").order_by("path").first()
+    return (
+        visible_units(user).filter(is_active=True).select_related("kind").order_by("path").first()
+    )

@@ -35,18 +35,25 @@ def _member_paths(user, roles: tuple[str, ...] | None = None) -> list[str]:
     return cached
 
 
+# Units whose data stays readable: the open ones, and the closed ones with a successor (#25:
+# their history is read under the successor, below which they hang). A unit merely switched
+# off (no successor) stays hidden, as before.
+_READABLE = Q(is_active=True) | Q(successor__isnull=False)
+
+
 def visible_units(user, *, roles: tuple[str, ...] | None = None) -> QuerySet[Unit]:
     """The units whose data ``user`` may read: their units' subtrees (all for a superuser).
     With ``roles``: only the subtrees of the units where the user holds one of them (the units
-    whose conversations a duty officer reads, say)."""
+    whose conversations a duty officer reads, say). Closed units below are included (their
+    cases and conversations stay readable); a list or picker of units filters ``is_active``."""
     if user is None or not user.is_authenticated or not user.is_active:
         return Unit.objects.none()
     if user.is_superuser:
-        return Unit.objects.filter(is_active=True)
+        return Unit.objects.filter(_READABLE)
     paths = _member_paths(user, roles)
     if not paths:
         return Unit.objects.none()
-    return Unit.objects.filter(reduce(or_, (Q(path__startswith=p) for p in paths)), is_active=True)
+    return Unit.objects.filter(reduce(or_, (Q(path__startswith=p) for p in paths)), _READABLE)
 
 
 def can_see_unit(user, unit: Unit, *, roles: tuple[str, ...] | None = None) -> bool:

@@ -36,7 +36,7 @@ class StaffLoginView(auth_views.LoginView):
 @login_required
 def console_home(request):
     unit = current_unit(request)
-    scope = visible_units(request.user)
+    scope = visible_units(request.user).filter(is_active=True)
     return render(
         request,
         "accounts/console_home.html",

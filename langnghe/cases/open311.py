@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.core import is_ratelimited
 
 from langnghe.core.exceptions import ApplicationError
+from langnghe.units.selectors import unit_current, units_current
 
 from . import selectors, services
 from .calendar import TZ
@@ -157,7 +158,10 @@ def service_definition(category: Category) -> dict:
     }
 
 
-def request_item(case: Case) -> dict:
+def request_item(case: Case, current: dict | None = None) -> dict:
+    """One request. ``current`` ({unit id: unit}, from ``units_current``): the unit carrying on
+    a closed one (#25) is the agency responsible today."""
+    unit = (current or {}).get(case.unit_id) or unit_current(case.unit)
     note = " ".join(text for text in (case.status_note, case.public_summary) if text)
     return {
         "service_request_id": case.tracking_code,
@@ -166,7 +170,7 @@ def request_item(case: Case) -> dict:
         "service_name": case.category.name,
         "service_code": case.category.code,
         "description": "",
-        "agency_responsible": case.unit.name,
+        "agency_responsible": unit.name,
         "service_notice": "",
         "requested_datetime": _iso(case.received_at),
         "updated_datetime": _iso(case.updated_at),
@@ -308,7 +312,9 @@ def requests_view(request, fmt):
             qs = qs.filter(status__in=CLOSED_STATUSES)
         elif status:
             raise Open311Error(400, "status phải là open hoặc closed.")
-    items = [request_item(c) for c in qs[:LIST_LIMIT]]
+    cases = list(qs[:LIST_LIMIT])
+    current = units_current({c.unit for c in cases})
+    items = [request_item(c, current) for c in cases]
     return _respond(fmt, "service_requests", "request", items)
 
 

@@ -19,6 +19,7 @@ from langnghe.accounts.models import Membership, User
 from langnghe.accounts.selectors import has_role, visible_unit_get, visible_units
 from langnghe.core.exceptions import ApplicationError, NotFound
 from langnghe.units.models import Unit
+from langnghe.units.selectors import unit_current
 
 from . import crypto, policies, receipts, selectors, services
 from .files import EXTENSIONS, MAX_BYTES
@@ -117,7 +118,11 @@ def status_page(request):
     if code:
         try:
             case = selectors.case_get_public(tracking_code=code)
-            context.update(case=case, deadlines=selectors.case_deadlines(case))
+            context.update(
+                case=case,
+                deadlines=selectors.case_deadlines(case),
+                handling_unit=unit_current(case.unit),  # a closed unit's successor (#25)
+            )
         except NotFound as exc:
             context["error"], status = exc.message, 404
     return render(request, "cases/status.html", context, status=status)
@@ -155,6 +160,7 @@ def receipt_page(request):
     context.update(
         case=case,
         receipt=receipts.receipt_normalize(receipt),
+        handling_unit=unit_current(case.unit),
         timeline=selectors.case_timeline(case, for_reporter=True),
     )
     return _no_store(render(request, "cases/receipt.html", context, status=status))

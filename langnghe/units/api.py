@@ -1,6 +1,9 @@
 """Public unit directory API. Staff-scoped views of the tree are under /units/mine."""
 
+from urllib.parse import quote
+
 from django.conf import settings
+from django.http import JsonResponse
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
@@ -97,12 +100,38 @@ def unit_nearest(request, query: Query[NearestQuery]):
 )
 @paginate(Pages)
 def unit_list_mine(request, filters: Query[UnitFilter]):
-    within = visible_units(request.auth).select_related("kind", "parent")
+    within = visible_units(request.auth).filter(is_active=True).select_related("kind", "parent")
     return selectors.unit_list(kind=filters.kind, parent=filters.parent, q=filters.q, within=within)
 
 
-@router.get("/{code}", response=UnitDetail, auth=None, summary="Một đơn vị và các cấp trên")
+class UnitMoved(Schema):
+    detail: str
+    code: str = Field(description="unit_closed")
+    successor: str = Field(description="mã đơn vị kế thừa hiện nay")
+
+
+@router.get(
+    "/{code}",
+    response={200: UnitDetail, 301: UnitMoved},
+    auth=None,
+    summary="Một đơn vị và các cấp trên",
+    description="Mã của một đơn vị đã kết thúc (sáp nhập, #25): 301, Location là đơn vị kế "
+    "thừa hiện nay. Danh bạ chỉ liệt kê các đơn vị đang hoạt động.",
+)
 def unit_detail(request, code: str):
+    current = selectors.closed_unit_successor(code=code)
+    if current is not None:
+        response = JsonResponse(
+            {
+                "detail": f"Đơn vị mã “{code.strip().upper()}” đã kết thúc; nay là {current.name}.",
+                "code": "unit_closed",
+                "successor": current.code,
+            },
+            status=301,
+            json_dumps_params={"ensure_ascii": False},
+        )
+        response["Location"] = f"/api/v1/units/{quote(current.code)}"
+        return response
     unit = selectors.unit_get(code=code)
     unit.ancestors = selectors.ancestors(unit)
     unit.children_count = unit.children.filter(is_active=True).count()

@@ -14,7 +14,50 @@ from .models import Unit, UnitKind
 
 
 def unit_queryset() -> QuerySet[Unit]:
-    return Unit.objects.filter(is_active=True).select_related("kind", "parent")
+    return open_units().select_related("kind", "parent")
+
+
+def open_units() -> QuerySet[Unit]:
+    """The units that exist today: what lists, rankings, pickers and the directory show. A
+    closed unit (``closed_at`` and ``successor`` set) is left out of them, though its history
+    still counts under its successor, below which ``services.unit_close`` hangs it."""
+    return Unit.objects.filter(is_active=True)
+
+
+# A successor chain longer than this is a data error (a loop written by hand); never followed.
+MAX_SUCCESSION = 32
+
+
+def unit_current(unit: Unit) -> Unit:
+    """The unit that carries on ``unit`` today: itself when it is open, else the end of its
+    successor chain (a successor may have been closed in its turn). A loop or a chain without
+    an end stops at the last unit seen, never loops. One query per step, none for an open
+    unit."""
+    return units_current([unit])[unit.pk]
+
+
+def units_current(units) -> dict[int, Unit]:
+    """``unit_current`` for many units at once (a list of cases): {unit id: current unit}, one
+    query per step of the longest chain, none when every unit is open."""
+    current = {u.pk: u for u in units}
+    pending = {pk: u for pk, u in current.items() if u.successor_id and not u.is_active}
+    seen = {pk: {pk} for pk in pending}
+    for _step in range(MAX_SUCCESSION):
+        if not pending:
+            break
+        wanted = {u.successor_id for u in pending.values()}
+        found = Unit.objects.select_related("kind", "parent").in_bulk(wanted)
+        still = {}
+        for pk, tip in pending.items():
+            successor = found.get(tip.successor_id)
+            if successor is None or successor.pk in seen[pk]:
+                continue  # a loop: the last unit seen stands
+            current[pk] = successor
+            seen[pk].add(successor.pk)
+            if successor.successor_id and not successor.is_active:
+                still[pk] = successor
+        pending = still
+    return current
 
 
 def subtree(unit: Unit, *, include_self: bool = True) -> QuerySet[Unit]:
@@ -87,16 +130,6 @@ def unit_list(
         for word in folded.split():
             qs = qs.filter(search_text__contains=word)
     return qs.order_by("path")
-
-
-def unit_current(unit: Unit) -> Unit:
-    """The open unit that carries on a closed one: its successor, followed to the end of the
-    chain (a unit closed into one closed later). A unit that is open is its own."""
-    seen = {unit.pk}
-    while not unit.is_active and unit.successor_id and unit.successor_id not in seen:
-        seen.add(unit.successor_id)
-        unit = Unit.objects.select_related("kind", "parent").get(pk=unit.successor_id)
-    return unit
 
 
 def closed_unit_successor(*, slug: str = "", code: str = "") -> Unit | None:
