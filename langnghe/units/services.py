@@ -105,7 +105,9 @@ def unit_update(*, unit: Unit, by=None, **fields) -> Unit:
         for key, value in changed.items():
             setattr(unit, key, value)
         unit.search_text = _search_text(unit)
-        unit.save()
+        # Only what changed: an edit made from a copy read before a move must not write back
+        # the old place in the tree, nor reopen a unit closed meanwhile.
+        unit.save(update_fields=[*changed, "search_text", "updated_at"])
         audit_record(
             actor=by, action="unit.update", target=unit, unit=unit, data={"fields": sorted(changed)}
         )

@@ -236,3 +236,15 @@ def test_the_zalo_oa_follows_the_commune_with_its_secrets_readable(before):
     assert connection.secret("secret_key") == "khoa-bi-mat-oa"
     assert connection.secret("refresh_token") == "tok-r"
     assert Follower.objects.get(user_id="z-1").unit.code == "T24-X07210"
+
+
+def test_an_edit_from_a_copy_read_before_the_move_does_not_undo_it(before):
+    from langnghe.units.services import unit_update
+
+    stale = Unit.objects.get(code=THO_XUONG)
+    _run()
+    unit_update(unit=stale, hotline="0204 3000 111")
+    fresh = Unit.objects.get(code=THO_XUONG)
+    assert fresh.hotline == "0204 3000 111"
+    assert not fresh.is_active and fresh.successor.code == "T24-X07210"
+    assert fresh.parent_id == fresh.successor_id
