@@ -51,14 +51,33 @@ def _names(text: str, short_name: str | None) -> bool:
 
 def _provinces(*, open_only: bool) -> list[str]:
     """The names of this deployment's provinces (a citizen often leaves out their own)."""
-    roots = Unit.objects.filter(parent=None, kind__code="province")
-    if open_only:
-        roots = roots.filter(is_active=True)
+    # Today's provinces, and (for old-form addresses) the provinces closed into them by a
+    # merger, which now sit under their successor rather than at the top.
+    roots = Unit.objects.filter(kind__code="province", is_active=True, parent=None)
+    if not open_only:
+        roots = roots | Unit.objects.filter(kind__code="province", is_active=False)
     return [name for name in roots.values_list("division_name", flat=True) if name]
 
 
 def _attempts(address: str, *, open_only: bool) -> list[str]:
     return [address] + [f"{address}, {name}" for name in _provinces(open_only=open_only)]
+
+
+def _names_merged(text: str, old_ward_code: str | None) -> bool:
+    """The address names a commune merged before 2025 into ``old_ward_code``, by a former name
+    the conversion data records for it (the rule ``reorganize`` places such communes by)."""
+    from .reorganize import _merged_names
+
+    names = _merged_names(old_ward_code)
+    words = text.split()
+    for i, word in enumerate(words):
+        if word in {"phuong", "xa", "thi", "p", "x", "tt"}:
+            rest = words[i + 1 : i + 5] if word != "thi" else words[i + 2 : i + 6]
+            for n in range(1, len(rest) + 1):
+                joined = "".join(rest[:n])
+                if joined in names and not joined.isdigit():
+                    return True
+    return False
 
 
 def read(address: str) -> Reading | None:
@@ -78,7 +97,7 @@ def read(address: str) -> Reading | None:
         if (
             old is not None
             and new.ward_code
-            and _names_commune(text, old.short_ward)
+            and (_names_commune(text, old.short_ward) or _names_merged(text, old.ward_code))
             and _names(text, old.short_district)
         ):
             return Reading(new.ward_code.zfill(5), (old.ward_code or "").zfill(5), "2021")

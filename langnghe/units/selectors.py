@@ -202,8 +202,12 @@ def location_from_query(lat: str | None, lon: str | None) -> tuple[float, float]
 
 
 def units_for_address(text: str) -> QuerySet[Unit]:
-    """The units a typed address points to. The one call point of the "find your unit" page's
-    address field: for now the directory search (every word of the address in a unit's name
-    or area); the address resolver (``langnghe.units.addresses``, 2021 and 2025 forms) takes
-    its place here."""
+    """The units a typed address points to, for the "find your unit" page's address field:
+    the unit serving it when the address resolver places it (``langnghe.units.addresses``,
+    2021 and 2025 forms), else the directory search (every word in a unit's name or area)."""
+    from .addresses import unit_for_address
+
+    unit = unit_for_address(text)
+    if unit is not None:
+        return unit_queryset().filter(pk=unit.pk)
     return unit_list(q=text)

@@ -34,9 +34,10 @@ def test_the_old_form_is_read_with_its_district():
 
 
 def test_a_loose_match_of_the_data_is_not_taken():
-    # The conversion data reads this 2021 town as another commune; the address does not name
-    # that one, so nothing is placed (the router's own matching or the province takes it).
-    assert read("TT. Cầu Gồ, H. Yên Thế, Bắc Giang") is None
+    # No such commune: whatever the conversion data's loose matching finds is not taken.
+    assert read("xã Hoa Mai, huyện Yên Thế, Bắc Giang") is None
+    # A town merged in 2024 is read through the data's record of its former name.
+    assert read("TT. Cầu Gồ, H. Yên Thế, Bắc Giang").old_ward_code == "07288"
     # "Bắc Giang" here is the city and the province, not the 2025 "phường Bắc Giang".
     assert read("Yên Thế, Bắc Giang") is None
     assert read("") is None and read("🙂") is None
