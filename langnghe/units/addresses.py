@@ -80,17 +80,37 @@ def _names_merged(text: str, old_ward_code: str | None) -> bool:
     return False
 
 
+def _no_geocoding() -> None:
+    """vietnamadminunits places an old commune split in 2025 by geocoding the address with
+    ArcGIS, over the Internet, when a street is given. A citizen's address never leaves the
+    server (NĐ 13/2023/NĐ-CP: no transfer without need), and routing must not wait on a
+    remote service: its geocoder is replaced by one that finds nothing, so the data's default
+    new commune is used. The street is not passed either (``read``)."""
+    from vietnamadminunits.converter import converter_2025
+
+    converter_2025.get_geo_location = _nowhere
+
+
+def _nowhere(_address: str) -> None:
+    return None
+
+
 def read(address: str) -> Reading | None:
     """Today's commune of an address in either form, or None."""
-    from vietnamadminunits import convert_address, parse_address
+    from vietnamadminunits import ParseMode, convert_address, parse_address
 
     address = (address or "")[:500]
     if not address.strip():
         return None
     text = _text(address)
+    _no_geocoding()
     for attempt in _attempts(address, open_only=False):
         try:
-            new = convert_address(attempt)
+            # Only the commune, district and province go to the conversion, never the street.
+            parts = parse_address(attempt, mode=ParseMode.LEGACY, keep_street=False)
+            if not parts.ward:
+                continue
+            new = convert_address(f"{parts.ward}, {parts.district}, {parts.province}")
             old = new.OldAdminUnit
         except Exception:  # noqa: BLE001, S112 - the library raises plain exceptions on no match
             continue

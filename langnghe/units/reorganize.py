@@ -84,6 +84,10 @@ def _new_ward_code(commune: Unit, district: Unit, province: Unit) -> tuple[str |
     """The 2025 ward code of an old commune, by vietnamadminunits' conversion."""
     from vietnamadminunits import convert_address
 
+    from .addresses import _no_geocoding
+
+    _no_geocoding()  # the address here has no street, but never ask a remote service anyway
+
     address = f"{commune.division_name}, {district.division_name}, {province.division_name}"
     try:
         converted = convert_address(address)

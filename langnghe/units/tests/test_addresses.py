@@ -92,3 +92,19 @@ def test_the_held_out_addresses_meet_the_target(reorganized):
     out = StringIO()
     call_command("eval_addresses", stdout=out)  # raises below the target
     assert "Địa chỉ dạng 2021" in out.getvalue()
+
+
+def test_no_address_is_ever_sent_to_a_geocoding_service(monkeypatch):
+    import geopy.geocoders
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a citizen's address was sent to a geocoding service")
+
+    monkeypatch.setattr(geopy.geocoders.ArcGIS, "geocode", refuse)
+    # An old commune split between several new ones (Tân Thạnh, Thới Lai), with a street: the
+    # library alone would send the whole address to ArcGIS.
+    for address in [
+        "số 5 đường Lê Lợi, xã Tân Thạnh, huyện Thới Lai, thành phố Cần Thơ",
+        "12 Nguyễn Văn Cừ, P. Thọ Xương, TP. Bắc Giang, Bắc Giang",
+    ]:
+        read(address)
