@@ -30,6 +30,9 @@ class Reading:
     ward_code: str  # today's (2025) commune or ward
     old_ward_code: str = ""  # the commune written, when the address is in the old form
     form: str = "2025"
+    # Set when the commune is written by a name it had before a merger older than 2025: the
+    # old district's code, where a deployment may still keep that commune as its own unit.
+    former_name_district: str = ""
 
 
 def _text(address: str) -> str:
@@ -114,13 +117,17 @@ def read(address: str) -> Reading | None:
             old = new.OldAdminUnit
         except Exception:  # noqa: BLE001, S112 - the library raises plain exceptions on no match
             continue
-        if (
-            old is not None
-            and new.ward_code
-            and (_names_commune(text, old.short_ward) or _names_merged(text, old.ward_code))
-            and _names(text, old.short_district)
-        ):
+        if old is None or not new.ward_code or not _names(text, old.short_district):
+            continue
+        if _names_commune(text, old.short_ward):
             return Reading(new.ward_code.zfill(5), (old.ward_code or "").zfill(5), "2021")
+        if _names_merged(text, old.ward_code):
+            return Reading(
+                new.ward_code.zfill(5),
+                (old.ward_code or "").zfill(5),
+                "2021",
+                former_name_district=(old.district_code or "").zfill(3),
+            )
     for attempt in _attempts(address, open_only=True):
         try:
             new = parse_address(attempt)
@@ -140,6 +147,8 @@ def unit_for_address(address: str) -> Unit | None:
     reading = read(address)
     if reading is None:
         return None
+    if reading.former_name_district and (kept := _kept_commune(address, reading)):
+        return kept
     if reading.old_ward_code:
         for unit in Unit.objects.filter(division_code=reading.old_ward_code, kind__code="commune"):
             if (current := unit_current(unit)).is_active:
@@ -154,3 +163,18 @@ def unit_for_address(address: str) -> Unit | None:
         .select_related("kind")
         .first()
     )
+
+
+def _kept_commune(address: str, reading: Reading) -> Unit | None:
+    """The deployment's own unit for a commune written by its name before an earlier merger,
+    when the deployment still has it (a network described before that merger, as the 2021
+    founding document describes Bắc Giang): that unit, or its successor, serves the address."""
+    text = _text(address)
+    for unit in Unit.objects.filter(
+        kind__code="commune", parent__division_code=reading.former_name_district
+    ).select_related("kind"):
+        short = re.sub(r"^(xã|phường|thị trấn)\s+", "", unit.division_name, flags=re.IGNORECASE)
+        if _names_commune(text, short):
+            current = unit_current(unit)
+            return current if current.is_active else None
+    return None
