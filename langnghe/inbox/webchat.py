@@ -16,7 +16,7 @@ import secrets
 
 from django.conf import settings
 from django.core import signing
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django_ratelimit.core import is_ratelimited
 
@@ -60,8 +60,14 @@ def token_renew(token: str, unit: Unit) -> str:
 
 
 def unit_for_chat(code: str) -> Unit:
-    unit = Unit.objects.filter(code__iexact=(code or "").strip(), is_active=True).first()
-    if unit is None:
+    """The open unit whose chat ``code`` opens: a unit closed in a reorganisation opens its
+    successor's (links and QR codes printed before the move keep working)."""
+    from langnghe.units.selectors import unit_current
+
+    unit = Unit.objects.filter(code__iexact=(code or "").strip()).first()
+    if unit is not None and not unit.is_active:
+        unit = unit_current(unit) if unit.successor_id else None
+    if unit is None or not unit.is_active:
         raise ApplicationError(
             "Không có đơn vị này. Hãy chọn đơn vị từ danh bạ trên trang chủ.",
             code="unit_not_found",
@@ -162,6 +168,28 @@ def citizen_send(
     return token
 
 
+def chat_find(request):
+    """The duty desk without knowing one's unit: the citizen writes their address (2021 or
+    2025 form) and is sent to the chat of the unit serving it. The address travels in a POST
+    body and is not stored or logged (no personal data in URLs, NĐ 13/2023/NĐ-CP)."""
+    from langnghe.units.addresses import unit_for_address
+
+    error, status = "", 200
+    if request.method == "POST":
+        address = request.POST.get("address", "").strip()
+        unit = unit_for_address(address) if address else None
+        if unit is not None:
+            return redirect("inbox:webchat", unit_code=unit.code)
+        error = (
+            "Chưa xác định được đơn vị từ địa chỉ này. Hãy ghi rõ phường/xã và tỉnh "
+            "(ví dụ: Phường Bắc Giang, Bắc Ninh), hoặc chọn đơn vị trong danh bạ."
+            if address
+            else "Hãy nhập địa chỉ của bạn (phường/xã, tỉnh)."
+        )
+        status = 400
+    return render(request, "inbox/chat_find.html", {"error": error}, status=status)
+
+
 def chat_page(request, unit_code: str):
     """The chat without JavaScript: a form that carries the token in a hidden field, the thread
     above it; "Xem tin mới" reloads the thread without sending anything."""
@@ -171,6 +199,9 @@ def chat_page(request, unit_code: str):
         return render(
             request, "inbox/chat_page.html", {"unit": None, "error": exc.message}, status=404
         )
+    if unit.code.lower() != unit_code.strip().lower() and request.method == "GET":
+        # An old unit's printed link: the successor's chat, permanently.
+        return redirect("inbox:webchat", unit_code=unit.code, permanent=True)
     token = request.POST.get("token", "") if request.method == "POST" else ""
     error = ""
     status = 200

@@ -241,3 +241,38 @@ def test_tracking_code_receipt_and_open311_name_the_successor(client, bac_ninh):
     assert open311[0]["agency_responsible"] == "Công an phường Bắc Giang"
     listed = client.get(f"/open311/v2/requests.json?service_request_id={case.tracking_code}")
     assert listed.json()[0]["agency_responsible"] == "Công an phường Bắc Giang"
+
+
+def test_an_old_units_chat_link_opens_the_successors_chat(client, bac_ninh):
+    _province, ward = bac_ninh
+    _close(THO_XUONG, ward)
+    response = client.get(f"/tro-chuyen/{THO_XUONG}/")
+    assert response.status_code == 301
+    assert response["Location"] == f"/tro-chuyen/{ward.code}/"
+    assert client.get(response["Location"]).status_code == 200
+    # A closed unit without a successor has no chat.
+    Unit.objects.filter(code=TRAN_NGUYEN_HAN).update(is_active=False, closed_at=timezone.now())
+    assert client.get(f"/tro-chuyen/{TRAN_NGUYEN_HAN}/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "address",
+    ["Phường Thọ Xương, Thành phố Bắc Giang, Tỉnh Bắc Giang", "p. tho xuong, tp bac giang"],
+)
+def test_a_citizen_finds_the_duty_desk_by_address_and_it_is_not_kept(client, address):
+    from langnghe.audit.models import AuditEntry
+
+    audits = AuditEntry.objects.count()
+    response = client.post("/tro-chuyen/", {"address": address})
+    assert response.status_code == 302
+    assert response["Location"] == f"/tro-chuyen/{THO_XUONG}/"
+    assert "tho" not in response["Location"].lower()
+    assert AuditEntry.objects.count() == audits
+
+
+def test_an_address_that_places_nothing_says_so_in_vietnamese(client):
+    for address in ["", "nhà tôi gần chợ"]:
+        response = client.post("/tro-chuyen/", {"address": address})
+        assert response.status_code == 400
+        assert "địa chỉ" in response.content.decode()
+    assert client.get("/tro-chuyen/").status_code == 200
