@@ -248,3 +248,26 @@ def test_an_edit_from_a_copy_read_before_the_move_does_not_undo_it(before):
     assert fresh.hotline == "0204 3000 111"
     assert not fresh.is_active and fresh.successor.code == "T24-X07210"
     assert fresh.parent_id == fresh.successor_id
+
+
+def test_a_unit_changed_during_the_move_makes_it_fail_whole(before, monkeypatch):
+    """Someone closes an old unit between the plan and the move: nothing is half done."""
+    from langnghe.units import reorganize as module
+
+    planned = module.plan_reorganization
+
+    def plan_then_someone_edits(*args, **kwargs):
+        plan = planned(*args, **kwargs)
+        Unit.objects.filter(code=THO_XUONG).update(is_active=False)
+        return plan
+
+    monkeypatch.setattr(module, "plan_reorganization", plan_then_someone_edits)
+    audits = AuditEntry.objects.count()
+    with pytest.raises(CommandError, match="thay đổi"):
+        _run()
+    monkeypatch.setattr(module, "plan_reorganization", planned)
+    Unit.objects.filter(code=THO_XUONG).update(is_active=True)
+    assert not Unit.objects.filter(code__startswith="T24").exists()
+    assert Unit.objects.filter(is_active=False).count() == 0
+    assert Case.objects.get(pk=before["case"].pk).unit.code == THO_XUONG
+    assert AuditEntry.objects.count() == audits
