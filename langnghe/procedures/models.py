@@ -22,6 +22,7 @@ class Field(models.TextChoices):
     FIRE = "pccc", "Phòng cháy, chữa cháy và cứu nạn, cứu hộ"
     CRIMINAL_RECORD = "ly-lich-tu-phap", "Lý lịch tư pháp"
     COMPLAINTS = "khieu-nai-to-cao", "Khiếu nại, tố cáo, tố giác"
+    DRUG_REHAB = "cai-nghien-ma-tuy", "Cai nghiện ma túy và quản lý sau cai nghiện"
 
 
 class HandlerKind(models.TextChoices):

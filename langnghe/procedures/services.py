@@ -4,6 +4,7 @@ index after commit."""
 
 import datetime
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +29,19 @@ TEXT_FIELDS = [
     "national_code",
 ]
 LIST_FIELDS = ["documents", "steps", "aliases", "uncertain", "fee_reductions"]
+# Column limits of ``Procedure``/``ProcedureHandler``, checked here so that a too long value is a
+# clear catalogue error on every database (SQLite would store it silently).
+MAX_LENGTHS = {
+    "code": 80,
+    "name": 300,
+    "processing_time": 300,
+    "fee": 500,
+    "online": 300,
+    "national_code": 20,
+}
+CODE_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# Mã TTHC on the national database: one digit, a dot, six digits (e.g. 1.004222).
+NATIONAL_CODE_RE = re.compile(r"^[1-3]\.\d{6}$")
 
 
 @dataclass
@@ -53,8 +67,22 @@ def _clean(position: int, item: dict) -> tuple[dict, list[dict]]:
         if not str(item.get(key) or "").strip():
             raise _invalid(position, f"thiếu “{key}”.")
     if item["field"] not in Field.values:
-        raise _invalid(position, f"lĩnh vực “{item['field']}” không hợp lệ.")
+        raise _invalid(
+            position,
+            f"lĩnh vực “{item['field']}” không hợp lệ (có: {', '.join(Field.values)}).",
+        )
+    code = str(item["code"]).strip()
+    if not CODE_RE.match(code):
+        raise _invalid(position, f"mã “{code}” chỉ gồm chữ thường không dấu, số và dấu gạch ngang.")
     values = {key: str(item.get(key) or "").strip() for key in TEXT_FIELDS}
+    for key, limit in MAX_LENGTHS.items():
+        value = code if key == "code" else values[key]
+        if len(value) > limit:
+            raise _invalid(position, f"“{key}” dài {len(value)} ký tự, tối đa {limit}.")
+    if values["national_code"] and not NATIONAL_CODE_RE.match(values["national_code"]):
+        raise _invalid(
+            position, f"mã TTHC “{values['national_code']}” không đúng dạng (ví dụ 1.004222)."
+        )
     for key in LIST_FIELDS:
         value = item.get(key) or []
         if not isinstance(value, list):
@@ -69,14 +97,26 @@ def _clean(position: int, item: dict) -> tuple[dict, list[dict]]:
     handlers = item.get("handlers") or []
     if not handlers:
         raise _invalid(position, "cần ít nhất một cấp giải quyết (handlers).")
+    seen_handlers = set()
     for handler in handlers:
+        if not isinstance(handler, dict):
+            raise _invalid(position, "mỗi cấp giải quyết phải là một đối tượng JSON.")
         kind, department = handler.get("kind"), handler.get("department", "")
         if kind not in HandlerKind.values:
-            raise _invalid(position, f"cấp giải quyết “{kind}” không hợp lệ.")
+            raise _invalid(
+                position,
+                f"cấp giải quyết “{kind}” không hợp lệ (có: {', '.join(HandlerKind.values)}).",
+            )
         if (kind == HandlerKind.DEPARTMENT) != bool(department) or (
             department and department not in DEPARTMENTS
         ):
             raise _invalid(position, f"phòng “{department}” không hợp lệ cho cấp “{kind}”.")
+        if (kind, department) in seen_handlers:
+            label = f"{kind} {department}".strip()
+            raise _invalid(position, f"cấp giải quyết “{label}” bị lặp.")
+        seen_handlers.add((kind, department))
+        if len(str(handler.get("note", ""))) > 200:
+            raise _invalid(position, "ghi chú của cấp giải quyết dài quá 200 ký tự.")
     return values, handlers
 
 
@@ -94,12 +134,20 @@ def procedure_catalogue_load(
         )
     result = CatalogueLoadResult()
     seen: set[str] = set()
+    national_codes: dict[str, str] = {}
     for position, item in enumerate(items, start=1):
         values, handlers = _clean(position, item)
         code = str(item["code"]).strip()
         if code in seen:
             raise _invalid(position, f"mã “{code}” bị trùng.")
         seen.add(code)
+        if national := values["national_code"]:
+            if national in national_codes:
+                raise _invalid(
+                    position,
+                    f"mã TTHC “{national}” đã dùng cho thủ tục “{national_codes[national]}”.",
+                )
+            national_codes[national] = code
         try:
             search_weight = float(item.get("search_weight", 1.0))
         except (TypeError, ValueError) as exc:
