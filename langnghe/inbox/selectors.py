@@ -240,15 +240,32 @@ def unread_counts(*, user, unit=None) -> list[dict]:
     ]
 
 
+NOT_CONFIDENT_TEXT = "Chúng tôi chưa tìm thấy thủ tục của Công an phù hợp với câu hỏi này."
+CRIME_REPORT_TEXT = (
+    "Đây có thể là tin báo về tội phạm, không phải câu hỏi thủ tục. Việc khẩn cấp, hãy gọi "
+    "ngay 113. Anh/chị có thể gửi tố giác, tin báo tại đây hoặc đến Công an xã, phường gần "
+    "nhất; trực ban sẽ tiếp nhận và hướng dẫn."
+)
+
+
 def procedure_suggestion(conversation: Conversation) -> dict | None:
-    """The catalogue's best answer to the citizen's last question, if the procedures app
-    offers one (``procedures.selectors.procedure_answer(question)``)."""
+    """What the desk may offer as an answer to the citizen's last message, with its ``kind``:
+
+    - ``crime_report``: the message reads as a crime report (triage category, or a danger
+      phrase calling for 113): no procedure, the way to report it and 113;
+    - ``procedure``: the catalogue answers it with confidence
+      (``procedures.selectors.procedure_answer``);
+    - ``elsewhere``: no police procedure fits, another agency's does — who and where;
+    - ``not_found``: a procedure question no police procedure fits: said plainly.
+
+    None when there is nothing to suggest. A police procedure is never suggested when the
+    search is not confident."""
     from django.apps import apps
 
     if not apps.is_installed("langnghe.procedures"):
         return None
     try:
-        from langnghe.procedures.selectors import procedure_answer
+        from langnghe.procedures.selectors import procedure_answer, procedure_search_assessed
     except ImportError:
         return None
     last = (
@@ -256,18 +273,50 @@ def procedure_suggestion(conversation: Conversation) -> dict | None:
     )
     if last is None:
         return None
+    if _reads_as_crime_report(last):
+        return {"kind": "crime_report", "text": CRIME_REPORT_TEXT, "url": "", "procedure": ""}
     try:
         answer = procedure_answer(last.text)
+        if not answer:
+            result = procedure_search_assessed(q=last.text, limit=1)
     except Exception:  # noqa: BLE001 — a suggestion must never break the desk
         return None
-    if not answer:
-        return None
-    procedure = getattr(answer, "procedure", None)
-    return {
-        "text": getattr(answer, "text", str(answer)),
-        "url": getattr(answer, "url", ""),
-        "procedure": getattr(procedure, "name", ""),
-    }
+    if answer:
+        procedure = getattr(answer, "procedure", None)
+        return {
+            "kind": "procedure",
+            "text": getattr(answer, "text", str(answer)),
+            "url": getattr(answer, "url", ""),
+            "procedure": getattr(procedure, "name", ""),
+        }
+    if result.elsewhere is not None:
+        other = result.elsewhere
+        return {
+            "kind": "elsewhere",
+            "text": f"{NOT_CONFIDENT_TEXT} Việc này do {other.agency} giải quyết "
+            f"({other.title}). Xem và nộp hồ sơ tại {other.url}",
+            "url": other.url,
+            "procedure": "",
+        }
+    if last.triage_category == "procedure_question":
+        return {
+            "kind": "not_found",
+            "text": f"{NOT_CONFIDENT_TEXT} Anh/chị cho trực ban biết thêm việc cần làm để "
+            "được hướng dẫn.",
+            "url": "",
+            "procedure": "",
+        }
+    return None
+
+
+def _reads_as_crime_report(message: Message) -> bool:
+    from langnghe.core.text import fold
+    from langnghe.triage import rules as triage_rules
+
+    if message.triage_category == "crime_report":
+        return True
+    found = triage_rules.match(fold(message.text))
+    return found is not None and found.hotline == triage_rules.POLICE
 
 
 def canned_replies_for(unit) -> list:

@@ -499,11 +499,22 @@ def _conversations_save(conversations: list[Conversation]) -> None:
 
 
 def _self_service_answer(text: str) -> str:
-    from langnghe.procedures.selectors import procedure_answer
+    from langnghe.procedures.selectors import procedure_answer, procedure_search_assessed
 
     answer = procedure_answer(text)
     if answer is None:
-        return ""
+        # No police procedure fits; a question about another agency's is told where to go.
+        try:
+            other = procedure_search_assessed(q=text, limit=1).elsewhere
+        except ApplicationError:
+            return ""
+        if other is None:
+            return ""
+        return (
+            "Thông tin tham khảo (tự động): Chúng tôi chưa tìm thấy thủ tục của Công an phù "
+            f"hợp với câu hỏi này. Việc này do {other.agency} giải quyết ({other.title}): "
+            f"{other.url}"
+        )
     return f"Thông tin tham khảo (tự động): {answer.text} Chi tiết: {answer.url}"
 
 

@@ -28,8 +28,23 @@ class ProcedureSearchHitOut(Schema):
     score: float
 
 
+class ElsewhereOut(Schema):
+    key: str = Field(..., description="civil_status, land, business, social_insurance, tax, …")
+    title: str
+    agency: str = Field(..., description="cơ quan giải quyết")
+    url: str = Field(..., description="trang chính thức")
+
+
 class ProcedureSearchOut(Schema):
     items: list[ProcedureSearchHitOut]
+    confident: bool = Field(
+        ...,
+        description="false khi không thủ tục nào của Công an phù hợp: các mục (nếu có) chỉ "
+        "“có thể liên quan”, không phải câu trả lời",
+    )
+    elsewhere: ElsewhereOut | None = Field(
+        None, description="việc của cơ quan khác mà câu hỏi nhắc tới, nếu có"
+    )
 
 
 class ProcedureSearchQuery(Schema):
@@ -105,7 +120,8 @@ class ProcedureAnswerOut(Schema):
     "/search", response=ProcedureSearchOut, auth=None, summary="Tìm thủ tục theo lời người dân"
 )
 def procedure_search(request, query: Query[ProcedureSearchQuery]):
-    hits = selectors.procedure_search(q=query.q, limit=query.limit)
+    result = selectors.procedure_search_assessed(q=query.q, limit=query.limit)
+    elsewhere = result.elsewhere
     return {
         "items": [
             {
@@ -115,8 +131,19 @@ def procedure_search(request, query: Query[ProcedureSearchQuery]):
                 "field": h.field,
                 "score": h.score,
             }
-            for h in hits
-        ]
+            for h in result.hits
+        ],
+        "confident": result.confident,
+        "elsewhere": (
+            {
+                "key": elsewhere.key,
+                "title": elsewhere.title,
+                "agency": elsewhere.agency,
+                "url": elsewhere.url,
+            }
+            if elsewhere
+            else None
+        ),
     }
 
 

@@ -355,6 +355,16 @@ class Hit:
     # matched: how sure a conversational answer may be.
     coverage: float = 0.0
     phrase: bool = False
+    # The same share with each word weighed by how rare it is in the catalogue (a word no
+    # procedure uses weighs most; a repaired typo counts by its repair's weight), the number
+    # of adjacent word pairs of the query found together in the procedure, and the number of
+    # the query's content words: what ``confidence`` decides from.
+    weighted_coverage: float = 0.0
+    pairs_matched: int = 0
+    query_words: int = 0
+    # Per query word: its weight, and how well this procedure matched it (0 to 1).
+    word_weights: tuple[float, ...] = ()
+    word_credit: tuple[float, ...] = ()
 
 
 @dataclass
@@ -517,19 +527,36 @@ class SearchIndex:
     def query_terms(self, query: str) -> list[QueryTerm]:
         return self._query(query)[0]
 
-    def _query(self, query: str) -> tuple[list[QueryTerm], int]:
-        """The weighted terms of a query and the number of word positions they cover."""
+    def query_words(self, query: str) -> list[str]:
+        """The query's content words, one per word position the search scores (a word typed
+        run together counts as its pieces); unknown words are kept as typed."""
+        return self._query(query)[2]
+
+    def word_weight(self, term: str) -> float:
+        """How much a word tells procedures apart: its inverse document frequency in the
+        catalogue; a word no procedure uses weighs most."""
+        total = len(self.documents)
+        df = self.document_frequency.get(term, 0)
+        return math.log(1 + (total - df + 0.5) / (df + 0.5))
+
+    def _query(self, query: str) -> tuple[list[QueryTerm], int, list[str]]:
+        """The weighted terms of a query, the number of word positions they cover and the
+        word typed at each position."""
         positions: list[list[tuple[str, float]]] = []
+        typed: list[str] = []
         for token in analyze(query):
             repaired = self._repair(token)
             if not repaired:
                 positions.append([])
+                typed.append(token)
                 continue
             if " " in repaired[0][0]:  # a segmented token becomes several positions
                 word, weight = repaired[0]
                 positions.extend([[(piece, weight)] for piece in word.split()])
+                typed.extend(word.split())
             else:
                 positions.append(list(repaired))
+                typed.append(token)
         # Context repair: a known word that makes no known pair with its neighbour may be a
         # misspelling of one that does.
         for i in range(len(positions) - 1):
@@ -560,23 +587,42 @@ class SearchIndex:
                         term = f"{lw}_{rw}"
                         if gap == 1 or term in self.impacts:
                             put(term, factor * min(lweight, rweight), (i, i + gap))
-        return list(terms.values()), len(positions)
+        return list(terms.values()), len(positions), typed
 
     def search(self, query: str, *, limit: int = 10) -> list[Hit]:
         scores: dict[int, float] = defaultdict(float)
         matched: dict[int, set[int]] = defaultdict(set)
-        phrase: set[int] = set()
-        terms, width = self._query(query)
+        phrase: dict[int, set[int]] = defaultdict(set)
+        # position → document → the best weight with which one of its words matched
+        credit: dict[int, dict[int, float]] = defaultdict(dict)
+        terms, width, typed = self._query(query)
         for qt in terms:
             for position, impact in self.impacts.get(qt.term, {}).items():
                 scores[position] += qt.weight * impact
                 if len(qt.positions) == 1:
                     matched[position].update(qt.positions)
+                    at = credit[qt.positions[0]]
+                    at[position] = max(at.get(position, 0.0), qt.weight)
                 elif qt.positions[1] - qt.positions[0] == 1:
-                    phrase.add(position)
+                    phrase[position].add(qt.positions[0])
         for position in scores:
             scores[position] *= self.documents[position].boost
         ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))[:limit]
+        # A number ("5 tuổi", "năm 2025") tells nothing about which procedure is meant.
+        weights = tuple(0.0 if word.isdigit() else self.word_weight(word) for word in typed)
+        total_weight = sum(weights)
+
+        def word_credit(document: int) -> tuple[float, ...]:
+            # A repaired word counts by its repair's weight, squared: an unknown word close to
+            # a catalogue word ("vàng" → "vắng") is weak evidence.
+            return tuple(credit[i].get(document, 0.0) ** 2 for i in range(len(typed)))
+
+        def weighted_coverage(document: int) -> float:
+            if not total_weight:
+                return 0.0
+            found = sum(w * c for w, c in zip(weights, word_credit(document), strict=True))
+            return round(found / total_weight, 3)
+
         return [
             Hit(
                 code=self.documents[p].code,
@@ -585,7 +631,12 @@ class SearchIndex:
                 field=self.documents[p].field,
                 score=round(s, 4),
                 coverage=round(len(matched[p]) / width, 3) if width else 0.0,
-                phrase=p in phrase,
+                phrase=bool(phrase[p]),
+                weighted_coverage=weighted_coverage(p),
+                pairs_matched=len(phrase[p]),
+                query_words=width,
+                word_weights=weights,
+                word_credit=word_credit(p),
             )
             for p, s in ranked
         ]

@@ -16,6 +16,8 @@ from langnghe.core.exceptions import ApplicationError, NotFound
 from langnghe.core.memo import ProcessMemo
 from langnghe.core.text import words
 
+from .confidence import assess
+from .elsewhere import Agency
 from .models import Field, HandlerKind, Procedure
 from .search import MAX_QUERY_LENGTH, Hit, SearchIndex
 
@@ -192,6 +194,34 @@ def search_index_invalidate() -> None:
     _index_state.update(version=None, index=None, checked_at=0.0)
 
 
+@dataclass
+class SearchResult:
+    """Ranked procedures, whether one of them answers the question (``confidence``), and the
+    other agency that does when the question names one."""
+
+    hits: list[Hit]
+    confident: bool
+    elsewhere: Agency | None = None
+    reason: str = ""
+
+
+def procedure_search_assessed(*, q: str | None, limit: int = 10) -> SearchResult:
+    """``procedure_search`` with its confidence: the hits may be listed when not confident
+    (as "có thể liên quan"), but no answer may present them as the answer."""
+    hits = procedure_search(q=q, limit=limit)
+    if not hits and not words(q or ""):
+        return SearchResult(hits=[], confident=False, reason="empty query")
+    index = search_index()
+    # The assessment reads the best hit's word-by-word match; a limit of 1 still has it.
+    assessment = assess(hits, index.query_words(q or ""))
+    return SearchResult(
+        hits=hits,
+        confident=assessment.confident,
+        elsewhere=assessment.elsewhere,
+        reason=assessment.reason,
+    )
+
+
 def procedure_search(*, q: str | None, limit: int = 10) -> list[Hit]:
     """Best matches first. An empty or symbol-only query gives no result; a query over
     MAX_QUERY_LENGTH characters is refused with a clear message."""
@@ -278,10 +308,15 @@ _quoted = ProcessMemo(getattr(settings, "LANGNGHE_PROCEDURE_ANSWER_TTL", 30.0), 
 
 
 def _procedure_answer(question: str) -> ProcedureAnswer | None:
-    hits = search_index().search(question, limit=1)
+    index = search_index()
+    hits = index.search(question, limit=1)
     if not hits or hits[0].score < ANSWER_MIN_SCORE:
         return None
     best = hits[0]
+    # The search's own confidence (``confidence.assess``) first: a question about another
+    # agency's procedure, or one whose words match only one by one, gets no answer.
+    if not assess(hits, index.query_words(question)).confident:
+        return None
     confident = (best.phrase and best.coverage >= ANSWER_MIN_COVERAGE_WITH_PHRASE) or (
         best.coverage >= ANSWER_MIN_COVERAGE_WORDS_ONLY
     )

@@ -5,7 +5,7 @@ from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
 from langnghe.core.exceptions import ApplicationError, NotFound
-from langnghe.units.selectors import unit_get_by_slug
+from langnghe.units.selectors import unit_get_by_slug, unit_queryset
 
 from . import selectors
 from .models import Field
@@ -21,12 +21,14 @@ def _unit_or_404(slug: str):
 def procedure_home(request):
     """The catalogue by field, and the search citizens use (no JavaScript needed)."""
     q = request.GET.get("q", "").strip()
-    hits, error = [], None
+    hits, error, result = [], None, None
     if q:
         try:
-            hits = selectors.procedure_search(q=q, limit=10)
+            result = selectors.procedure_search_assessed(q=q, limit=10)
         except ApplicationError as exc:
             error = exc.message
+        else:
+            hits = result.hits
     groups = []
     if not q:
         labels = dict(Field.choices)
@@ -35,8 +37,25 @@ def procedure_home(request):
             by_field.setdefault(procedure.field, []).append(procedure)
         groups = [(labels[f], items) for f, items in by_field.items()]
     return render(
-        request, "procedures/home.html", {"q": q, "hits": hits, "error": error, "groups": groups}
+        request,
+        "procedures/home.html",
+        {
+            "q": q,
+            "hits": hits,
+            "error": error,
+            "groups": groups,
+            "confident": bool(result and result.confident),
+            "elsewhere": result.elsewhere if result else None,
+            "desk_chat_url": _desk_chat_url() if result and not result.confident else "",
+        },
     )
+
+
+def _desk_chat_url() -> str:
+    """Where a citizen asks the duty desk what the catalogue does not answer: the web chat of
+    the deployment's top unit (every unit's page has its own; the home page finds it)."""
+    top = unit_queryset().filter(parent__isnull=True).order_by("path").first()
+    return f"/tro-chuyen/{top.code}/" if top else ""
 
 
 def procedure_page(request, code: str):

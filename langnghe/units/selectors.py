@@ -2,13 +2,15 @@
 data *owned* by a unit is read through ``langnghe.accounts.selectors.visible_units``."""
 
 import math
+import re
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Case, IntegerField, QuerySet, Value, When
 from geopy.distance import geodesic
 
 from langnghe.core.exceptions import ApplicationError, NotFound
 from langnghe.core.text import fold
+from langnghe.core.text import words as words_of
 
 from .models import Unit, UnitKind
 
@@ -102,7 +104,11 @@ def unit_list(
 ) -> QuerySet[Unit]:
     """Directory listing with filters. Unknown kind or parent is an error, not an empty list.
 
-    ``q`` is matched without diacritics on every word: "tho xuong" finds "Thọ Xương".
+    ``q`` is matched without diacritics on every word: "tho xuong" finds "Thọ Xương". The
+    administrative abbreviations citizens type are read as words ("tp" → "thành phố", "tx",
+    "tt", "p", "x", "h", "q"). With a query the best matches come first (``_directory_rank``):
+    the query as a phrase of whole words in the unit's name, then every word whole in it,
+    then words found only as the start of longer ones ("phu" in "phường"); by path within.
     """
     qs = within if within is not None else unit_queryset()
     if kind:
@@ -127,9 +133,66 @@ def unit_list(
             raise ApplicationError(
                 "Từ khóa tìm kiếm quá dài (tối đa 200 ký tự).", code="query_too_long", field="q"
             )
-        for word in folded.split():
+        query_words = directory_words(folded)
+        for word in query_words:
             qs = qs.filter(search_text__contains=word)
+        if query_words:
+            return _ranked(qs, query_words)
     return qs.order_by("path")
+
+
+# What citizens abbreviate in a unit's or a place's name (folded).
+DIRECTORY_ABBREVIATIONS = {
+    "tp": "thanh pho",
+    "tx": "thi xa",
+    "tt": "thi tran",
+    "p": "phuong",
+    "x": "xa",
+    "h": "huyen",
+    "q": "quan",
+    "ca": "cong an",
+}
+# A directory answer is ranked in Python past this many candidates no more (a one-letter query
+# over the whole province): those keep the tree's order.
+RANK_AT_MOST = 500
+
+
+def directory_words(folded: str) -> list[str]:
+    """The words of a folded directory query, abbreviations written out ("tp." → "thanh pho")."""
+    found: list[str] = []
+    for word in re.split(r"[^\w]+", folded):
+        if word:
+            found.extend(DIRECTORY_ABBREVIATIONS.get(word, word).split())
+    return found
+
+
+def _directory_rank(unit: dict, query_words: list[str]) -> int:
+    """0 = the query is a phrase of whole words in the name; 1 = every word is a whole word
+    of the name; 2 = every word a whole word somewhere in the unit's searchable text; 3 = some
+    word matched only inside a longer one."""
+    name = f" {' '.join(words_of(unit['name']))} "
+    if f" {' '.join(query_words)} " in name:
+        return 0
+    if all(f" {w} " in name for w in query_words):
+        return 1
+    text = f" {' '.join(words_of(unit['search_text']))} "
+    if all(f" {w} " in text for w in query_words):
+        return 2
+    return 3
+
+
+def _ranked(qs: QuerySet[Unit], query_words: list[str]) -> QuerySet[Unit]:
+    candidates = list(qs.order_by().values("pk", "name", "search_text", "path")[: RANK_AT_MOST + 1])
+    if len(candidates) > RANK_AT_MOST:
+        return qs.order_by("path")
+    ordered = sorted(candidates, key=lambda u: (_directory_rank(u, query_words), u["path"]))
+    if not ordered:
+        return qs.order_by("path")
+    position = Case(
+        *[When(pk=u["pk"], then=Value(i)) for i, u in enumerate(ordered)],
+        output_field=IntegerField(),
+    )
+    return qs.order_by(position, "path")
 
 
 def closed_unit_successor(*, slug: str = "", code: str = "") -> Unit | None:

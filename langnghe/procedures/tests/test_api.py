@@ -21,7 +21,7 @@ def test_search_returns_best_match_first(client, catalogue):
 def test_empty_and_symbol_queries_give_an_empty_list(client, catalogue, q):
     response = client.get(SEARCH, {"q": q})
     assert response.status_code == 200
-    assert response.json() == {"items": []}
+    assert response.json() == {"items": [], "confident": False, "elsewhere": None}
 
 
 def test_too_long_query_is_a_clear_400(client, catalogue):

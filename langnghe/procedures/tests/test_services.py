@@ -86,6 +86,34 @@ def test_load_procedures_command(db, tmp_path, capsys):
 
 
 def test_eval_search_command_meets_targets(db, capsys):
-    call_command("eval_search", repeat=1, no_load=False, strict=True)
+    # The dev sets, named: this test must never run the held-out set.
+    call_command("eval_search", set="dev", repeat=1, no_load=False)
     out = capsys.readouterr().out
     assert "top-1" in out and "Django test Client" in out
+    assert "từ chối đúng" in out and "police_other" in out
+
+
+def test_eval_search_exits_non_zero_below_target(db, tmp_path, capsys):
+    tiny = tmp_path / "tiny.jsonl"
+    rows = [
+        {"q": "làm hộ chiếu", "kind": "in", "expected": ["cap-ho-chieu-pho-thong"]},
+        # Below the abstention target: a police question labelled "out".
+        {"q": "cấp lại thẻ căn cước bị mất", "kind": "out", "elsewhere": None},
+    ]
+    tiny.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    with pytest.raises(CommandError, match="Chưa đạt"):
+        call_command("eval_search", file=str(tiny), repeat=1, no_holdout=True)
+    out = capsys.readouterr().out
+    assert "từ chối đúng (confident: false): 0.000 (0/1)" in out
+
+
+def test_eval_search_passes_a_tiny_file_on_target(db, tmp_path, capsys):
+    tiny = tmp_path / "tiny.jsonl"
+    rows = [
+        {"q": "làm hộ chiếu", "kind": "in", "expected": ["cap-ho-chieu-pho-thong"]},
+        {"q": "giá vàng hôm nay", "kind": "out", "elsewhere": None},
+        {"q": "con tôi bị đánh", "kind": "police_other"},
+    ]
+    tiny.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    call_command("eval_search", file=str(tiny), repeat=1, no_holdout=True)
+    assert "Đạt mục tiêu" in capsys.readouterr().out
