@@ -82,15 +82,19 @@ RULES: tuple[Rule, ...] = (
         r"uong thuoc tu tu|(chay|mat|ra) mau|bi thuong|tai nan|dam xe|dam vao|"
         r"va cham|tong xe|xe dam|bi xe|nga (xe|cau thang|tu)|gay (chan|tay|co)|"
         r"ran can|cho can|dien giat|giat dien|bong nang|sinh non|vo oi|tro dau|"
-        r"hon me|chet|tu vong|nguy kich|thoi thop|dau nguc|ho hap|say ruou nam",
+        r"hon me|tu vong|nguy kich|thoi thop|dau nguc|ho hap|say ruou nam",
         accented=r"cấp cứu|ngất|xỉu|bất tỉnh|ngừng thở|khó thở|không thở|ngừng tim|"
         r"đột quỵ|đột tử|co giật|sùi bọt mép|ngộ độc|trúng độc|uống thuốc sâu|"
         r"chảy máu|mất máu|ra máu|bị thương|tai nạn|đâm xe|đâm vào|va chạm|"
         r"tông xe|xe đâm|ngã (xe|cầu thang|từ)|gãy (chân|tay|cổ)|rắn cắn|chó cắn|"
-        r"điện giật|giật điện|bỏng nặng|sinh non|vỡ ối|hôn mê|chết|tử vong|"
+        r"điện giật|giật điện|bỏng nặng|sinh non|vỡ ối|hôn mê|tử vong|"
         r"nguy kịch|thoi thóp|đau ngực|say rượu nằm",
     ),
 )
+
+# Bare "chết" was removed from the medical rule (#26 part 3): Vietnamese says "đói muốn chết",
+# "nóng chết mất", "cười chết" every day; a death is named with its cause ("đánh chết", "chết
+# đuối") or left to the model.
 
 # A call for help with no danger named: urgent, the hotline is left to the model.
 # Audit (#26 part 3): every phrase kept here is a plain cry for help in any message ("cứu

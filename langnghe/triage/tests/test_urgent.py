@@ -115,3 +115,11 @@ def test_past_signals_have_no_phrase_fitted_to_heldout_text(phrase):
     from langnghe.triage import rules
 
     assert rules.tense(f"toi {phrase} lam") == (False, False)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["buồn ngủ muốn chết luôn á", "mệt chết mất thôi", "cuoi chet voi thang ban toi"],
+)
+def test_idioms_with_chet_are_not_urgent(text):
+    assert not triage_text(text).urgent, text
