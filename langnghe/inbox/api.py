@@ -189,6 +189,44 @@ def message_reply(request, conversation_id: int, payload: TextIn):
     )
 
 
+class TriageCorrectionIn(Schema):
+    category: str = Field(
+        ..., description="crime_report, public_order, procedure_question, service_feedback, other"
+    )
+    urgent: bool = False
+    hotline: str | None = Field(None, description="113, 114 hoặc 115 khi khẩn cấp")
+
+
+class TriageCorrectionOut(Schema):
+    id: int
+    category: str
+    urgent: bool
+    hotline: str
+    predicted_category: str
+    predicted_urgent: bool | None
+
+
+@router.post(
+    "/conversations/{conversation_id}/messages/{message_id}/triage",
+    response={201: TriageCorrectionOut},
+    summary="Sửa nhãn phân loại của một tin nhắn (lưu làm dữ liệu huấn luyện)",
+)
+def message_triage_correct(
+    request, conversation_id: int, message_id: int, payload: TriageCorrectionIn
+):
+    conversation = selectors.conversation_for(
+        user=request.auth, conversation_id=conversation_id, action=ANSWER
+    )
+    return 201, services.message_triage_correct(
+        conversation=conversation,
+        message_id=message_id,
+        by=request.auth,
+        category=payload.category,
+        urgent=payload.urgent,
+        hotline=payload.hotline,
+    )
+
+
 @router.post(
     "/conversations/{conversation_id}/notes", response={201: NoteOut}, summary="Ghi chú nội bộ"
 )

@@ -28,6 +28,10 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from langnghe.audit.services import audit_record
+from langnghe.triage.services import (
+    triage_corrections_forget,
+    triage_corrections_forget_orphans,
+)
 
 from .models import Conversation, ConversationStatus, Message, Note
 
@@ -77,6 +81,13 @@ def conversations_purge(*, now: dt.datetime | None = None) -> int:
             )
             if not ids:
                 break
+            # An officer's correction keeps a copy of a message's text: it goes with it.
+            triage_corrections_forget(
+                source_type=Message._meta.label_lower,
+                source_ids=Message.objects.filter(conversation_id__in=ids).values_list(
+                    "id", flat=True
+                ),
+            )
             Message.objects.filter(conversation_id__in=ids).delete()
             Note.objects.filter(conversation_id__in=ids).delete()
             rows = Conversation.objects.filter(pk__in=ids)
@@ -98,4 +109,9 @@ def conversations_purge(*, now: dt.datetime | None = None) -> int:
 
 
 def retention_job() -> dict:
-    return {"purged": conversations_purge()}
+    # Corrections of messages deleted by any other path (a conversation deleted by hand) lose
+    # their text within a day too.
+    return {
+        "purged": conversations_purge(),
+        "corrections_forgotten": triage_corrections_forget_orphans(),
+    }

@@ -9,7 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from langnghe.audit.services import audit_record
-from langnghe.core.exceptions import ApplicationError, PermissionDenied
+from langnghe.core.exceptions import ApplicationError, NotFound, PermissionDenied
 from langnghe.core.sql import insert_ignore_many, insert_many
 from langnghe.triage.selectors import triage_text
 
@@ -568,6 +568,33 @@ def _reply(*, conversation: Conversation, by, text: str, is_automatic: bool) -> 
 
 
 @transaction.atomic
+@transaction.atomic
+def message_triage_correct(
+    *, conversation: Conversation, message_id: int, by, category: str, urgent: bool, hotline=None
+):
+    """An officer's label for one of the citizen's messages in ``conversation``: the message's
+    category is set and the label kept as a triage training example (``triage_correct``).
+
+    Precondition: ``conversation`` came from ``conversation_for(..., action=ANSWER)`` — only the
+    desk roles of its unit correct what its citizens wrote."""
+    from langnghe.triage.services import triage_correct
+
+    message = conversation.messages.filter(pk=message_id, direction=Direction.IN).first()
+    if message is None or not message.text.strip():
+        raise NotFound("Không tìm thấy tin nhắn của người dân.", code="message_not_found")
+    correction = triage_correct(
+        by=by,
+        obj=message,
+        unit=conversation.unit,
+        category=category,
+        urgent=urgent,
+        hotline=hotline,
+    )
+    message.triage_category = correction.category
+    message.save(update_fields=["triage_category"])
+    return correction
+
+
 def message_reply(*, conversation: Conversation, by, text: str) -> Message:
     """An officer answers. Zalo replies go through the durable outbox; the message's
     ``delivery`` follows what happens to them (pending → sent → delivered → seen, or failed)."""

@@ -1,4 +1,5 @@
-"""Triage API: classify one message. Stateless, so open to staff (Bearer token) and to anyone
+"""Triage API: classify one message (officers correct a label on the message itself:
+``POST /api/v1/inbox/conversations/{id}/messages/{message_id}/triage``). Stateless, so open to staff (Bearer token) and to anyone
 else; anonymous callers are rate-limited per client address (hashed; never stored)."""
 
 import hashlib
@@ -7,13 +8,11 @@ from django.conf import settings
 from django_ratelimit import ALL
 from django_ratelimit.core import is_ratelimited
 from ninja import Field, Router, Schema
-from ninja.responses import Status
 
-from langnghe.accounts.auth import BearerToken, staff_auth
-from langnghe.core.exceptions import ApplicationError, NotFound
-from langnghe.units.models import Unit
+from langnghe.accounts.auth import BearerToken
+from langnghe.core.exceptions import ApplicationError
 
-from . import selectors, services
+from . import selectors
 
 ANONYMOUS = "anonymous"
 ANONYMOUS_RATE = "30/m"
@@ -74,43 +73,3 @@ def triage(request, payload: TriageIn):
             "Vui lòng nhập nội dung tin nhắn cần phân loại.", code="empty", field="text"
         )
     return selectors.triage_text(payload.text)
-
-
-class CorrectionIn(Schema):
-    text: str
-    category: str
-    urgent: bool = False
-    hotline: str | None = None
-    unit: str | None = Field(None, description="mã đơn vị nhận tin")
-
-
-class CorrectionOut(Schema):
-    id: int
-    category: str
-    urgent: bool
-    hotline: str
-    predicted_category: str
-    predicted_urgent: bool | None
-
-
-@router.post(
-    "/corrections",
-    response={201: CorrectionOut},
-    auth=staff_auth,
-    summary="Cán bộ sửa nhãn phân loại (lưu làm dữ liệu huấn luyện)",
-)
-def correction_create(request, payload: CorrectionIn):
-    unit = None
-    if payload.unit:
-        unit = Unit.objects.filter(code=payload.unit).first()
-        if unit is None:
-            raise NotFound("Không tìm thấy đơn vị.")
-    correction = services.triage_correct(
-        by=request.auth,
-        text=payload.text,
-        category=payload.category,
-        urgent=payload.urgent,
-        hotline=payload.hotline,
-        unit=unit,
-    )
-    return Status(201, correction)

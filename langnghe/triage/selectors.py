@@ -17,7 +17,8 @@ def triage_text(text: str) -> TriageResult:
 
 
 def correction_training_rows() -> list[dict]:
-    """Officers' corrections as training rows (weighted above generated examples)."""
+    """Officers' corrections as training rows (weighted above generated examples); those whose
+    text was forgotten with their conversation are left out."""
     from .classifier import CORRECTION_WEIGHT
 
     return [
@@ -29,5 +30,5 @@ def correction_training_rows() -> list[dict]:
             "source": "correction",
             "weight": CORRECTION_WEIGHT,
         }
-        for row in TriageCorrection.objects.order_by("id").iterator()
+        for row in TriageCorrection.objects.exclude(text="").order_by("id").iterator()
     ]

@@ -70,6 +70,8 @@ INBOX_DESK = [
     ("POST", "/api/v1/inbox/conversations/{conversation_id}/status"),
     ("POST", "/api/v1/inbox/conversations/{conversation_id}/assign"),
     ("POST", "/api/v1/inbox/conversations/{conversation_id}/case"),
+    # Correcting the triage label of a citizen's message (#26): the desk of its unit only.
+    ("POST", "/api/v1/inbox/conversations/{conversation_id}/messages/{message_id}/triage"),
 ]
 ROLE_RULES: dict[tuple[str, str], set[str]] = {
     **{("POST", p): HANDLERS for p in CASE_WRITES},
@@ -102,6 +104,7 @@ EXACT = {
     ("POST", "/api/v1/inbox/conversations/{conversation_id}/status"): 200,
     ("POST", "/api/v1/inbox/conversations/{conversation_id}/assign"): 200,
     ("POST", "/api/v1/inbox/conversations/{conversation_id}/case"): 201,
+    ("POST", "/api/v1/inbox/conversations/{conversation_id}/messages/{message_id}/triage"): 201,
     ("GET", "/api/v1/inbox/counts"): 200,
 }
 # Operations that declare a token but also serve anonymous callers, rate-limited (the triage
@@ -193,6 +196,7 @@ def world(db, make_staff, unit):
         "other_case": other_case,
         "reveal": reveal,
         "conversation": message.conversation,
+        "message": message,
         "response": response,
         "post": post,
         "export": export,
@@ -221,6 +225,7 @@ def _params(world) -> dict[str, str]:
         "request_id": str(world["reveal"].pk),
         "step": world["step"],
         "conversation_id": str(world["conversation"].pk),
+        "message_id": str(world["message"].pk),
         "response_id": str(world["response"].pk),
         "post_id": str(world["post"].pk),
         "pk": str(world["post"].pk),
@@ -239,6 +244,7 @@ OWNED_PARAMS = {
     "attachment_id",
     "request_id",
     "conversation_id",
+    "message_id",
     "response_id",
     "export_id",
     "report_id",
@@ -263,6 +269,7 @@ FINGERPRINT_MODELS = [
     "surveys.SurveyExport",
     "content.Post",
     "audit.AuditEntry",
+    "triage.TriageCorrection",
 ]
 
 
@@ -384,6 +391,9 @@ def body_overrides(world) -> dict[tuple[str, str], dict]:
         ("POST", "/api/v1/inbox/conversations/{conversation_id}/notes"): {"text": "Ghi chú."},
         ("POST", "/api/v1/inbox/conversations/{conversation_id}/case"): {
             "category": "public_order"
+        },
+        ("POST", "/api/v1/inbox/conversations/{conversation_id}/messages/{message_id}/triage"): {
+            "category": "procedure_question"
         },
         ("POST", "/api/v1/inbox/conversations/{conversation_id}/assign"): {
             "assignee": people["unit_duty_officer"].pk

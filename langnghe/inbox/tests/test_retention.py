@@ -185,4 +185,4 @@ def test_periodic_job_is_registered():
 
     jobs = {name: (every, job) for name, every, job in periodic_jobs()}
     assert jobs["inbox.retention"][0] == 86400
-    assert jobs["inbox.retention"][1]() == {"purged": 0}
+    assert jobs["inbox.retention"][1]() == {"purged": 0, "corrections_forgotten": 0}

@@ -23,7 +23,7 @@ def test_model_is_loaded_once_and_cached():
 
 def test_data_sizes_and_no_heldout_message_is_trained_on():
     train = classifier.training_rows()
-    held = classifier.heldout_rows()
+    held = classifier.development_rows()
     assert len(train) >= 1500 and len(held) >= 300
     held_keys = {classifier._key(row["text"]) for row in held}
     assert not held_keys & {classifier._key(row["text"]) for row in train}
@@ -40,7 +40,7 @@ def small_bundle():
 
 def test_compiled_model_matches_scikit_learn(small_bundle):
     compiled = classifier.compile_bundle(small_bundle)
-    texts = [row["text"] for row in classifier.heldout_rows()[:60]] + ["", "😀", "x" * 6000]
+    texts = [row["text"] for row in classifier.development_rows()[:60]] + ["", "😀", "x" * 6000]
     from langnghe.triage.normalize import normalize
 
     matrix = small_bundle["features"].transform([normalize(t) for t in texts])
@@ -132,7 +132,7 @@ def test_the_word_memo_gives_the_analyzers_vector():
         assert numpy.array_equal(got[0], expected[0])
         assert numpy.allclose(got[1], expected[1], rtol=0, atol=1e-12)
 
-    for row in classifier.heldout_rows()[:200]:
+    for row in classifier.development_rows()[:200]:
         same(row["text"])
         same(row["text"])  # memo warm
     assert model._word_memo

@@ -101,3 +101,25 @@ def test_any_input_gets_a_category(text):
         "other",
     )
     assert 0.0 <= result.confidence <= 1.0
+
+
+@pytest.mark.parametrize("phrase", ["cap bao", "bao gap", "help", "nguy hiem lam"])
+def test_help_rule_has_no_phrase_fitted_to_heldout_text(phrase):
+    from langnghe.triage import rules
+
+    assert rules.match(f"toi {phrase} nhe") is None
+
+
+@pytest.mark.parametrize("phrase", ["hom ram", "cach day", "nam vien", "da tu", "vua roi"])
+def test_past_signals_have_no_phrase_fitted_to_heldout_text(phrase):
+    from langnghe.triage import rules
+
+    assert rules.tense(f"toi {phrase} lam") == (False, False)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["buồn ngủ muốn chết luôn á", "mệt chết mất thôi", "cuoi chet voi thang ban toi"],
+)
+def test_idioms_with_chet_are_not_urgent(text):
+    assert not triage_text(text).urgent, text
