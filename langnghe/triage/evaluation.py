@@ -116,6 +116,11 @@ def latency_line(latencies: list[float]) -> str:
     )
 
 
+# Short texts written apart can coincide with a training message ("alo", "test", "???"); up to
+# this share of a held-out set is set aside and named, more means the set leaked (refused).
+MAX_COINCIDENT_SHARE = 0.02
+
+
 def trained_on(rows: list[dict]) -> list[str]:
     """Texts of ``rows`` that the training data also holds (a held-out set must have none)."""
     trained = {classifier._key(row["text"]) for row in classifier.training_rows()}

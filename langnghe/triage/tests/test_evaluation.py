@@ -81,6 +81,15 @@ def test_a_heldout_text_found_in_training_data_fails(tmp_path):
         run("--file", str(write(tmp_path / "leak.jsonl", [row])))
 
 
+def test_a_short_text_that_coincides_with_training_is_set_aside_not_scored(tmp_path):
+    """Texts written apart can coincide ("alo"): one in sixty is named and left out."""
+    trained = classifier.training_rows()[0]
+    row = (trained["text"], trained["category"], trained["urgent"], trained.get("hotline"))
+    text = run("--file", str(write(tmp_path / "mostly_new.jsonl", CLEAR * 20 + [row])))
+    assert "1 tin trùng nguyên văn dữ liệu huấn luyện, không chấm" in text
+    assert "n 60," in text
+
+
 def test_protocol_names_the_round_and_make_target_enforces():
     assert evaluation.current_round() >= 1
     makefile = (ROOT / "Makefile").read_text()

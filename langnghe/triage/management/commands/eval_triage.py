@@ -76,11 +76,19 @@ class Command(BaseCommand):
         latencies = []
         for name, rows in gated:
             leaked = evaluation.trained_on(rows)
-            if leaked:
+            if len(leaked) > evaluation.MAX_COINCIDENT_SHARE * len(rows):
                 raise CommandError(
                     f"{name}: {len(leaked)} tin cũng có trong dữ liệu huấn luyện — tập này không "
                     "còn là tập kiểm tra."
                 )
+            if leaked:
+                # Texts written apart can coincide ("alo", "test"): they are set aside, named,
+                # and not scored; more than a few means the set leaked, refused above.
+                out(
+                    f"\n{name}: {len(leaked)} tin trùng nguyên văn dữ liệu huấn luyện, không chấm: "
+                    + ", ".join(repr(t[:40]) for t in leaked)
+                )
+                rows = [r for r in rows if r["text"] not in set(leaked)]
             result = evaluation.score(name, rows)
             out("\nGATED:")
             self._report(result, errors)
