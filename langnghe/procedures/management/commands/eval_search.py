@@ -1,7 +1,8 @@
 """Rerunnable evaluation of the procedure search: ranking, and whether it knows when no police
 procedure fits (issue 26).
 
-Which set: by default the held-out set ``data/heldout_search_r1.jsonl`` when it exists (written
+Which set: by default the latest round's held-out set ``data/heldout_search_r<N>.jsonl`` when it
+exists (written
 by another engineer before the change it judges, never used to tune it), else the dev sets
 (``--set dev``): the "dev" rows of ``eval_queries.json`` as "in" queries and
 ``dev_search_abstain.jsonl`` (out-of-catalogue and police-but-not-a-procedure questions).
@@ -39,7 +40,20 @@ from langnghe.procedures.services import procedure_catalogue_load_bundled
 DATA = Path(__file__).resolve().parents[2] / "data"
 EVAL_FILE = DATA / "eval_queries.json"
 DEV_ABSTAIN_FILE = DATA / "dev_search_abstain.jsonl"
-HELDOUT_FILE = DATA / "heldout_search_r1.jsonl"
+
+
+def _latest_heldout() -> Path:
+    """The held-out set of the latest round (``heldout_search_r<N>.jsonl``, highest N): each
+    round's set is written before the change it judges; earlier rounds, once run, are spent."""
+    rounds = sorted(
+        (int(p.stem.rsplit("_r", 1)[1]), p)
+        for p in DATA.glob("heldout_search_r*.jsonl")
+        if p.stem.rsplit("_r", 1)[1].isdigit()
+    )
+    return rounds[-1][1] if rounds else DATA / "heldout_search_r1.jsonl"
+
+
+HELDOUT_FILE = _latest_heldout()
 
 # Issue 26: fixed before the held-out set was first run.
 ABSTAIN_TARGETS = {
@@ -145,7 +159,7 @@ class Command(BaseCommand):
             "--set",
             choices=["auto", "heldout", "dev"],
             default="auto",
-            help="auto: bộ giữ lại (heldout_search_r1.jsonl) nếu có, không thì bộ dev",
+            help="auto: bộ giữ lại của vòng mới nhất (heldout_search_rN.jsonl) nếu có, không thì bộ dev",
         )
         parser.add_argument("--file", default="", help="bộ câu hỏi JSON lines khác để đo")
         parser.add_argument(
