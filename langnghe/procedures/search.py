@@ -178,15 +178,15 @@ PROTECTED_BIGRAMS = {("chung", "minh"), ("toi", "pham"), ("hoi", "dong"), ("ve",
 # Words of a question that say who asks, where, when and what they want to know — not
 # which procedure: kinship ("mẹ em", "ông nội"), age and time ("70 tuổi", "tháng sau"),
 # intent ("muốn", "cần mang theo", "mất mấy ngày", "lệ phí"), place ("ở bắc giang", "quận 7").
-# Folded, so some collide with content words ("con" and "con dấu", "sang" and "sang tên",
-# "đâu" and "con dấu"): such a word still counts when the procedure matches it; only an
-# unmatched one is left out of the coverage (``SearchIndex.search``). Ranking is untouched.
+# They weigh nothing in the coverage (``SearchIndex.search``); ranking is untouched. Folded,
+# some collide with content words ("con" and "con dấu", "sang" and "sang tên"): such a word
+# counts again when the procedure has it in a pair with its neighbour.
 NON_CONTENT_WORDS = set(
     """ba bo me ong cau mo thim bac co di duong chu vo chong con chau be nho ban nguoi nha
-    gia dinh noi ngoai trai gai anh chi em minh tui toi nguoi quen ho
-    tuoi nam thang tuan ngay hom qua nay mai truoc sau gio luc dang sap vua moi lan
-    sang chieu trua dem ket cuoi dau
-    muon can xin mang theo chuan nop kieu the nao sao bao lau nhieu may buoi het mat tien
+    gia dinh noi ngoai trai gai anh chi em minh tui toi nguoi quen
+    tuoi nam thang tuan ngay hom qua nay mai truoc sau gio luc sap vua moi lan
+    sang trua dem ket cuoi dau
+    muon can xin mang theo chuan nop kieu the nao sao bao lau nhieu may buoi het tien
     phi dong phai bat buoc duoc khong ko dc vay oi da chao gium giup nhe thi luon cai
     online truc tuyen mang nhanh lien lac hien tai o den len xuong ra vao tu cho
     ai biet hoi thu tuc giay to ho so kieu gi nhu
@@ -666,13 +666,14 @@ class SearchIndex:
             return tuple(credit[i].get(document, 0.0) ** 2 for i in range(len(typed)))
 
         def word_weights(document: int) -> tuple[float, ...]:
-            # A word that names no procedure ("mẹ", "70 tuổi", "bắc giang") counts only if
-            # this procedure matches it; unless the question has nothing else.
+            # A word that names no procedure ("mẹ", "70 tuổi", "bắc giang") does not count
+            # (a match on "bà" or "sắp" alone is chance) unless it is part of a pair of words
+            # the procedure has ("con dấu", "sang tên"), or the question has nothing else.
             if len(filler) == len(typed):
                 return weights
+            in_pair = {j for i in phrase[document] for j in (i, i + 1)}
             return tuple(
-                0.0 if i in filler and not credit[i].get(document) else w
-                for i, w in enumerate(weights)
+                0.0 if i in filler and i not in in_pair else w for i, w in enumerate(weights)
             )
 
         def weighted_coverage(document: int) -> float:
