@@ -23,6 +23,7 @@ AGENCY_KEYS = {
     "education",
     "vehicle_inspection",
     "notary",
+    "military_service",
 }
 
 
