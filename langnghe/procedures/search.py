@@ -177,19 +177,20 @@ PROTECTED_BIGRAMS = {("chung", "minh"), ("toi", "pham"), ("hoi", "dong"), ("ve",
 
 # Words of a question that say who asks, where, when and what they want to know — not
 # which procedure: kinship ("mẹ em", "ông nội"), age and time ("70 tuổi", "tháng sau"),
-# intent ("muốn", "cần mang theo", "mất mấy ngày", "lệ phí"), place ("ở bắc giang", "quận 7").
+# intent ("muốn", "cần mang theo", "mất mấy ngày", "lệ phí", "chỗ nào tốt, rẻ"), place
+# ("ở bắc giang", "quận 7").
 # They weigh nothing in the coverage (``SearchIndex.search``); ranking is untouched. Folded,
 # some collide with content words ("con" and "con dấu", "sang" and "sang tên"): such a word
 # counts again when the procedure has it in a pair with its neighbour.
 NON_CONTENT_WORDS = set(
     """ba bo me ong cau mo thim bac co di duong chu vo chong con chau be nho ban nguoi nha
-    gia dinh noi ngoai trai gai anh chi em minh tui toi nguoi quen
+    noi ngoai trai gai anh chi em minh tui toi quen
     tuoi nam thang tuan ngay hom qua nay mai truoc sau gio luc sap vua moi lan
     sang trua dem ket cuoi dau
     muon can xin mang theo chuan nop kieu the nao sao bao lau nhieu may buoi het tien
     phi dong phai bat buoc duoc khong ko dc vay oi da chao gium giup nhe thi luon cai
     online truc tuyen mang nhanh lien lac hien tai o den len xuong ra vao tu cho
-    ai biet hoi thu tuc giay to ho so kieu gi nhu
+    ai biet hoi thu tuc giay to ho so gi nhu tot re nhat uy tin
     quan huyen xa phuong thi tran tinh thanh pho thon xom ap khu que dia phuong""".split()
 )
 # Places named as two words ("bắc giang", "cầu giấy", "nha trang"): both left out alike.
