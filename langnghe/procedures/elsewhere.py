@@ -63,12 +63,19 @@ def agencies() -> tuple[Agency, ...]:
 def elsewhere_match(words: list[str]) -> ElsewhereMatch | None:
     """The other agency a query's content words (``analyze(query)``) name, if any."""
     best: ElsewhereMatch | None = None
+    best_size = 0
     for agency in agencies():
         for keyword in agency.keywords:
             size = len(keyword)
-            for start in range(len(words) - size + 1):
-                if tuple(words[start : start + size]) == keyword:
-                    if best is None or size > len(best.positions):
-                        best = ElsewhereMatch(agency, frozenset(range(start, start + size)))
-                    break
+            if size <= best_size:
+                continue
+            # Every place the keyword is said ("hết hạn đăng kiểm … đi đăng kiểm ở đâu").
+            positions = {
+                i
+                for start in range(len(words) - size + 1)
+                if tuple(words[start : start + size]) == keyword
+                for i in range(start, start + size)
+            }
+            if positions:
+                best, best_size = ElsewhereMatch(agency, frozenset(positions)), size
     return best

@@ -175,6 +175,53 @@ STOP_WORDS = set(
 )
 PROTECTED_BIGRAMS = {("chung", "minh"), ("toi", "pham"), ("hoi", "dong"), ("ve", "sinh")}
 
+# Words of a question that say who asks, where, when and what they want to know — not
+# which procedure: kinship ("mẹ em", "ông nội"), age and time ("70 tuổi", "tháng sau"),
+# intent ("muốn", "cần mang theo", "mất mấy ngày", "lệ phí", "chỗ nào tốt, rẻ"), place
+# ("ở bắc giang", "quận 7").
+# They weigh nothing in the coverage (``SearchIndex.search``); ranking is untouched. Folded,
+# some collide with content words ("con" and "con dấu", "sang" and "sang tên"): such a word
+# counts again when the procedure has it in a pair with its neighbour.
+NON_CONTENT_WORDS = set(
+    """ba bo me ong cau mo thim bac co di duong chu vo chong con chau be nho ban nguoi nha
+    noi ngoai trai gai anh chi em minh tui toi quen
+    tuoi nam thang tuan ngay hom qua nay mai truoc sau gio luc sap vua moi lan
+    sang trua dem ket cuoi dau
+    muon can xin mang theo chuan nop kieu the nao sao bao lau nhieu may buoi het tien
+    phi dong phai bat buoc duoc khong ko dc vay oi da chao gium giup nhe thi luon cai
+    online truc tuyen mang nhanh lien lac hien tai o den len xuong ra vao tu cho
+    ai biet hoi thu tuc giay to ho so gi nhu tot re nhat uy tin
+    quan huyen xa phuong thi tran tinh thanh pho thon xom ap khu que dia phuong""".split()
+)
+# Places named as two words ("bắc giang", "cầu giấy", "nha trang"): both left out alike.
+PLACE_PHRASES = {
+    tuple(p.split())
+    for p in """ha noi|hai phong|da nang|ho chi minh|sai gon|can tho|bac giang|bac ninh|
+    thanh hoa|nghe an|ha tinh|quang ninh|thai binh|nam dinh|ninh binh|hai duong|hung yen|
+    vinh phuc|phu tho|thai nguyen|lang son|cao bang|ha giang|lao cai|yen bai|tuyen quang|
+    son la|dien bien|lai chau|hoa binh|quang binh|quang tri|thua thien|quang nam|quang ngai|
+    binh dinh|phu yen|khanh hoa|nha trang|ninh thuan|binh thuan|kon tum|gia lai|dak lak|
+    dak nong|lam dong|da lat|binh phuoc|tay ninh|binh duong|dong nai|vung tau|long an|
+    tien giang|ben tre|tra vinh|vinh long|dong thap|an giang|kien giang|hau giang|soc trang|
+    bac lieu|ca mau|hoi an|thu duc|cau giay|dong da|hoan kiem|ha dong|long bien|gia lam|
+    hoang mai|ba dinh|tay ho|thanh xuan|hai ba trung|go vap|binh thanh|tan binh|phu quoc|
+    tan son nhat|noi bai|han quoc|trung quoc|nhat ban|dai loan|my tho""".replace("\n", " ").split(
+        "|"
+    )
+}
+PLACE_WORDS = {"hue", "vinh", "hcm", "tphcm", "hanoi", "saigon"}
+
+
+def non_content_positions(words: list[str]) -> set[int]:
+    """Positions of ``words`` (content words of a question) that name no procedure."""
+    found = {i for i, w in enumerate(words) if w in NON_CONTENT_WORDS or w in PLACE_WORDS}
+    for i in range(len(words)):
+        for phrase in PLACE_PHRASES:
+            if tuple(words[i : i + len(phrase)]) == phrase:
+                found |= set(range(i, i + len(phrase)))
+    return found
+
+
 _SPLIT = re.compile(r"[^\w]+", re.UNICODE)
 _SEGMENT = re.compile(r"[.,;:!?()\[\]/\n]+")
 _TELEX_TONES = set("sfrxj")
@@ -612,16 +659,31 @@ class SearchIndex:
         weights = tuple(0.0 if word.isdigit() else self.word_weight(word) for word in typed)
         total_weight = sum(weights)
 
+        filler = non_content_positions(typed)
+
         def word_credit(document: int) -> tuple[float, ...]:
             # A repaired word counts by its repair's weight, squared: an unknown word close to
             # a catalogue word ("vàng" → "vắng") is weak evidence.
             return tuple(credit[i].get(document, 0.0) ** 2 for i in range(len(typed)))
 
+        def word_weights(document: int) -> tuple[float, ...]:
+            # A word that names no procedure ("mẹ", "70 tuổi", "bắc giang") does not count
+            # (a match on "bà" or "sắp" alone is chance) unless it is part of a pair of words
+            # the procedure has ("con dấu", "sang tên"), or the question has nothing else.
+            if len(filler) == len(typed):
+                return weights
+            in_pair = {j for i in phrase[document] for j in (i, i + 1)}
+            return tuple(
+                0.0 if i in filler and i not in in_pair else w for i, w in enumerate(weights)
+            )
+
         def weighted_coverage(document: int) -> float:
-            if not total_weight:
+            doc_weights = word_weights(document)
+            total = sum(doc_weights)
+            if not total or not total_weight:
                 return 0.0
-            found = sum(w * c for w, c in zip(weights, word_credit(document), strict=True))
-            return round(found / total_weight, 3)
+            found = sum(w * c for w, c in zip(doc_weights, word_credit(document), strict=True))
+            return round(found / total, 3)
 
         return [
             Hit(
@@ -635,7 +697,7 @@ class SearchIndex:
                 weighted_coverage=weighted_coverage(p),
                 pairs_matched=len(phrase[p]),
                 query_words=width,
-                word_weights=weights,
+                word_weights=word_weights(p),
                 word_credit=word_credit(p),
             )
             for p, s in ranked

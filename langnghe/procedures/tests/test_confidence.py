@@ -6,7 +6,7 @@ import pytest
 
 from langnghe.procedures import selectors
 from langnghe.procedures.elsewhere import ELSEWHERE_FILE, agencies, elsewhere_match
-from langnghe.procedures.search import analyze
+from langnghe.procedures.search import analyze, non_content_positions
 
 pytestmark = pytest.mark.django_db
 SEARCH = "/api/v1/procedures/search"
@@ -23,6 +23,7 @@ AGENCY_KEYS = {
     "education",
     "vehicle_inspection",
     "notary",
+    "military_service",
 }
 
 
@@ -136,3 +137,69 @@ def test_confidence_gates_the_conversational_answer(catalogue):
     assert selectors.procedure_answer("cấp sổ hộ nghèo") is None
     assert selectors.procedure_answer("con toi bi danh") is None
     assert selectors.procedure_answer("làm hộ chiếu cần gì") is not None
+
+
+# Round 2 (development phrasing, dev_search_r2.jsonl): long questions as citizens write them,
+# with kinship, ages, places and "cần mang theo gì / mất bao lâu / ở đâu" around the procedure.
+@pytest.mark.parametrize(
+    ("q", "code"),
+    [
+        (
+            "cho em hỏi là làm hộ chiếu cho con nhỏ 5 tuổi cần giấy tờ gì ạ",
+            "cap-ho-chieu-pho-thong",
+        ),
+        ("lam passport o bac giang mat bao lau vay a", "cap-ho-chieu-pho-thong"),
+        (
+            "me em 70 tuoi muon lam ho chieu di han quoc tham con thi can mang theo gi",
+            "cap-ho-chieu-pho-thong",
+        ),
+        (
+            "ông nội em mới mất tháng trước, giờ xóa tên ông trong hộ khẩu thì làm ở đâu ạ",
+            "xoa-dang-ky-thuong-tru",
+        ),
+        (
+            "mat bang lai b2 o ha noi, que o thanh hoa thi lam lai o dau duoc",
+            "cap-lai-giay-phep-lai-xe",
+        ),
+        (
+            "em lỡ đánh rơi cccd ở quán cà phê giờ làm lại mất bao lâu vậy mọi người",
+            "cap-lai-the-can-cuoc",
+        ),
+        (
+            "ông em đi rẫy nhặt được quả lựu đạn cũ thời chiến tranh giờ mang nộp ở đâu",
+            "giao-nop-vu-khi-vat-lieu-no",
+        ),
+        (
+            "con trai em nghiện ma túy gia đình muốn cho cai nghiện tại nhà thì đăng ký sao",
+            "cong-bo-cai-nghien-tai-gia-dinh-cong-dong",
+        ),
+    ],
+)
+def test_long_natural_questions_stay_confident(client, catalogue, q, code):
+    body = client.get(SEARCH, {"q": q}).json()
+    assert body["confident"] is True, q
+    assert body["items"][0]["code"] == code
+
+
+@pytest.mark.parametrize(
+    ("q", "key"),
+    [
+        # Long questions out of the catalogue still abstain, filler words left aside.
+        ("cho em hỏi giá vàng hôm nay ở hà nội bao nhiêu một chỉ", None),
+        ("con em bị sốt 39 độ 2 ngày rồi nên cho đi bệnh viện nào ở hà đông", None),
+        # A keyword said twice counts twice against the police words around it.
+        ("xe ô tô nhà em sắp hết hạn đăng kiểm thì đi đăng kiểm ở đâu", "vehicle_inspection"),
+        ("đăng ký nghĩa vụ quân sự cho con trai 17 tuổi", "military_service"),
+    ],
+)
+def test_long_out_of_catalogue_questions_abstain(client, catalogue, q, key):
+    body = client.get(SEARCH, {"q": q}).json()
+    assert body["confident"] is False, q
+    assert (body["elsewhere"] or {}).get("key") == key
+
+
+def test_non_content_words_are_found_with_two_word_places():
+    words = analyze("mẹ em 70 tuổi ở bắc giang làm hộ chiếu")
+    found = {words[i] for i in non_content_positions(words)}
+    assert {"me", "tuoi", "bac", "giang"} <= found
+    assert "chieu" not in found
