@@ -112,3 +112,12 @@ def test_unit_list_and_printable_sheet_with_qr(client, catalogue, unit):
     assert f"http://testserver/thu-tuc/don-vi/{tho_xuong.slug}/" in sheet
     assert "Đăng ký tạm trú" in sheet
     assert client.get("/thu-tuc/don-vi/khong-co/in/").status_code == 404
+
+
+def test_an_unknown_national_code_is_named_in_vietnamese_not_by_its_field(client, catalogue):
+    procedure = Procedure.objects.filter(national_code="").first()
+    procedure.uncertain = ["national_code", "thời hạn"]
+    procedure.save(update_fields=["uncertain"])
+    page = client.get(f"/thu-tuc/{procedure.code}/").content.decode()
+    assert "mã thủ tục hành chính quốc gia; thời hạn" in page
+    assert "national_code" not in page
