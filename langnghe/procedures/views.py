@@ -29,6 +29,11 @@ def procedure_home(request):
             error = exc.message
         else:
             hits = result.hits
+    reads_as_report = bool(result and not result.confident and _reads_as_report(q))
+    if result and not result.confident:
+        # Not sure: a few leads at most, none when the question is a report of a crime (a
+        # beaten child is not a driving-licence matter).
+        hits = [] if reads_as_report else hits[:3]
     groups = []
     if not q:
         labels = dict(Field.choices)
@@ -47,8 +52,18 @@ def procedure_home(request):
             "confident": bool(result and result.confident),
             "elsewhere": result.elsewhere if result else None,
             "desk_chat_url": _desk_chat_url() if result and not result.confident else "",
+            "reads_as_report": reads_as_report,
         },
     )
+
+
+def _reads_as_report(q: str) -> bool:
+    """The question tells of a crime or a danger (the triage that reads desk messages), so the
+    way forward is a tip or 113, not a procedure."""
+    from langnghe.triage.selectors import triage_text
+
+    result = triage_text(q)
+    return result.category == "crime_report" or result.urgent
 
 
 def _desk_chat_url() -> str:
