@@ -89,9 +89,7 @@ def test_the_page_says_plainly_it_is_not_confident_and_links_the_desk(client, ca
     assert "có thể liên quan" in page  # items still listed, never as the answer
 
 
-def test_a_crime_told_on_the_search_page_points_to_a_tip_and_113_not_a_procedure(
-    client, catalogue
-):
+def test_a_crime_told_on_the_search_page_points_to_a_tip_and_113_not_a_procedure(client, catalogue):
     page = client.get("/thu-tuc/", {"q": "con toi bi danh"}).content.decode()
     assert 'id="report-instead"' in page and 'href="/phan-anh/"' in page and "113" in page
     assert 'id="procedure-results"' not in page
@@ -99,7 +97,7 @@ def test_a_crime_told_on_the_search_page_points_to_a_tip_and_113_not_a_procedure
     # A question that is no crime keeps a few leads, never ten.
     page = client.get("/thu-tuc/", {"q": "xin giấy phép bán lẻ rượu"}).content.decode()
     assert 'id="report-instead"' not in page
-    assert 0 < page.count("<li><a href=\"/thu-tuc/") <= 3
+    assert 0 < page.count('<li><a href="/thu-tuc/') <= 3
 
 
 def test_the_page_lists_a_confident_answer_as_before(client, catalogue):
