@@ -568,7 +568,6 @@ def _reply(*, conversation: Conversation, by, text: str, is_automatic: bool) -> 
 
 
 @transaction.atomic
-@transaction.atomic
 def message_triage_correct(
     *, conversation: Conversation, message_id: int, by, category: str, urgent: bool, hotline=None
 ):
@@ -595,6 +594,7 @@ def message_triage_correct(
     return correction
 
 
+@transaction.atomic
 def message_reply(*, conversation: Conversation, by, text: str) -> Message:
     """An officer answers. Zalo replies go through the durable outbox; the message's
     ``delivery`` follows what happens to them (pending → sent → delivered → seen, or failed)."""

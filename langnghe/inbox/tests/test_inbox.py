@@ -163,3 +163,27 @@ def test_out_of_hours_reply_with_hotline(unit):
     autos = conversation.messages.filter(is_automatic=True)
     assert autos.count() == 1  # once per quiet period, not per message
     assert desk.duty_phone in autos[0].text or desk.hotline in autos[0].text
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reply_locks_its_conversation_inside_one_transaction(unit, always_on, make_staff):
+    """``message_reply`` locks the conversation (select_for_update), which PostgreSQL allows only
+    inside a transaction; SQLite ignores the lock, so this checks the transaction itself."""
+    from django.db import connection
+
+    conversation = _web(unit, THO_XUONG)
+    seen = []
+    reply = services._reply
+
+    def spy(**kwargs):
+        seen.append(connection.in_atomic_block)
+        return reply(**kwargs)
+
+    services._reply = spy
+    try:
+        services.message_reply(
+            conversation=conversation, by=make_staff(THO_XUONG, "duty_officer"), text="Chào bạn"
+        )
+    finally:
+        services._reply = reply
+    assert seen == [True]
