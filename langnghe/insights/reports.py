@@ -42,11 +42,6 @@ def duration(seconds: int | None) -> str:
     return f"{seconds // 3600} giờ {seconds % 3600 // 60} phút"
 
 
-def number(value) -> str:
-    """Kept for callers that format a bare figure: "1.234", "83,3"."""
-    return vn_number(value)
-
-
 # (area, label, path in the summary, kind) — kind: count | percent | duration.
 SUMMARY_FIGURES = [
     ("Kênh thông tin", "Bài đăng", ("channels", "posts"), "count"),
