@@ -1,5 +1,5 @@
 """Administrative documents on paper (reportlab platypus), in the form of Nghị định
-30/2020/NĐ-CP về công tác văn thư, Phụ lục I "Thể thức văn bản hành chính":
+30/2020/NĐ-CP về công tác văn thư, Phụ lục I "Thể thức, kỹ thuật trình bày văn bản hành chính":
 
 - top left, the issuing body: the direct superior body in capitals, the issuing unit in bold
   capitals below it with a short rule (1/3 to 1/2 of its line), then "Số: 05/BC-CAP";
@@ -10,7 +10,7 @@
   in bold with a short rule;
 - at the end, "Nơi nhận:" (bold italics) with its list on the left, the signer's title in bold
   capitals on the right with room for the signature; page numbers at the top centre from the
-  second page (mục II.1.d).
+  second page ("không hiển thị số trang thứ nhất").
 
 The decree sets Times New Roman 13–14 pt; the files here use DejaVu Sans (bundled, every
 Vietnamese glyph) a size smaller, as it is wider. Tables are sized to the frame: column widths
@@ -53,7 +53,7 @@ FONTS = {
     f"{FAMILY}-BoldItalic": "DejaVuSans-BoldOblique.ttf",
 }
 BOLD, ITALIC, BOLD_ITALIC = f"{FAMILY}-Bold", f"{FAMILY}-Italic", f"{FAMILY}-BoldItalic"
-# Margins of Phụ lục I mục I.4 (top and bottom 20–25 mm, left 30–35 mm, right 15–20 mm).
+# Margins of Phụ lục I, "Định lề trang" (top and bottom 20–25 mm, left 30–35 mm, right 15–20 mm).
 MARGINS = {"top": 20 * mm, "bottom": 20 * mm, "left": 30 * mm, "right": 15 * mm}
 GRID = colors.HexColor("#7b8794")
 HEADER_FILL = colors.HexColor("#e8eef5")
@@ -242,7 +242,7 @@ def fitted_table(
 class Document(BaseDocTemplate):
     """A4 portrait pages, and landscape ones for wide annexes (switch with
     ``NextPageTemplate("landscape")`` then ``PageBreak()``). Page numbers at the top centre
-    from page 2 (Phụ lục I mục II.1.d)."""
+    from page 2 (Phụ lục I, "Số trang văn bản")."""
 
     def __init__(self, buffer, *, title: str, author: str):
         super().__init__(buffer, pagesize=A4, title=title, author=author, **_margins())

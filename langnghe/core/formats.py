@@ -1,7 +1,7 @@
 """Numbers and dates as Vietnamese readers write them, for files made outside a template (PDF,
 XLSX, text): "1.234" (dot for thousands), "83,3 %" (comma for decimals, a space before the
 sign), "05/12/2026", and the date line of an administrative document "ngày 05 tháng 12 năm
-2026" (Nghị định 30/2020/NĐ-CP, Phụ lục I, mục II.5: a day below 10 and the months 1 and 2 take
+2026" (Nghị định 30/2020/NĐ-CP, Phụ lục I, "Địa danh và thời gian ban hành": a day below 10 and the months 1 and 2 take
 a leading zero, so nothing can be written in front of them afterwards).
 """
 

@@ -101,9 +101,9 @@ class Report(models.Model):
     )
     unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
     format = models.CharField(max_length=4)  # pdf | xlsx
-    # The document number "Số: 05/BC-CAP" of a PDF report (NĐ 30/2020/NĐ-CP Phụ lục I mục
-    # II.4): the unit's next number of the year it was requested, from ReportSequence. A
-    # spreadsheet is a working file, not a document, and takes none.
+    # The document number "Số: 05/BC-CAP" of a PDF report (NĐ 30/2020/NĐ-CP Điều 15): the
+    # unit's next number of the year it was requested, from ReportSequence. A spreadsheet is a
+    # working file, not a document, and takes none.
     number = models.PositiveIntegerField("số báo cáo", null=True, blank=True)
     start = models.DateField()
     end = models.DateField()

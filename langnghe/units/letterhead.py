@@ -1,17 +1,17 @@
 """What a unit writes at the head and foot of an administrative document it issues (Nghị định
-30/2020/NĐ-CP về công tác văn thư, Phụ lục I "Thể thức văn bản hành chính"):
+30/2020/NĐ-CP về công tác văn thư, Phụ lục I "Thể thức, kỹ thuật trình bày văn bản hành chính"):
 
-- mục II.3 "Tên cơ quan, tổ chức ban hành văn bản": the name of the direct superior body (cơ
+- "Tên cơ quan, tổ chức ban hành văn bản": the name of the direct superior body (cơ
   quan chủ quản trực tiếp) in capitals above the issuing unit's own name in bold capitals — so a
   ward police of the 2021 network, under a city police, writes "CÔNG AN THÀNH PHỐ BẮC GIANG",
   and one of today's two-level network writes its province's police; the provincial police
   writes "BỘ CÔNG AN";
-- mục II.4 "Số, ký hiệu": "Số: 05/BC-CAP", BC for a report (báo cáo, Phụ lục III) then the
+- "Số, ký hiệu của văn bản": "Số: 05/BC-CAP", BC for a report (báo cáo) then the
   abbreviation of the issuing body;
-- mục II.5 "Địa danh": the official name of the administrative unit where the body sits — the
+- "Địa danh và thời gian ban hành văn bản": the official name of the administrative unit where the body sits — the
   commune for a commune police, the district for a district police, the province otherwise; a
   unit named by a number keeps its kind ("Phường 15");
-- mục II.9 "Quyền hạn, chức vụ của người ký" and II.11 "Nơi nhận".
+- "Quyền hạn, chức vụ của người ký" and "Nơi nhận".
 
 The figures that are not in the decree (abbreviations of police bodies) follow the usage of the
 police's own documents: CAT, CATP, CAH, CAQ, CATX, CAX, CAP, CATT, CAĐK; a provincial department
@@ -58,7 +58,7 @@ class Letterhead:
     recipients: tuple[str, ...]  # the "Nơi nhận" lines, without the dash
 
     def number(self, sequence: int | None, kind: str = "BC") -> str:
-        """ "Số: 05/BC-CAP" (a number below 10 takes a leading zero, mục II.4); without a
+        """ "Số: 05/BC-CAP" (a number below 10 takes a leading zero); without a
         number, the blank the records office (văn thư) fills in when the report is issued."""
         text = f"{sequence:02d}" if sequence else "\u00a0" * 6
         return f"Số: {text}/{kind}-{self.abbreviation}"

@@ -161,7 +161,7 @@ def test_tables_stay_inside_the_margins(
     dots_per_mm = 50 / 25.4
     for page in (1, pages):  # the portrait first page and the landscape annex
         left, _top, right, _bottom, width, height = _ink_box(content, page, tmp_path)
-        # Right margin 15 mm portrait, 20 mm landscape (NĐ 30/2020 Phụ lục I mục I.4); a
+        # Right margin 15 mm portrait, 20 mm landscape (NĐ 30/2020 Phụ lục I, "Định lề trang"); a
         # pixel of anti-aliasing allowed.
         margin = 15 if width < height else 20
         assert right <= width - margin * dots_per_mm + 2, (page, right, width)
