@@ -101,6 +101,10 @@ class Report(models.Model):
     )
     unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
     format = models.CharField(max_length=4)  # pdf | xlsx
+    # The document number "Số: 05/BC-CAP" of a PDF report (NĐ 30/2020/NĐ-CP Điều 15): the
+    # unit's next number of the year it was requested, from ReportSequence. A spreadsheet is a
+    # working file, not a document, and takes none.
+    number = models.PositiveIntegerField("số báo cáo", null=True, blank=True)
     start = models.DateField()
     end = models.DateField()
     status = models.CharField(
@@ -120,3 +124,24 @@ class Report(models.Model):
 
     def __str__(self) -> str:
         return f"{self.format} {self.unit_id} {self.start}–{self.end} {self.status}"
+
+
+class ReportSequence(models.Model):
+    """The last report number a unit used in a year. Numbers run from 01 on 1 January to 31
+    December of each year (NĐ 30/2020/NĐ-CP Điều 15 khoản 1) and are never reused: the row is
+    locked (SELECT … FOR UPDATE) while the next one is taken, so two requests at once get two
+    numbers."""
+
+    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "year"], name="insights_report_sequence")
+        ]
+        verbose_name = "số báo cáo đã cấp"
+        verbose_name_plural = "số báo cáo đã cấp"
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.year}: {self.last_number}"

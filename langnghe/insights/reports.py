@@ -1,27 +1,35 @@
-"""The monthly (or any period) report of a subtree: PDF (reportlab, DejaVu Sans for the
-Vietnamese glyphs — the file shipped with the surveys app) and XLSX (openpyxl). The figures are
-the same selectors as the dashboard, so paper and screen never disagree."""
+"""The monthly (or any period) report of a unit: a PDF a unit can file (an administrative
+document in the form of Nghị định 30/2020/NĐ-CP, see ``core.documents``) and an XLSX workbook
+with the same figures.
 
+The figures are the dashboard's selectors, so paper and screen never disagree, and every figure
+says whose it is: "Toàn địa bàn (gồm đơn vị trực thuộc)" — the unit and every unit below it, as
+the dashboard counts — or "Riêng đơn vị" — the unit's own rows only (``selectors.own_scope``).
+In the annex each subordinate unit's row is its whole subtree, then the unit's own row, then
+the total: the counts of the rows above add up to the total.
+
+The document number is the unit's per-year sequence taken when the PDF was requested
+(``services.report_number_next``); the document date is the day it was requested, so the same
+report renders the same every time.
+"""
+
+import datetime as dt
 import io
 from collections.abc import Callable
 
 from django.utils import timezone
 
+from langnghe.core.formats import document_date, vn_date, vn_number, vn_percent
+from langnghe.core.periods import next_month
 from langnghe.surveys.printing import FONT_DIR
+from langnghe.units.letterhead import letterhead_for
 
 from . import selectors
 from .models import Report
 
-FONT, FONT_BOLD = "InsightsSans", "InsightsSans-Bold"
-
-
-def _register_fonts() -> None:
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(FONT, str(FONT_DIR / "DejaVuSans.ttf")))
-        pdfmetrics.registerFont(TTFont(FONT_BOLD, str(FONT_DIR / "DejaVuSans-Bold.ttf")))
+SUBTREE = "Toàn địa bàn (gồm đơn vị trực thuộc)"
+OWN = "Riêng đơn vị"
+SUBJECT = "Kết quả tiếp nhận, giải quyết vụ việc, trực ban và khảo sát sự hài lòng của người dân"
 
 
 def duration(seconds: int | None) -> str:
@@ -34,273 +42,496 @@ def duration(seconds: int | None) -> str:
     return f"{seconds // 3600} giờ {seconds % 3600 // 60} phút"
 
 
-def number(value) -> str:
-    if value is None:
-        return "—"
-    if isinstance(value, float):
-        return f"{value:.1f}".replace(".", ",")
-    return f"{value:,}".replace(",", ".")
+# (area, label, path in the summary, kind) — kind: count | percent | duration.
+SUMMARY_FIGURES = [
+    ("Kênh thông tin", "Bài đăng", ("channels", "posts"), "count"),
+    ("Kênh thông tin", "Lượt xem", ("channels", "views"), "count"),
+    ("Kênh thông tin", "Lượt chia sẻ", ("channels", "shares"), "count"),
+    ("Kênh thông tin", "Người quan tâm (hiện tại)", ("channels", "followers"), "count"),
+    ("Kênh thông tin", "Người quan tâm mới", ("channels", "followers_new"), "count"),
+    ("Trực ban", "Hội thoại", ("inbox", "conversations"), "count"),
+    ("Trực ban", "Chưa trả lời", ("inbox", "unanswered"), "count"),
+    ("Trực ban", "Trả lời đầu tiên — trung vị", ("inbox", "first_response_median_s"), "duration"),
+    (
+        "Trực ban",
+        "Trả lời đầu tiên — 90 % trong vòng",
+        ("inbox", "first_response_p90_s"),
+        "duration",
+    ),
+    ("Vụ việc", "Tiếp nhận", ("cases", "received"), "count"),
+    ("Vụ việc", "Đã giải quyết", ("cases", "resolved"), "count"),
+    ("Vụ việc", "Đang mở (hiện tại)", ("cases", "open_now"), "count"),
+    ("Vụ việc", "Đang quá hạn (hiện tại)", ("cases", "overdue_now"), "count"),
+    ("Vụ việc", "Tỉ lệ giải quyết đúng hạn", ("cases", "on_time_rate"), "percent"),
+    ("Khảo sát", "Phiếu khảo sát", ("surveys", "responses"), "count"),
+    ("Khảo sát", "Chỉ số hài lòng", ("surveys", "index"), "percent"),
+    ("Khảo sát", "Góp ý tiêu cực", ("surveys", "negative_comments"), "count"),
+]
+
+# The annex: one row per subordinate unit (its subtree), the unit's own row, the total.
+CHILD_COLUMNS = [
+    ("cases_received", "Vụ việc tiếp nhận", "count"),
+    ("on_time_rate", "Tỉ lệ giải quyết đúng hạn", "percent"),
+    ("overdue_now", "Đang quá hạn (hiện tại)", "count"),
+    ("conversations", "Hội thoại trực ban", "count"),
+    ("first_response_median_s", "Trả lời đầu tiên (trung vị)", "duration"),
+    ("responses", "Phiếu khảo sát", "count"),
+    ("satisfaction", "Chỉ số hài lòng", "percent"),
+    ("posts", "Bài đăng", "count"),
+]
+
+
+def figure_text(value, kind: str) -> str:
+    if kind == "percent":
+        return vn_percent(value)
+    if kind == "duration":
+        return duration(value)
+    return vn_number(value)
+
+
+def _pick(summary: dict, path: tuple[str, ...]):
+    value = summary
+    for key in path:
+        value = value[key]
+    return value
+
+
+def period_text(start: dt.date, end: dt.date) -> str:
+    """ "tháng 11 năm 2026" for a whole month, else "từ ngày 01/11/2026 đến ngày 15/11/2026"."""
+    if start.day == 1 and end == next_month(start) - dt.timedelta(days=1):
+        return f"tháng {start.month} năm {start.year}"
+    return f"từ ngày {vn_date(start)} đến ngày {vn_date(end)}"
 
 
 def report_data(report: Report, progress: Callable[[int], None]) -> dict:
     period = selectors.Period(report.start, report.end)
     summary = selectors.summary_compute(report.unit, period)
-    progress(20)
+    progress(15)
     previous = selectors.summary_compute(report.unit, period.previous())
-    progress(35)
+    progress(25)
     children = selectors.breakdown_compute(report.unit, period)
-    progress(50)
+    own = selectors.summary_compute(selectors.own_scope(report.unit), period) if children else None
+    progress(45)
     trend = selectors.trend_compute(report.unit, period)
     attention = selectors.attention_compute(report.unit, period)
-    progress(65)
+    progress(60)
+    issued = timezone.localdate(report.created_at) if report.created_at else timezone.localdate()
     return {
+        "unit": report.unit,
+        "period": period,
+        "number": report.number,
+        "issued": issued,
+        "letterhead": letterhead_for(report.unit),
         "summary": summary,
         "previous": previous,
+        "own": own,
         "children": children,
         "trend": trend,
         "attention": attention,
     }
 
 
-def summary_lines(summary: dict, previous: dict) -> list[tuple[str, str, str, str]]:
-    """(area, figure, this period, previous period) rows shared by PDF and XLSX."""
+def summary_table(data: dict) -> tuple[list[str], list[tuple]]:
+    """Header and rows (area, label, kind, this period, previous period[, own]) of the main
+    figures, shared by the PDF and the XLSX: values are raw, each writer formats them."""
+    scope = SUBTREE if data["children"] else OWN
+    header = ["Lĩnh vực", "Chỉ tiêu", f"{scope}: kỳ này", f"{scope}: kỳ trước"]
+    if data["own"] is not None:
+        header.append(f"{OWN}: kỳ này")
     rows = []
+    for area, label, path, kind in SUMMARY_FIGURES:
+        row = [area, label, kind, _pick(data["summary"], path), _pick(data["previous"], path)]
+        if data["own"] is not None:
+            row.append(_pick(data["own"], path))
+        rows.append(tuple(row))
+    return header, rows
 
-    def add(area, label, path, fmt=number):
-        now, before = summary, previous
-        for key in path:
-            now, before = now[key], before[key]
-        rows.append((area, label, fmt(now), fmt(before)))
 
-    add("Kênh", "Bài đăng", ("channels", "posts"))
-    add("Kênh", "Lượt xem", ("channels", "views"))
-    add("Kênh", "Lượt chia sẻ", ("channels", "shares"))
-    add("Kênh", "Người quan tâm (hiện tại)", ("channels", "followers"))
-    add("Kênh", "Người quan tâm mới", ("channels", "followers_new"))
-    add("Trực ban", "Hội thoại", ("inbox", "conversations"))
-    add("Trực ban", "Chưa trả lời", ("inbox", "unanswered"))
-    add("Trực ban", "Trả lời đầu tiên — trung vị", ("inbox", "first_response_median_s"), duration)
-    add("Trực ban", "Trả lời đầu tiên — p90", ("inbox", "first_response_p90_s"), duration)
-    add("Vụ việc", "Tiếp nhận", ("cases", "received"))
-    add("Vụ việc", "Đã giải quyết", ("cases", "resolved"))
-    add("Vụ việc", "Đang mở (hiện tại)", ("cases", "open_now"))
-    add("Vụ việc", "Quá hạn (hiện tại)", ("cases", "overdue_now"))
-    add("Vụ việc", "Tỉ lệ đúng hạn (%)", ("cases", "on_time_rate"))
-    add("Khảo sát", "Phiếu", ("surveys", "responses"))
-    add("Khảo sát", "Chỉ số hài lòng (%)", ("surveys", "index"))
-    add("Khảo sát", "Góp ý tiêu cực", ("surveys", "negative_comments"))
+def annex_rows(data: dict) -> list[dict]:
+    """The subordinate units (each with its subtree), the unit's own row, the total row —
+    each a dict {"code", "name", "scope", key: value}."""
+    unit = data["unit"]
+    rows = [
+        {"code": c["code"], "name": c["name"], "scope": "Gồm đơn vị trực thuộc"}
+        | {k: c[k] for k, _l, _kind in CHILD_COLUMNS}
+        for c in data["children"]
+    ]
+    if data["own"] is not None:
+        own = selectors.kpis_from_summary(data["own"])
+        rows.append(
+            {"code": unit.code, "name": f"{unit.name} (riêng đơn vị)", "scope": OWN}
+            | {k: own[k] for k, _l, _kind in CHILD_COLUMNS}
+        )
+    total = selectors.kpis_from_summary(data["summary"])
+    rows.append(
+        {"code": unit.code, "name": f"Tổng: {unit.name} (toàn địa bàn)", "scope": SUBTREE}
+        | {k: total[k] for k, _l, _kind in CHILD_COLUMNS}
+    )
     return rows
 
 
-CHILD_COLUMNS = [
-    ("name", "Đơn vị"),
-    ("cases_received", "Vụ việc"),
-    ("on_time_rate", "Đúng hạn %"),
-    ("overdue_now", "Quá hạn"),
-    ("conversations", "Hội thoại"),
-    ("first_response_median_s", "Trả lời (trung vị)"),
-    ("responses", "Phiếu"),
-    ("satisfaction", "Hài lòng %"),
-    ("posts", "Bài đăng"),
-]
+def _heading(data: dict):
+    from langnghe.core.documents import Heading
+
+    letterhead = data["letterhead"]
+    return Heading(
+        superior=letterhead.superior,
+        issuer=letterhead.issuer,
+        number=letterhead.number(data["number"]),
+        place_date=f"{letterhead.place}, {document_date(data['issued'])}",
+        kind="BÁO CÁO",
+        subject=f"{SUBJECT} {period_text(data['period'].start, data['period'].end)}",
+    )
 
 
-def _child_text(row: dict, key: str) -> str:
-    value = row[key]
-    return duration(value) if key == "first_response_median_s" else number(value)
+def _narrative(data: dict) -> list[str]:
+    s, p = data["summary"], data["previous"]
+    unit, period = data["unit"], data["period"]
+    where = "Trên toàn địa bàn (gồm các đơn vị trực thuộc)" if data["children"] else "Đơn vị"
+    return [
+        f"Thực hiện chế độ báo cáo định kỳ, {unit.name} báo cáo kết quả tiếp nhận, giải quyết "
+        f"vụ việc, trực ban và khảo sát sự hài lòng của người dân "
+        f"{period_text(period.start, period.end)} (so sánh với kỳ trước, "
+        f"{period_text(period.previous().start, period.previous().end)}), như sau:",
+        f"{where}, trong kỳ đã tiếp nhận "
+        f"{vn_number(s['cases']['received'])} vụ việc (kỳ trước "
+        f"{vn_number(p['cases']['received'])}), giải quyết {vn_number(s['cases']['resolved'])}; "
+        f"tỉ lệ giải quyết đúng hạn {vn_percent(s['cases']['on_time_rate'])}; hiện còn "
+        f"{vn_number(s['cases']['open_now'])} vụ việc đang mở, trong đó "
+        f"{vn_number(s['cases']['overdue_now'])} vụ việc quá hạn. Trực ban tiếp nhận "
+        f"{vn_number(s['inbox']['conversations'])} hội thoại, thời gian trả lời đầu tiên "
+        f"(trung vị) {duration(s['inbox']['first_response_median_s'])}. Người dân gửi "
+        f"{vn_number(s['surveys']['responses'])} phiếu khảo sát, chỉ số hài lòng "
+        f"{vn_percent(s['surveys']['index'])} (kỳ trước {vn_percent(p['surveys']['index'])}).",
+    ]
 
 
-def report_pdf(data: dict, progress: Callable[[int], None]) -> bytes:
-    from reportlab.graphics.charts.barcharts import HorizontalBarChart
+def _trend_drawing(trend: list[dict], width: float):
     from reportlab.graphics.charts.linecharts import HorizontalLineChart
     from reportlab.graphics.shapes import Drawing, String
     from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    _register_fonts()
-    summary, previous = data["summary"], data["previous"]
-    body = ParagraphStyle("body", fontName=FONT, fontSize=9, leading=12)
-    title = ParagraphStyle("title", fontName=FONT_BOLD, fontSize=15, leading=19)
-    heading = ParagraphStyle("heading", fontName=FONT_BOLD, fontSize=11, leading=15, spaceBefore=8)
-    table_style = TableStyle(
-        [
-            ("FONT", (0, 0), (-1, -1), FONT, 8),
-            ("FONT", (0, 0), (-1, 0), FONT_BOLD, 8),
-            ("GRID", (0, 0), (-1, -1), 0.3, colors.HexColor("#9aa5b1")),
-            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef5")),
-            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ]
-    )
-    story = [
-        Paragraph(f"Báo cáo tổng hợp — {summary['unit']['name']}", title),
-        Paragraph(
-            f"Từ {summary['from']} đến {summary['to']} (kỳ trước: {previous['from']} – "
-            f"{previous['to']}). Lập lúc {timezone.localtime():%H:%M %d/%m/%Y}.",
-            body,
-        ),
-        Paragraph("1. Các chỉ tiêu chính", heading),
+    from langnghe.core.documents import FAMILY
+
+    drawing = Drawing(width, 62 * mm)
+    chart = HorizontalLineChart()
+    chart.x, chart.y = 30, 28
+    chart.width, chart.height = width - 45, 48 * mm
+    chart.data = [
+        [t["cases"] for t in trend],
+        [t["conversations"] for t in trend],
+        [t["responses"] for t in trend],
     ]
-    lines = [("Lĩnh vực", "Chỉ tiêu", "Kỳ này", "Kỳ trước")] + summary_lines(summary, previous)
-    table = Table(lines, colWidths=[25 * mm, 70 * mm, 35 * mm, 35 * mm], repeatRows=1)
-    table.setStyle(table_style)
-    story.append(table)
-
-    trend = data["trend"]
-    if trend:
-        story.append(Paragraph("2. Xu hướng", heading))
-        drawing = Drawing(170 * mm, 60 * mm)
-        chart = HorizontalLineChart()
-        chart.x, chart.y, chart.width, chart.height = 30, 25, 150 * mm, 45 * mm
-        chart.data = [
-            [t["cases"] for t in trend],
-            [t["conversations"] for t in trend],
-            [t["responses"] for t in trend],
-        ]
-        every = max(1, len(trend) // 8)
-        chart.categoryAxis.categoryNames = [
-            t["label"] if i % every == 0 else "" for i, t in enumerate(trend)
-        ]
-        chart.categoryAxis.labels.fontName = FONT
-        chart.categoryAxis.labels.fontSize = 7
-        chart.valueAxis.labels.fontName = FONT
-        chart.valueAxis.labels.fontSize = 7
-        chart.valueAxis.valueMin = 0
-        for i, colour in enumerate(("#0b4f8a", "#c0392b", "#1e8449")):
-            chart.lines[i].strokeColor = colors.HexColor(colour)
-            chart.lines[i].strokeWidth = 1.5
-        drawing.add(chart)
-        for i, (name, colour) in enumerate(
-            (("Vụ việc", "#0b4f8a"), ("Hội thoại", "#c0392b"), ("Phiếu khảo sát", "#1e8449"))
-        ):
-            drawing.add(
-                String(
-                    40 + i * 110,
-                    4,
-                    name,
-                    fontName=FONT,
-                    fontSize=8,
-                    fillColor=colors.HexColor(colour),
-                )
+    every = max(1, len(trend) // 8)
+    chart.categoryAxis.categoryNames = [
+        t["label"] if i % every == 0 else "" for i, t in enumerate(trend)
+    ]
+    for axis in (chart.categoryAxis, chart.valueAxis):
+        axis.labels.fontName, axis.labels.fontSize = FAMILY, 7
+    chart.valueAxis.valueMin = 0
+    if max((max(series) for series in chart.data), default=0) < 5:
+        chart.valueAxis.valueMax, chart.valueAxis.valueStep = 5, 1  # whole numbers, not 0,2
+    chart.valueAxis.labelTextFormat = lambda v: vn_number(round(v) if v == round(v) else v)
+    for i, colour in enumerate(("#0b4f8a", "#c0392b", "#1e8449")):
+        chart.lines[i].strokeColor = colors.HexColor(colour)
+        chart.lines[i].strokeWidth = 1.5
+    drawing.add(chart)
+    legend = (("Vụ việc", "#0b4f8a"), ("Hội thoại", "#c0392b"), ("Phiếu khảo sát", "#1e8449"))
+    for i, (name, colour) in enumerate(legend):
+        drawing.add(
+            String(
+                30 + i * 100,
+                4,
+                name,
+                fontName=FAMILY,
+                fontSize=8,
+                fillColor=colors.HexColor(colour),
             )
-        story.append(drawing)
-    progress(75)
-
-    children = data["children"]
-    if children:
-        story.append(Paragraph("3. Theo đơn vị trực thuộc", heading))
-        rows = [[label for _k, label in CHILD_COLUMNS]]
-        for row in children:
-            rows.append(
-                [Paragraph(row["name"], body)]
-                + [_child_text(row, key) for key, _label in CHILD_COLUMNS[1:]]
-            )
-        table = Table(
-            rows, colWidths=[50 * mm] + [15.5 * mm] * (len(CHILD_COLUMNS) - 1), repeatRows=1
         )
-        table.setStyle(table_style)
-        story.append(table)
-        rated = [r for r in children if r["satisfaction"] is not None][:25]
-        if rated:
-            story.append(Spacer(1, 4 * mm))
-            height = 12 * len(rated) + 30
-            drawing = Drawing(170 * mm, height)
-            bars = HorizontalBarChart()
-            bars.x, bars.y, bars.width, bars.height = 120, 10, 100 * mm, height - 20
-            bars.data = [[r["satisfaction"] for r in rated]]
-            bars.categoryAxis.categoryNames = [r["name"][:32] for r in rated]
-            bars.categoryAxis.labels.fontName = FONT
-            bars.categoryAxis.labels.fontSize = 7
-            bars.valueAxis.labels.fontName = FONT
-            bars.valueAxis.valueMin, bars.valueAxis.valueMax = 0, 100
-            bars.bars[0].fillColor = colors.HexColor("#0b4f8a")
-            drawing.add(bars)
-            story.append(Paragraph("Chỉ số hài lòng theo đơn vị (%)", body))
-            story.append(drawing)
+    return drawing
 
-    story.append(Paragraph("4. Đơn vị cần chú ý", heading))
+
+def _satisfaction_drawing(rated: list[dict], width: float):
+    from reportlab.graphics.charts.barcharts import HorizontalBarChart
+    from reportlab.graphics.shapes import Drawing
+    from reportlab.lib import colors
+
+    from langnghe.core.documents import FAMILY
+
+    height = 12 * len(rated) + 30
+    drawing = Drawing(width, height)
+    bars = HorizontalBarChart()
+    bars.x, bars.y, bars.width, bars.height = 170, 12, width - 190, height - 22
+    bars.data = [[r["satisfaction"] for r in rated]]
+    bars.categoryAxis.categoryNames = [r["name"][:40] for r in rated]
+    for axis in (bars.categoryAxis, bars.valueAxis):
+        axis.labels.fontName, axis.labels.fontSize = FAMILY, 7
+    bars.valueAxis.valueMin, bars.valueAxis.valueMax = 0, 100
+    bars.valueAxis.labelTextFormat = lambda v: f"{int(v)} %"
+    bars.bars[0].fillColor = colors.HexColor("#0b4f8a")
+    drawing.add(bars)
+    return drawing
+
+
+def report_pdf(data: dict, progress: Callable[[int], None]) -> bytes:
+    from xml.sax.saxutils import escape
+
+    from reportlab.platypus import KeepTogether, NextPageTemplate, PageBreak, Paragraph, Spacer
+
+    from langnghe.core import documents
+    from langnghe.core.documents import STYLES, fitted_table
+
+    documents.register_fonts(FONT_DIR)
+    summary, unit, letterhead = data["summary"], data["unit"], data["letterhead"]
+    buffer = io.BytesIO()
+    heading = _heading(data)
+    doc = documents.Document(
+        buffer,
+        title=f"Báo cáo {unit.name} {period_text(data['period'].start, data['period'].end)}",
+        author=unit.name,
+    )
+    width = doc.portrait_width
+    story = documents.heading_flowables(heading, width)
+    story += [Paragraph(escape(text), STYLES["body"]) for text in _narrative(data)]
+
+    story.append(Paragraph("1. Các chỉ tiêu chính", STYLES["section"]))
+    header, rows = summary_table(data)
+    cells = [
+        (area, label, *(figure_text(v, kind) for v in values))
+        for area, label, kind, *values in rows
+    ]
+    figure_columns = len(header) - 2
+    story.append(
+        fitted_table(
+            header,
+            cells,
+            weights=[2.2, 4.2] + [2.2] * figure_columns,
+            width=width,
+            numeric=range(2, len(header)),
+        )
+    )
+    if data["children"]:
+        scope_note = (
+            f"“{SUBTREE}”: số liệu của {unit.name} và mọi đơn vị trực thuộc, như trên bảng "
+            f"tổng hợp; “{OWN}”: chỉ số liệu do chính {unit.name} tiếp nhận."
+        )
+    else:
+        scope_note = f"{unit.name} không có đơn vị trực thuộc: số liệu là của riêng đơn vị."
+    story.append(
+        Paragraph(
+            escape(f"{scope_note} Các chỉ tiêu “hiện tại” tính đến lúc lập báo cáo."),
+            STYLES["note"],
+        )
+    )
+
+    if data["trend"]:
+        scope = "toàn địa bàn" if data["children"] else "riêng đơn vị"
+        story.append(
+            KeepTogether(
+                [
+                    Paragraph(f"2. Xu hướng trong kỳ ({scope})", STYLES["section"]),
+                    _trend_drawing(data["trend"], width),
+                ]
+            )
+        )
+    progress(70)
+
+    story.append(Paragraph("3. Đơn vị cần chú ý", STYLES["section"]))
     if data["attention"]:
         for item in data["attention"]:
-            story.append(Paragraph(f"• <b>{item['name']}</b>: {'; '.join(item['reasons'])}", body))
+            story.append(
+                Paragraph(
+                    f"- <b>{escape(item['name'])}</b>: {escape('; '.join(item['reasons']))}.",
+                    STYLES["plain"],
+                )
+            )
     else:
-        story.append(Paragraph("Không có đơn vị nào cần chú ý trong kỳ.", body))
+        story.append(Paragraph("Không có đơn vị nào cần chú ý trong kỳ.", STYLES["plain"]))
     categories = summary["cases"].get("by_category") or []
     if categories:
-        story.append(Paragraph("5. Vụ việc theo loại", heading))
-        rows = [("Loại", "Tiếp nhận")] + [(c["name"], number(c["received"])) for c in categories]
-        table = Table(rows, colWidths=[120 * mm, 30 * mm], repeatRows=1)
-        table.setStyle(table_style)
-        story.append(table)
-    progress(85)
-
-    buffer = io.BytesIO()
-
-    def footer(canvas, doc):
-        canvas.setFont(FONT, 7)
-        canvas.drawString(
-            15 * mm, 10 * mm, f"Lắng Nghe — {summary['unit']['name']} — trang {doc.page}"
+        scope = "toàn địa bàn" if data["children"] else "riêng đơn vị"
+        story.append(Paragraph(f"4. Vụ việc tiếp nhận theo loại ({scope})", STYLES["section"]))
+        story.append(
+            fitted_table(
+                ["Loại vụ việc", "Tiếp nhận"],
+                [(c["name"], vn_number(c["received"])) for c in categories],
+                weights=[5, 1.5],
+                width=width,
+                numeric=[1],
+            )
         )
+    if data["children"]:
+        story.append(
+            Paragraph(
+                "Số liệu chi tiết theo từng đơn vị trực thuộc tại Phụ lục kèm theo.",
+                STYLES["note"],
+            )
+        )
+    story += documents.closing_flowables(letterhead.recipients, letterhead.signer_title, width)
+    progress(80)
 
-    doc = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        leftMargin=15 * mm,
-        rightMargin=15 * mm,
-        topMargin=15 * mm,
-        bottomMargin=18 * mm,
-        title=f"Báo cáo {summary['unit']['name']} {summary['from']} – {summary['to']}",
-        author="Lắng Nghe",
-    )
-    doc.build(story, onFirstPage=footer, onLaterPages=footer)
+    if data["children"]:
+        wide = doc.landscape_width
+        story += [NextPageTemplate("landscape"), PageBreak()]
+        story += [
+            Paragraph("PHỤ LỤC", STYLES["kind"]),
+            Paragraph("Số liệu theo đơn vị trực thuộc", STYLES["subject"]),
+            Paragraph(
+                escape(
+                    f"(Kèm theo Báo cáo {heading.number.removeprefix('Số: ').strip()} "
+                    f"ngày {vn_date(data['issued'])} của {unit.name})"
+                ),
+                documents._style("annex_note", fontName=documents.ITALIC, alignment=1),
+            ),
+            Spacer(1, 4),
+            Paragraph(
+                escape(
+                    "Mỗi đơn vị trực thuộc: số liệu của đơn vị đó gồm cả các đơn vị trực thuộc "
+                    f"của nó. Dòng “{OWN}”: chỉ số liệu của chính {unit.name}. Dòng tổng: "
+                    f"{SUBTREE.lower()}, bằng bảng tổng hợp; các cột số lượng cộng lại bằng "
+                    "dòng tổng."
+                ),
+                STYLES["note"],
+            ),
+        ]
+        rows = annex_rows(data)
+        story.append(
+            fitted_table(
+                ["TT", "Đơn vị"] + [label for _k, label, _kind in CHILD_COLUMNS],
+                [
+                    (
+                        str(i + 1) if i < len(data["children"]) else "",
+                        row["name"],
+                        *(figure_text(row[k], kind) for k, _l, kind in CHILD_COLUMNS),
+                    )
+                    for i, row in enumerate(rows)
+                ],
+                weights=[0.8, 6.5] + [2.2] * len(CHILD_COLUMNS),
+                width=wide,
+                numeric=[0] + list(range(2, len(CHILD_COLUMNS) + 2)),
+                bold_rows=[len(rows) - 1],
+            )
+        )
+        rated = [r for r in data["children"] if r["satisfaction"] is not None][:25]
+        if rated:
+            story.append(Spacer(1, 6))
+            story.append(Paragraph("Chỉ số hài lòng theo đơn vị trực thuộc (%)", STYLES["section"]))
+            story.append(_satisfaction_drawing(rated, wide))
+    progress(85)
+    doc.build(story)
     return buffer.getvalue()
+
+
+# --- XLSX ---------------------------------------------------------------------------------------
+
+XLSX_FORMATS = {"count": "#,##0", "percent": "0.0%", "duration": "@"}
+
+
+def _xlsx_value(value, kind: str):
+    """A cell value: counts as numbers, percentages as fractions (formatted 0.0%), durations
+    as the same text as the PDF's."""
+    if value is None:
+        return None
+    if kind == "percent":
+        return value / 100
+    if kind == "duration":
+        return duration(value)
+    return value
+
+
+def _xlsx_sheet(book, title: str, caption: list[str], header: list[str], widths: list[float]):
+    """A sheet with a title row (unit, period, date of export), the header row in bold, frozen
+    below it, and the column widths set. Returns the sheet and the header's row number."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    sheet = book.create_sheet(title)
+    for line in caption:
+        sheet.append([line])
+    sheet["A1"].font = Font(bold=True, size=13)
+    sheet.append(header)
+    header_row = len(caption) + 1
+    fill = PatternFill("solid", fgColor="E8EEF5")
+    for cell in sheet[header_row]:
+        cell.font = Font(bold=True)
+        cell.fill = fill
+        cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
+    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
+    for i, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = width
+    sheet.row_dimensions[header_row].height = 45
+    return sheet, header_row
 
 
 def report_xlsx(data: dict, progress: Callable[[int], None]) -> bytes:
     from openpyxl import Workbook
     from openpyxl.chart import LineChart, Reference
-    from openpyxl.styles import Font
 
-    summary, previous = data["summary"], data["previous"]
+    unit, period = data["unit"], data["period"]
+    caption = [
+        f"Báo cáo {SUBJECT.lower()} — {unit.name}",
+        f"Kỳ báo cáo: {period_text(period.start, period.end)} "
+        f"(từ {vn_date(period.start)} đến {vn_date(period.end)}); "
+        f"xuất ngày {timezone.localtime():%d/%m/%Y %H:%M}",
+    ]
     book = Workbook()
-    sheet = book.active
-    sheet.title = "Tổng hợp"
-    sheet.append([f"Báo cáo tổng hợp — {summary['unit']['name']}"])
-    sheet.append([f"Từ {summary['from']} đến {summary['to']}"])
-    sheet.append(["Lĩnh vực", "Chỉ tiêu", "Kỳ này", "Kỳ trước"])
-    for row in summary_lines(summary, previous):
-        sheet.append(list(row))
-    sheet["A1"].font = Font(bold=True, size=13)
-    sheet.column_dimensions["B"].width = 34
+    book.remove(book.active)
 
-    units = book.create_sheet("Đơn vị")
-    units.append(["Mã"] + [label for _k, label in CHILD_COLUMNS] + ["Người quan tâm"])
-    for row in data["children"]:
-        units.append([row["code"]] + [row[k] for k, _l in CHILD_COLUMNS] + [row["followers"]])
-    units.column_dimensions["B"].width = 40
+    header, rows = summary_table(data)
+    sheet, top = _xlsx_sheet(book, "Tổng hợp", caption, header, [16, 36] + [22] * (len(header) - 2))
+    for area, label, kind, *values in rows:
+        sheet.append([area, label, *(_xlsx_value(v, kind) for v in values)])
+        for cell in sheet[sheet.max_row][2:]:
+            cell.number_format = XLSX_FORMATS[kind]
+
+    units_header = ["Mã đơn vị", "Đơn vị", "Phạm vi số liệu"] + [
+        label for _k, label, _kind in CHILD_COLUMNS
+    ]
+    units, _ = _xlsx_sheet(
+        book, "Theo đơn vị", caption, units_header, [14, 44, 30] + [16] * len(CHILD_COLUMNS)
+    )
+    for row in annex_rows(data):
+        units.append(
+            [row["code"], row["name"], row["scope"]]
+            + [_xlsx_value(row[k], kind) for k, _l, kind in CHILD_COLUMNS]
+        )
+        for cell, (_k, _l, kind) in zip(units[units.max_row][3:], CHILD_COLUMNS, strict=True):
+            cell.number_format = XLSX_FORMATS[kind]
     progress(80)
 
-    trend = book.create_sheet("Xu hướng")
-    trend.append(["Kỳ", "Vụ việc", "Hội thoại", "Phiếu khảo sát", "Bài đăng"])
+    trend_header = ["Kỳ", "Vụ việc", "Hội thoại", "Phiếu khảo sát", "Bài đăng"]
+    trend, top = _xlsx_sheet(
+        book, "Xu hướng", caption + [f"Phạm vi: {SUBTREE.lower()}"], trend_header, [12] + [14] * 4
+    )
     for t in data["trend"]:
         trend.append([t["label"], t["cases"], t["conversations"], t["responses"], t["posts"]])
+        for cell in trend[trend.max_row][1:]:
+            cell.number_format = XLSX_FORMATS["count"]
     if data["trend"]:
         chart = LineChart()
         chart.title = "Xu hướng"
-        values = Reference(trend, min_col=2, max_col=5, min_row=1, max_row=len(data["trend"]) + 1)
+        last = top + len(data["trend"])
+        values = Reference(trend, min_col=2, max_col=5, min_row=top, max_row=last)
         chart.add_data(values, titles_from_data=True)
-        chart.set_categories(Reference(trend, min_col=1, min_row=2, max_row=len(data["trend"]) + 1))
-        trend.add_chart(chart, "G2")
+        chart.set_categories(Reference(trend, min_col=1, min_row=top + 1, max_row=last))
+        trend.add_chart(chart, "G4")
 
-    attention = book.create_sheet("Cần chú ý")
-    attention.append(["Mã", "Đơn vị", "Lý do"])
+    attention, _ = _xlsx_sheet(
+        book, "Cần chú ý", caption, ["Mã đơn vị", "Đơn vị", "Lý do"], [14, 44, 80]
+    )
     for item in data["attention"]:
         attention.append([item["code"], item["name"], "; ".join(item["reasons"])])
-    categories = book.create_sheet("Theo loại vụ việc")
-    categories.append(["Mã", "Loại", "Tiếp nhận"])
-    for c in summary["cases"].get("by_category") or []:
-        categories.append([c["code"], c["name"], c["received"]])
+    categories, _ = _xlsx_sheet(
+        book,
+        "Theo loại vụ việc",
+        caption + [f"Phạm vi: {SUBTREE.lower()}"],
+        ["Loại vụ việc", "Tiếp nhận"],
+        [50, 14],
+    )
+    for c in data["summary"]["cases"].get("by_category") or []:
+        categories.append([c["name"], c["received"]])
+        categories.cell(row=categories.max_row, column=2).number_format = XLSX_FORMATS["count"]
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

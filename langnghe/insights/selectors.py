@@ -10,6 +10,7 @@ history: they are the current workload), so they are right to the second without
 Staff reads go through ``visible_unit_get`` (the single scope check) first.
 """
 
+import copy
 import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -89,6 +90,15 @@ def subtree_ids(unit: Unit) -> list[int]:
             Unit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True)
         )
     return unit._subtree_ids
+
+
+def own_scope(unit: Unit) -> Unit:
+    """A copy of ``unit`` whose subtree is the unit alone: every summary over it counts the
+    unit's own rows only — the "Riêng đơn vị" figures of a report, beside the "Toàn địa bàn
+    (gồm đơn vị trực thuộc)" ones of ``unit`` itself — through the same reads."""
+    own = copy.copy(unit)
+    own._subtree_ids = [unit.pk]
+    return own
 
 
 def _stat_sets(

@@ -8,7 +8,7 @@ from langnghe.audit.services import audit_record
 from langnghe.core.exceptions import ApplicationError
 from langnghe.units.models import Unit
 
-from .models import Report, ReportStatus
+from .models import Report, ReportSequence, ReportStatus
 from .selectors import Period
 
 FORMATS = ("pdf", "xlsx")
@@ -23,22 +23,42 @@ def report_request(*, user, unit: Unit, period: Period, report_format: str) -> R
     from .tasks import report_generate
 
     with transaction.atomic():
+        number = report_number_next(unit=unit) if report_format == "pdf" else None
         report = Report.objects.create(
             requested_by=user,
             unit=unit,
             format=report_format,
             start=period.start,
             end=period.end,
+            number=number,
         )
         audit_record(
             actor=user,
             action="insights_report.request",
             target=report,
             unit=unit,
-            data={"format": report_format, "from": str(period.start), "to": str(period.end)},
+            data={
+                "format": report_format,
+                "from": str(period.start),
+                "to": str(period.end),
+                "number": number,
+            },
         )
         transaction.on_commit(lambda: report_generate.enqueue(str(report.pk)))
     return report
+
+
+def report_number_next(*, unit: Unit) -> int:
+    """The unit's next report number this year (01 on 1 January; NĐ 30/2020/NĐ-CP Điều 15
+    khoản 1). Call inside the caller's transaction: the sequence row stays locked until it
+    commits, so concurrent requests get consecutive numbers (a first request of the year
+    creates the row; a concurrent creation is caught by the unique constraint and retried by
+    get_or_create)."""
+    year = timezone.localdate().year
+    sequence, _ = ReportSequence.objects.select_for_update().get_or_create(unit=unit, year=year)
+    sequence.last_number += 1
+    sequence.save(update_fields=["last_number"])
+    return sequence.last_number
 
 
 def report_progress_set(*, report: Report, progress: int, status: str = ReportStatus.RUNNING):

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from langnghe.accounts.console import current_unit
 from langnghe.accounts.selectors import can_see_unit, visible_unit_get
 from langnghe.core.exceptions import ApplicationError, NotFound
+from langnghe.units.letterhead import letterhead_for
 from langnghe.units.selectors import ancestors
 
 from . import selectors, services
@@ -174,7 +175,12 @@ def _own_report(request, report_id) -> Report:
 def report_page(request, report_id):
     report = _own_report(request, report_id)
     running = report.status in (ReportStatus.QUEUED, ReportStatus.RUNNING)
-    return render(request, "insights/report.html", {"report": report, "running": running})
+    number = letterhead_for(report.unit).number(report.number) if report.number else ""
+    return render(
+        request,
+        "insights/report.html",
+        {"report": report, "running": running, "document_number": number},
+    )
 
 
 @login_required

@@ -28,10 +28,11 @@ from django.utils import timezone
 from langnghe.audit.services import audit_record
 from langnghe.cases import crypto
 from langnghe.core.exceptions import ApplicationError
+from langnghe.core.formats import document_date, vn_date, vn_number, vn_percent
 
 from .builtin import SATISFIED_VALUES
 from .models import ExportStatus, SurveyExport
-from .printing import FONT, FONT_BOLD, _register_fonts
+from .printing import FONT_DIR
 from .selectors import DateRange, comment_list, ranking_compute, results_compute
 
 logger = logging.getLogger(__name__)
@@ -52,7 +53,7 @@ SCORE_LABELS = {
 
 
 def _filters_text(params: dict) -> str:
-    parts = [f"Từ {params['from']} đến {params['to']}"]
+    parts = [f"Từ {vn_date(params['from'])} đến {vn_date(params['to'])}"]
     if params.get("negative"):
         parts.append("chỉ ý kiến không hài lòng")
     if params.get("q"):
@@ -64,42 +65,55 @@ def _period(params: dict) -> DateRange:
     return DateRange(date.fromisoformat(params["from"]), date.fromisoformat(params["to"]))
 
 
+OWN = "Riêng đơn vị"
+SUBTREE = "Toàn địa bàn (gồm đơn vị trực thuộc)"
+
+
 def unit_totals(unit, period: DateRange) -> list[dict]:
-    """Each unit of the subtree with its own responses and overall index (one grouped query)."""
+    """Each unit of the subtree, in tree order, with its own responses and overall index and
+    those of its whole subtree ("own_*" and "subtree_*"): the console's ranking counts a unit
+    with its subtree, so the export says which is which. One grouped query, rolled up by path
+    prefix; units without a response anywhere below them are left out."""
+    from langnghe.units.models import Unit
+
     from .selectors import _counter_sets, _sum
 
-    totals: dict[str, dict] = {}
-    keys = {
-        "code": "unit__code",
-        "name": "unit__name",
-        "path": "unit__path",
-        "m": "metric",
-        "v": "value",
-    }
+    own: dict[str, dict] = {}
+    keys = {"path": "unit__path", "m": "metric", "v": "value"}
     sums = _sum(_counter_sets(unit, period, flagged=False), keys, metrics=["responses", "overall"])
-    for (code, name, path, metric, value), n in sums.items():
-        entry = totals.setdefault(
-            code,
-            {
-                "code": code,
-                "name": name,
-                "path": path,
-                "responses": 0,
-                "answers": 0,
-                "satisfied": 0,
-            },
-        )
+    for (path, metric, value), n in sums.items():
+        entry = own.setdefault(path, {"responses": 0, "answers": 0, "satisfied": 0})
         if metric == "responses":
             entry["responses"] += n
         else:
             entry["answers"] += n
             entry["satisfied"] += n if value in SATISFIED_VALUES else 0
-    out = sorted(totals.values(), key=lambda e: e["path"])
-    for entry in out:
-        entry["index"] = (
-            round(100 * entry["satisfied"] / entry["answers"], 1) if entry["answers"] else None
+    out = []
+    units = Unit.objects.filter(path__startswith=unit.path).order_by("path")
+    for code, name, path in units.values_list("code", "name", "path"):
+        below = [e for p, e in own.items() if p.startswith(path)]
+        if not below:
+            continue
+        mine = own.get(path, {"responses": 0, "answers": 0, "satisfied": 0})
+        tree = {k: sum(e[k] for e in below) for k in ("responses", "answers", "satisfied")}
+        out.append(
+            {
+                "code": code,
+                "name": name,
+                "path": path,
+                "own_responses": mine["responses"],
+                "own_answers": mine["answers"],
+                "own_index": _index_of(mine),
+                "subtree_responses": tree["responses"],
+                "subtree_answers": tree["answers"],
+                "subtree_index": _index_of(tree),
+            }
         )
     return out
+
+
+def _index_of(entry: dict) -> float | None:
+    return round(100 * entry["satisfied"] / entry["answers"], 1) if entry["answers"] else None
 
 
 def build(
@@ -115,43 +129,123 @@ def build(
     return _build_xlsx(unit, params, period, comments, progress)
 
 
+def _xlsx_sheet(workbook, title: str, caption: list[str], header: list[str], widths: list[float]):
+    """A write-only sheet: column widths, the caption rows (unit, filters, date of export), the
+    header row in bold, frozen below it."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    sheet = workbook.create_sheet(title)
+    for i, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = width
+    sheet.freeze_panes = f"A{len(caption) + 2}"
+    for i, line in enumerate(caption):
+        cell = WriteOnlyCell(sheet, value=line)
+        if i == 0:
+            cell.font = Font(bold=True, size=13)
+        sheet.append([cell])
+    cells = []
+    for text in header:
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        cells.append(cell)
+    sheet.append(cells)
+    return sheet
+
+
+def _formatted(sheet, values: list, formats: list[str | None]) -> list:
+    from openpyxl.cell import WriteOnlyCell
+
+    row = []
+    for value, number_format in zip(values, formats, strict=True):
+        cell = WriteOnlyCell(sheet, value=value)
+        if number_format:
+            cell.number_format = number_format
+        row.append(cell)
+    return row
+
+
+def _fraction(index: float | None) -> float | None:
+    """83.3 (a percentage) → 0.833, shown as 83,3 % by the cell's 0.0% format."""
+    return None if index is None else index / 100
+
+
 def _build_xlsx(unit, params, period, comments, progress) -> tuple[bytes, int]:
     from openpyxl import Workbook
 
     results = results_compute(unit, period)
+    caption = [
+        f"Kết quả khảo sát sự hài lòng — {unit.name}",
+        f"{_filters_text(params)}; xuất ngày {timezone.localtime():%d/%m/%Y %H:%M}",
+    ]
     workbook = Workbook(write_only=True)
-    summary = workbook.create_sheet("Tổng hợp")
-    summary.append([f"Kết quả khảo sát sự hài lòng — {unit.name}"])
-    summary.append([_filters_text(params)])
-    summary.append(["Số phiếu", results["responses"]])
-    summary.append(["Chỉ số hài lòng chung (%)", results["index"]])
-    summary.append([])
-    summary.append(
+    summary = _xlsx_sheet(
+        workbook,
+        "Tổng hợp",
+        caption
+        + [
+            f"Phạm vi: {SUBTREE.lower()}. Số phiếu: {vn_number(results['responses'])}; "
+            f"chỉ số hài lòng chung: {vn_percent(results['index'])}"
+        ],
         [
             "Yếu tố",
             "Số câu trả lời",
             "Hài lòng + rất hài lòng",
-            "Chỉ số (%)",
+            "Chỉ số hài lòng",
             *[SCORE_LABELS[int(v)] for v in "54321"],
-        ]
+        ],
+        [44, 14, 16, 14] + [14] * 5,
     )
+    count, percent = "#,##0", "0.0%"
     for element in results["elements"].values():
         summary.append(
-            [
-                element["label"],
-                element["answers"],
-                element["satisfied"],
-                element["index"],
-                *element["distribution"].values(),
-            ]
+            _formatted(
+                summary,
+                [
+                    element["label"],
+                    element["answers"],
+                    element["satisfied"],
+                    _fraction(element["index"]),
+                    *element["distribution"].values(),
+                ],
+                [None, count, count, percent] + [count] * 5,
+            )
         )
-    by_unit = workbook.create_sheet("Theo đơn vị")
-    by_unit.append(["Mã đơn vị", "Tên đơn vị", "Số phiếu", "Câu trả lời chung", "Chỉ số chung (%)"])
+    by_unit = _xlsx_sheet(
+        workbook,
+        "Theo đơn vị",
+        caption,
+        [
+            "Mã đơn vị",
+            "Tên đơn vị",
+            f"{OWN}: số phiếu",
+            f"{OWN}: chỉ số hài lòng",
+            f"{SUBTREE}: số phiếu",
+            f"{SUBTREE}: chỉ số hài lòng",
+        ],
+        [14, 44, 14, 16, 22, 22],
+    )
     for entry in unit_totals(unit, period):
         by_unit.append(
-            [entry["code"], entry["name"], entry["responses"], entry["answers"], entry["index"]]
+            _formatted(
+                by_unit,
+                [
+                    entry["code"],
+                    entry["name"],
+                    entry["own_responses"],
+                    _fraction(entry["own_index"]),
+                    entry["subtree_responses"],
+                    _fraction(entry["subtree_index"]),
+                ],
+                [None, None, count, percent, count, percent],
+            )
         )
     sheet = workbook.create_sheet("Ý kiến")
+    for letter, width in zip("ABCDEF", (17, 14, 36, 20, 80, 18), strict=True):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "A2"  # one header row: the sheet stays ready for a filter
     sheet.append(["Thời gian", "Mã đơn vị", "Đơn vị", "Mức thấp nhất", "Ý kiến", "Mã hồ sơ"])
     total = comments.count()
     written = 0
@@ -180,106 +274,114 @@ def _cell_text(text: str) -> str:
 
 
 def _build_pdf(unit, params, period, comments, progress) -> tuple[bytes, int]:
+    """The results as an administrative document (NĐ 30/2020/NĐ-CP, see ``core.documents``).
+    An export is not numbered here: the number is left blank for the records office (văn
+    thư) to fill in if the unit files it; the date is the day of the export."""
     from xml.sax.saxutils import escape
 
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+    from reportlab.platypus import Paragraph
 
-    _register_fonts()
+    from langnghe.core import documents
+    from langnghe.core.documents import STYLES, fitted_table
+    from langnghe.units.letterhead import letterhead_for
+
+    documents.register_fonts(FONT_DIR)
     results = results_compute(unit, period)
-    body = ParagraphStyle("body", fontName=FONT, fontSize=9, leading=12)
-    title = ParagraphStyle("title", fontName=FONT_BOLD, fontSize=15, leading=19)
-    heading = ParagraphStyle("heading", fontName=FONT_BOLD, fontSize=11, leading=15, spaceBefore=8)
-    table_style = TableStyle(
-        [
-            ("FONT", (0, 0), (-1, -1), FONT, 8.5),
-            ("FONT", (0, 0), (-1, 0), FONT_BOLD, 8.5),
-            ("GRID", (0, 0), (-1, -1), 0.3, colors.grey),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e7edf4")),
-        ]
+    letterhead = letterhead_for(unit)
+    buffer = io.BytesIO()
+    doc = documents.Document(buffer, title="Kết quả khảo sát sự hài lòng", author=unit.name)
+    width = doc.portrait_width
+    story = documents.heading_flowables(
+        documents.Heading(
+            superior=letterhead.superior,
+            issuer=letterhead.issuer,
+            number=letterhead.number(None),
+            place_date=f"{letterhead.place}, {document_date(timezone.localdate())}",
+            kind="BÁO CÁO",
+            subject="Kết quả khảo sát sự hài lòng của người dân "
+            f"từ ngày {vn_date(period.start)} đến ngày {vn_date(period.end)}",
+        ),
+        width,
     )
-    index = results["index"]
-    story = [
-        Paragraph(escape(f"Kết quả khảo sát sự hài lòng — {unit.name}"), title),
-        Paragraph(escape(_filters_text(params)), body),
+    filters = _filters_text(params).partition("; ")[2]  # the period is in the subject
+    if filters:
+        story.append(Paragraph(escape(f"Lọc: {filters}."), STYLES["plain"]))
+    story += [
         Paragraph(
             escape(
-                f"Số phiếu: {results['responses']}. Chỉ số hài lòng chung: "
-                f"{'—' if index is None else f'{index}%'}"
+                f"{SUBTREE}: {vn_number(results['responses'])} phiếu; chỉ số hài lòng chung "
+                f"{vn_percent(results['index'])}."
             ),
-            body,
+            STYLES["plain"],
         ),
-        Paragraph("Theo yếu tố", heading),
+        Paragraph("1. Theo yếu tố (toàn địa bàn)", STYLES["section"]),
+        fitted_table(
+            ["Yếu tố", "Số câu trả lời", "Chỉ số hài lòng"],
+            [
+                (e["label"], vn_number(e["answers"]), vn_percent(e["index"]))
+                for e in results["elements"].values()
+            ],
+            weights=[6, 1.6, 1.6],
+            width=width,
+            numeric=[1, 2],
+        ),
     ]
-    rows = [["Yếu tố", "Câu trả lời", "Chỉ số (%)"]]
-    rows += [
-        [
-            Paragraph(escape(e["label"]), body),
-            e["answers"],
-            "—" if e["index"] is None else e["index"],
-        ]
-        for e in results["elements"].values()
-    ]
-    story.append(Table(rows, colWidths=[110 * mm, 30 * mm, 30 * mm], style=table_style))
     ranked = ranking_compute(unit, period)
     if ranked:
-        story.append(Paragraph("Xếp hạng đơn vị trực thuộc", heading))
-        rows = [["#", "Đơn vị", "Số phiếu", "Chỉ số (%)"]]
-        rows += [
-            [
-                i + 1,
-                Paragraph(escape(r["name"]), body),
-                r["responses"],
-                "—" if r["index"] is None else r["index"],
-            ]
-            for i, r in enumerate(ranked)
-        ]
+        story.append(Paragraph("2. Xếp hạng đơn vị trực thuộc", STYLES["section"]))
         story.append(
-            Table(
-                rows,
-                colWidths=[10 * mm, 110 * mm, 25 * mm, 25 * mm],
-                style=table_style,
-                repeatRows=1,
+            fitted_table(
+                ["TT", "Đơn vị", f"Số phiếu ({SUBTREE.lower()})", "Chỉ số hài lòng"],
+                [
+                    (
+                        vn_number(i + 1),
+                        r["name"],
+                        vn_number(r["responses"]),
+                        vn_percent(r["index"]),
+                    )
+                    for i, r in enumerate(ranked)
+                ],
+                weights=[0.7, 5, 2.2, 1.6],
+                width=width,
+                numeric=[0, 2, 3],
             )
         )
+        story.append(
+            Paragraph("Số liệu của mỗi đơn vị gồm cả các đơn vị trực thuộc của nó.", STYLES["note"])
+        )
     total = comments.count()
+    shown = f"; {PDF_COMMENT_LIMIT} ý kiến đầu" if total > PDF_COMMENT_LIMIT else ""
     story.append(
         Paragraph(
-            f"Ý kiến góp ý ({total}; đánh giá thấp nhất trước"
-            f"{f', {PDF_COMMENT_LIMIT} ý kiến đầu' if total > PDF_COMMENT_LIMIT else ''})",
-            heading,
+            f"{3 if ranked else 2}. Ý kiến góp ý ({vn_number(total)}; đánh giá thấp nhất "
+            f"trước{shown})",
+            STYLES["section"],
         )
     )
-    rows = [["Thời gian", "Đơn vị", "Mức thấp nhất", "Ý kiến"]]
+    rows = []
     written = 0
     for response in comments[:PDF_COMMENT_LIMIT]:
         rows.append(
-            [
+            (
                 timezone.localtime(response.submitted_at).strftime("%d/%m/%Y"),
-                Paragraph(escape(response.unit.short_name or response.unit.name), body),
+                response.unit.short_name or response.unit.name,
                 SCORE_LABELS.get(response.lowest_score, ""),
-                Paragraph(escape(response.comment), body),
-            ]
+                response.comment,
+            )
         )
         written += 1
         if progress and written % 100 == 0:
             progress(written, min(total, PDF_COMMENT_LIMIT))
     story.append(
-        Table(rows, colWidths=[20 * mm, 40 * mm, 28 * mm, 87 * mm], style=table_style, repeatRows=1)
+        fitted_table(
+            ["Ngày", "Đơn vị", "Mức thấp nhất", "Ý kiến"],
+            rows,
+            weights=[1.9, 3, 2.4, 7],
+            width=width,
+        )
     )
-    buffer = io.BytesIO()
-    SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
-        title="Kết quả khảo sát",
-        author="Lắng Nghe",
-        leftMargin=15 * mm,
-        rightMargin=15 * mm,
-    ).build(story)
+    story += documents.closing_flowables(letterhead.recipients, letterhead.signer_title, width)
+    doc.build(story)
     return buffer.getvalue(), written
 
 

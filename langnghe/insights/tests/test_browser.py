@@ -2,6 +2,7 @@
 make a PDF report and download it."""
 
 import io
+import re
 import uuid
 
 import pytest
@@ -54,6 +55,8 @@ def test_dashboard_drill_down_and_pdf_report(live_server, desktop_page, demo_net
     page.select_option("#report-format", "pdf")
     page.click("#report-create")
     page.wait_for_selector("#report-download", timeout=15000)
+    assert re.fullmatch(r"Số: \d\d/BC-CATP", page.inner_text("#report-number"))
+    assert "gồm đơn vị trực thuộc" in page.inner_text("#report-scope")
     href = page.get_attribute("#report-download", "href")
     response = page.request.get(live_server.url + href)
     assert response.status == 200
@@ -61,4 +64,6 @@ def test_dashboard_drill_down_and_pdf_report(live_server, desktop_page, demo_net
     assert body.startswith(b"%PDF")
     reader = PdfReader(io.BytesIO(body))
     assert len(reader.pages) >= 1
-    assert "Công an thành phố Bắc Giang" in reader.pages[0].extract_text()
+    first_page = reader.pages[0].extract_text()
+    assert "Công an thành phố Bắc Giang" in first_page
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in first_page and "/BC-CATP" in first_page

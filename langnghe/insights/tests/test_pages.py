@@ -73,8 +73,8 @@ def test_report_through_the_api(
         assert "Đơn vị cần chú ý" in text
     else:
         book = load_workbook(io.BytesIO(content))
-        assert {"Tổng hợp", "Đơn vị", "Xu hướng"} <= set(book.sheetnames)
-        codes = [row[0].value for row in book["Đơn vị"].iter_rows(min_row=2)]
+        assert {"Tổng hợp", "Theo đơn vị", "Xu hướng"} <= set(book.sheetnames)
+        codes = [row[0].value for row in book["Theo đơn vị"].iter_rows(min_row=4)]
         assert THO_XUONG in codes
     # Someone else cannot read it.
     other = api_client(make_staff(PROVINCE, "supervisor"))
