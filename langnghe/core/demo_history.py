@@ -342,7 +342,12 @@ def history_load(*, today: dt.date | None = None, scale: float = 1.0, stdout=Non
             # Steps due after the last midnight have not happened yet: those cases stay open.
             midnight = dt.datetime.combine(today, dt.time(0), timezone.get_default_timezone())
             player.flush(midnight - dt.timedelta(seconds=1))
-        Message.objects.filter(pk__in=player.zalo_replies).update(delivery=Delivery.SEEN)
+        Message.objects.filter(
+            conversation__external_id__startswith=MARKER,
+            conversation__channel="zalo",
+            direction="out",
+            delivery=Delivery.PENDING,
+        ).update(delivery=Delivery.SEEN)
         _responses_store(plan.responses)
         # History is the past: its live events, notification tasks and sends are not replayed.
         del connection.run_on_commit[mark:]
@@ -368,7 +373,6 @@ class _Player:
         self.staff: dict = {}
         self.pending: list = []  # heap of (moment, sequence, step)
         self.sequence = 0
-        self.zalo_replies: list[int] = []
         self.case_count = 0
 
     def run(self, at: dt.datetime, step: Callable[[], object]) -> None:
@@ -537,8 +541,6 @@ class _Player:
             citizen_name=spec["name"],
         )
         conversation_id = message.conversation_id
-        if spec["channel"] == "zalo":
-            self._zalo_sent(conversation_id)
         if not spec["answered"]:
             return
         # In office hours the desk answers in minutes; outside them the automatic answer goes
@@ -553,8 +555,6 @@ class _Player:
             services.message_reply(
                 conversation=conversation, by=officer, text=ANSWERS[spec["topic"]]
             )
-            if spec["channel"] == "zalo":
-                self._zalo_sent(conversation_id)
 
         def thanks():
             services.message_receive(
@@ -572,13 +572,6 @@ class _Player:
         if spec["thanks"]:
             self.later(answered + dt.timedelta(minutes=7), thanks)
         self.later(answered + dt.timedelta(minutes=15), close)
-
-    def _zalo_sent(self, conversation_id: int) -> None:
-        from langnghe.inbox.models import Message
-
-        self.zalo_replies += Message.objects.filter(
-            conversation_id=conversation_id, direction="out", delivery="pending"
-        ).values_list("pk", flat=True)
 
     def _post(self, event: Event) -> None:
         from langnghe.content import services

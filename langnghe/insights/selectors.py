@@ -532,3 +532,16 @@ def trend_compute(unit: Unit, period: Period) -> list[dict]:
         }
         for start, c in buckets.items()
     ]
+
+
+TREND_MONTHS = 12
+
+
+def trend_months(unit: Unit, *, months: int = TREND_MONTHS, today: dt.date | None = None):
+    """The last ``months`` calendar months up to and including the current one (so far), one
+    point each, oldest first: what ``trend_compute`` gives for that range."""
+    today = today or timezone.localdate()
+    first = today.replace(day=1)
+    for _ in range(months - 1):
+        first = (first - dt.timedelta(days=1)).replace(day=1)
+    return trend_compute(unit, Period(first, today))
