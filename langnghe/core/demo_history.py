@@ -397,9 +397,12 @@ class _Player:
     def staff_ensure(self) -> None:
         """The history's officers: a handler and a duty officer per district (their roles hold
         for the communes below), a handler at the province, the editors. Demo password."""
+        from django.contrib.auth.hashers import make_password
+
         from langnghe.accounts.demo import DEMO_PASSWORD
         from langnghe.accounts.models import User
-        from langnghe.accounts.services import staff_create
+        from langnghe.accounts.services import membership_add
+        from langnghe.audit.services import audit_record
 
         wanted = [("BG", "investigator", "thuly.tinh", "Cán bộ thụ lý Công an tỉnh (demo)")]
         for unit in sorted(self.units.values(), key=lambda u: u.code):
@@ -409,18 +412,26 @@ class _Player:
                     (unit.code, "investigator", f"thuly.{short}", f"Thụ lý {unit.name} (demo)"),
                     (unit.code, "duty_officer", f"trucban.{short}", f"Trực ban {unit.name} (demo)"),
                 ]
+        # One hash of the demo password for all of them (Argon2 takes a second per account).
+        password = make_password(DEMO_PASSWORD)
         for code, role, username, full_name in [*wanted, *EDITORS]:
             if code not in self.units:
                 continue
+            unit = self.units[code]
             user = User.objects.filter(username=username).first()
-            if user is None or not user.memberships.filter(unit__code=code, role=role).exists():
-                user = staff_create(
-                    username=username,
-                    password=DEMO_PASSWORD,
-                    unit=self.units[code],
-                    role=role,
-                    full_name=full_name,
+            if user is None:
+                user = User.objects.create(
+                    username=username, full_name=full_name, password=password
                 )
+                audit_record(
+                    actor=None,
+                    action="staff.create",
+                    target=user,
+                    unit=unit,
+                    data={"role": role, "membership_added": True},
+                )
+            if not user.memberships.filter(unit=unit, role=role).exists():
+                membership_add(user=user, unit=unit, role=role)
             self.staff[(code, role)] = user
 
     def _handler(self, unit):

@@ -89,7 +89,7 @@ def test_demo_dashboard_shows_twelve_months(live_server, desktop_page, demo_netw
     page.goto(live_server.url + "/staff/insights/?unit=BG")
     chart = page.locator("#year-trend svg.chart")
     chart.wait_for()
-    labels = chart.locator("text.chart-axis").all_inner_texts()
+    labels = chart.locator("text.chart-axis").all_text_contents()
     months = [label for label in labels if "/" in label]
     assert len(months) == 12
     assert months[-1] == f"{timezone.localdate():%m/%Y}"
