@@ -33,7 +33,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 SEED = 2021  # the year the Bắc Giang network opened its pages
-DAYS = 365
+MONTHS = 12  # whole months before the current one, which also has its first days
 MARKER = "history-"  # channel_ref of the history's cases; its presence means "loaded"
 NAMESPACE = uuid.UUID("0b6f8a8e-3d0e-4c1f-9a3b-6a1f2c9d4e27")
 
@@ -167,6 +167,13 @@ def _weighted(rng: random.Random, weights: dict[str, float]) -> str:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 
+def history_start(today: dt.date) -> dt.date:
+    """The first day of the month ``MONTHS`` months before the current one: the history fills
+    twelve whole months, then the current month up to yesterday."""
+    month = today.year * 12 + today.month - 1 - MONTHS
+    return dt.date(month // 12, month % 12 + 1, 1)
+
+
 def history_plan(
     today: dt.date, *, units: dict[str, list[str]], scale: float = 1.0, seed: int = SEED
 ) -> Plan:
@@ -174,7 +181,7 @@ def history_plan(
     by kind ("province", "department", "district", "commune"; districts as "parent:code" pairs
     are not needed — communes are worked by their own staff). Same inputs, same plan."""
     rng = random.Random(seed)
-    start, end = today - dt.timedelta(days=DAYS), today - dt.timedelta(days=1)
+    start, end = history_start(today), today - dt.timedelta(days=1)
     communes = sorted(units.get("commune", []))
     # Some units are busier than others (a city ward, a border market town), some quiet.
     active = sorted(rng.sample(communes, min(len(communes), 45)))

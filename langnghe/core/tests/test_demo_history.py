@@ -37,9 +37,10 @@ def test_plan_is_fixed_by_its_seed_and_relative_to_today():
     assert first.counts()["case"] > 50 and first.counts()["responses"] > 300
     other = history_plan(today, units=UNITS, scale=SCALE, seed=7)
     assert [e.at for e in other.events] != [e.at for e in first.events]
-    # A day later, the same history shifted by a day.
-    later = history_plan(today + dt.timedelta(days=1), units=UNITS, scale=SCALE)
-    assert later.events[0].at.date() == first.events[0].at.date() + dt.timedelta(days=1)
+    # Twelve whole months, then the current month up to yesterday; a month later, a month on.
+    assert timezone.localtime(first.events[0].at).date() == dt.date(2025, 12, 1)
+    later = history_plan(dt.date(2027, 1, 6), units=UNITS, scale=SCALE)
+    assert timezone.localtime(later.events[0].at).date() == dt.date(2026, 1, 1)
     midnight = dt.datetime.combine(today, dt.time(0), timezone.get_default_timezone())
     assert all(e.at < midnight for e in first.events)
     assert all(r["at"] < midnight for r in first.responses)
@@ -162,7 +163,7 @@ def test_history_loads_once_honestly_and_feeds_the_dashboard(history):
     months = selectors.trend_months(province)
     assert len(months) == 12
     assert len({m["label"] for m in months}) == 12
-    for month in months[:-1]:  # the current month may have just begun
+    for month in months:
         assert month["cases"] > 0 and month["conversations"] > 0 and month["responses"] > 0
     last = timezone.localdate().replace(day=1) - dt.timedelta(days=1)
     report = selectors.summary_compute(province, selectors.month_period(f"{last:%Y-%m}"))

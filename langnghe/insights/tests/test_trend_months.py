@@ -1,4 +1,4 @@
-"""The dashboard's twelve months: one point per calendar month up to the current one."""
+"""The dashboard's twelve months: one point per whole month before the current one."""
 
 import datetime as dt
 
@@ -11,12 +11,12 @@ from langnghe.units.models import Unit
 pytestmark = pytest.mark.django_db
 
 
-def test_twelve_months_oldest_first_ending_this_month():
+def test_twelve_whole_months_oldest_first_ending_last_month():
     province = Unit.objects.get(code="BG")
     months = selectors.trend_months(province, today=dt.date(2026, 3, 15))
     assert [m["label"] for m in months] == [
-        "04/2025", "05/2025", "06/2025", "07/2025", "08/2025", "09/2025",
-        "10/2025", "11/2025", "12/2025", "01/2026", "02/2026", "03/2026",
+        "03/2025", "04/2025", "05/2025", "06/2025", "07/2025", "08/2025",
+        "09/2025", "10/2025", "11/2025", "12/2025", "01/2026", "02/2026",
     ]  # fmt: skip
     assert all(m["cases"] == 0 and m["responses"] == 0 for m in months)
 
