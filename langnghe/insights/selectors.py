@@ -542,3 +542,17 @@ def trend_compute(unit: Unit, period: Period) -> list[dict]:
         }
         for start, c in buckets.items()
     ]
+
+
+TREND_MONTHS = 12
+
+
+def trend_months(unit: Unit, *, months: int = TREND_MONTHS, today: dt.date | None = None):
+    """The last ``months`` whole months before the current one, one point each, oldest first
+    (a month still under way would read as a fall): what ``trend_compute`` gives for them."""
+    today = today or timezone.localdate()
+    end = today.replace(day=1) - dt.timedelta(days=1)
+    first = end.replace(day=1)
+    for _ in range(months - 1):
+        first = (first - dt.timedelta(days=1)).replace(day=1)
+    return trend_compute(unit, Period(first, end))

@@ -87,6 +87,19 @@ def _tiles(now: dict, before: dict) -> list[dict]:
     return tiles
 
 
+def _trend_chart(trend: list[dict], *, title: str):
+    return line_chart(
+        [t["label"] for t in trend],
+        [
+            ("Vụ việc", [t["cases"] for t in trend]),
+            ("Hội thoại", [t["conversations"] for t in trend]),
+            ("Phiếu khảo sát", [t["responses"] for t in trend]),
+            ("Bài đăng", [t["posts"] for t in trend]),
+        ],
+        title=title,
+    )
+
+
 @login_required
 def dashboard(request):
     try:
@@ -101,6 +114,7 @@ def dashboard(request):
         return render(request, "insights/dashboard.html", {"failed": True}, status=exc.status)
     trend = selectors.trend_compute(unit, period)
     labels = [t["label"] for t in trend]
+    year = selectors.trend_months(unit)
     kpi_label = {k: label for k, label, _u, _b in selectors.KPIS}[kpi]
     return render(
         request,
@@ -123,6 +137,7 @@ def dashboard(request):
                 ],
                 title="Xu hướng trong kỳ",
             ),
+            "year_chart": _trend_chart(year, title="12 tháng gần nhất"),
             "kpis": selectors.KPIS,
             "kpi": kpi,
             "kpi_label": kpi_label,

@@ -14,6 +14,10 @@ class Command(BaseCommand):
     def handle(self, *args, host, port, **options):
         if not Unit.objects.exists():
             call_command("load_demo", stdout=self.stdout)
+        # A year of activity for the dashboard and reports (once; an older demo gets it too).
+        from langnghe.core.demo_history import history_load
+
+        history_load(stdout=self.stdout)
         from langnghe.accounts.demo import DEMO_PASSWORD, DEMO_STAFF
 
         base = f"http://{host}:{port}"

@@ -14,15 +14,24 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
+            "--history",
+            action="store_true",
+            help="Nạp thêm 12 tháng hoạt động trước hôm nay (cố định theo hạt giống ngẫu nhiên)",
+        )
+        parser.add_argument(
             "--reorganized",
             action="store_true",
             help="Chuyển dữ liệu demo sang mạng lưới 2025 của tỉnh Bắc Ninh",
         )
 
-    def handle(self, *args, reorganized=False, **options):
+    def handle(self, *args, reorganized=False, history=False, **options):
         for _app, load in demo_loaders():
             with transaction.atomic():
                 load(self.stdout)
+        if history:
+            from langnghe.core.demo_history import history_load
+
+            history_load(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Đã nạp dữ liệu demo."))
         if reorganized:
             call_command("reorganize", "--province", "Bắc Ninh", stdout=self.stdout)
