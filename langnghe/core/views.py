@@ -1,5 +1,10 @@
-from django.http import HttpResponse
+import json
+
+from django.http import HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_safe
 
 
 def healthz(request):
@@ -25,4 +30,45 @@ def server_error(request):
         "core/error.html",
         {"title": "Có lỗi xảy ra", "message": "Hệ thống gặp sự cố. Vui lòng thử lại sau ít phút."},
         status=500,
+    )
+
+
+@require_safe
+@cache_control(public=True, max_age=86400)
+def favicon(request):
+    """Browsers ask for /favicon.ico on every page that names no icon (and some that do); the
+    file itself is a static file, served by WhiteNoise."""
+    return HttpResponsePermanentRedirect(static("langnghe/icons/favicon.ico"))
+
+
+@require_safe
+@cache_control(public=True, max_age=86400)
+def web_manifest(request):
+    """The web app manifest: a citizen who adds the site to their phone's home screen gets its
+    name and icon (https://www.w3.org/TR/appmanifest/)."""
+    manifest = {
+        "name": "Lắng Nghe — kênh tiếp nhận của Công an",
+        "short_name": "Lắng Nghe",
+        "description": "Thủ tục hành chính, gửi tin báo, phản ánh, tra cứu và nhắn tin cho "
+        "trực ban Công an.",
+        "lang": "vi",
+        "dir": "ltr",
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "theme_color": "#0b4f8a",
+        "background_color": "#f6f7f9",
+        "icons": [
+            {
+                "src": static(f"langnghe/icons/icon-{size}.png"),
+                "sizes": f"{size}x{size}",
+                "type": "image/png",
+                "purpose": "any",
+            }
+            for size in (192, 512)
+        ]
+        + [{"src": static("langnghe/icons/favicon.svg"), "sizes": "any", "type": "image/svg+xml"}],
+    }
+    return HttpResponse(
+        json.dumps(manifest, ensure_ascii=False), content_type="application/manifest+json"
     )
