@@ -36,7 +36,6 @@ def home(request):
             **nearest,
             **served,
         },
-        status=400 if served["address_error"] else 200,
     )
 
 
