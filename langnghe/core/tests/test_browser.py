@@ -58,7 +58,9 @@ def test_staff_login_and_unit_switcher(live_server, desktop_page, demo_network):
     assert page.locator("h1").inner_text() == "Công an phường Thọ Xương"
 
 
-def test_no_english_switch_and_vietnamese_for_an_english_browser(live_server, browser, demo_network):
+def test_no_english_switch_and_vietnamese_for_an_english_browser(
+    live_server, browser, demo_network
+):
     """The English catalogue covers a few templates only: no switch is offered, and a phone set
     to English reads the whole page in Vietnamese."""
     context = browser.new_context(viewport={"width": 360, "height": 740}, locale="en-US")

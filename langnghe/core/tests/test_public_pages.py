@@ -2,11 +2,10 @@
 source note and no raw English state name reaches a citizen; the pages are Vietnamese whatever
 the browser asks; the shell (menu, icons, manifest) is there."""
 
+import gettext
 import html
 import json
 import re
-
-import gettext
 
 import pytest
 from django.conf import settings
@@ -117,7 +116,9 @@ def _public_routes() -> list[str]:
                 found.append(prefix + text)
 
     walk(get_resolver())
-    return [r for r in found if not r.startswith("staff/") or r in ("staff/login/", "staff/logout/")]
+    return [
+        r for r in found if not r.startswith("staff/") or r in ("staff/login/", "staff/logout/")
+    ]
 
 
 def visible_text(page: str) -> str:

@@ -27,7 +27,8 @@ def screen(request, browser):
     page.set_default_timeout(10_000)
     page.errors = []
     page.on(
-        "console", lambda m: page.errors.append(f"{m.type}: {m.text}") if m.type == "error" else None
+        "console",
+        lambda m: page.errors.append(f"{m.type}: {m.text}") if m.type == "error" else None,
     )
     page.on("pageerror", lambda exc: page.errors.append(f"pageerror: {exc}"))
     page.size_name = request.param
