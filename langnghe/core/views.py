@@ -24,6 +24,21 @@ def page_not_found(request, exception=None):
     )
 
 
+def csrf_failure(request, reason=""):
+    """A form sent without its security token (cookies blocked, a page left open for days, or
+    another site's form): said in Vietnamese, instead of Django's English page."""
+    return render(
+        request,
+        "core/error.html",
+        {
+            "title": "Không gửi được biểu mẫu",
+            "message": "Trang đã mở quá lâu hoặc trình duyệt đang chặn cookie. Hãy tải lại "
+            "trang rồi gửi lại.",
+        },
+        status=403,
+    )
+
+
 def server_error(request):
     return render(
         request,

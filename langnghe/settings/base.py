@@ -317,6 +317,7 @@ LANGNGHE_PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(self), pay
 # {% translate %} tags stay, ready for a complete translation.
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", "Tiếng Việt")]
+CSRF_FAILURE_VIEW = "langnghe.core.views.csrf_failure"  # Django's own page is in English
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "Asia/Ho_Chi_Minh"

@@ -308,3 +308,12 @@ def test_staff_pages_have_their_own_footer(client, make_staff):
     client.logout()
     public = client.get("/").content.decode()
     assert "Không cần tài khoản" in public and "staff-footer" not in public
+
+
+def test_a_form_sent_without_its_token_is_refused_in_vietnamese(db):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post("/", {"address": "Thọ Xương, Bắc Giang"})
+    assert response.status_code == 403
+    page = response.content.decode()
+    assert "Không gửi được biểu mẫu" in page and "CSRF" not in page
