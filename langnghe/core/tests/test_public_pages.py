@@ -306,6 +306,8 @@ def test_staff_pages_have_their_own_footer(client, make_staff):
     assert "Phiên bản" in footer and "quản trị viên" in footer
     assert "Không cần tài khoản" not in page
     client.logout()
+    login = client.get("/staff/login/").content.decode()
+    assert "staff-footer" in login and "Không cần tài khoản" not in login
     public = client.get("/").content.decode()
     assert "Không cần tài khoản" in public and "staff-footer" not in public
 
