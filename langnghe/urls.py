@@ -10,7 +10,6 @@ handler500 = "langnghe.core.views.server_error"
 urlpatterns = [
     path("api/v1/", api.urls),
     path("django-admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
 ]
 # Each domain app's pages; public pages are at the root, staff pages under /staff/.
 for _app, _module in url_modules():

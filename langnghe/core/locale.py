@@ -1,8 +1,9 @@
-"""Vietnamese unless the person chose otherwise.
+"""The language of every page: Vietnamese, whatever the browser asks.
 
 Django's LocaleMiddleware would follow the browser's Accept-Language, and many phones in
-Vietnam are set to English; the service speaks Vietnamese first (DESIGN.md), so only an explicit
-choice (the language button, stored in the language cookie) switches to English.
+Vietnam are set to English; the service speaks Vietnamese (DESIGN.md), so only a language of
+settings.LANGUAGES chosen in the language cookie could switch it. Today LANGUAGES has Vietnamese
+alone (the English catalogue is incomplete), so a page is never half English.
 """
 
 from django.conf import settings

@@ -7,7 +7,7 @@ from django.utils.safestring import mark_safe
 from langnghe.core.exceptions import ApplicationError, NotFound
 from langnghe.units.selectors import unit_get_by_slug, unit_queryset
 
-from . import selectors
+from . import display, selectors
 from .models import Field
 
 
@@ -86,6 +86,8 @@ def procedure_page(request, code: str):
             "field_label": dict(Field.choices).get(procedure.field, procedure.field),
             "handlers": list(procedure.handlers.all()),
             "fee_reductions": selectors.active_fee_reductions(procedure),
+            "sources": display.official_sources(procedure.source),
+            "common_names": display.common_names(procedure.name, procedure.aliases),
         },
     )
 

@@ -312,9 +312,12 @@ LANGNGHE_CSP = (
 LANGNGHE_PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(self), payment=(), usb=()"
 
 # --- Language and time ------------------------------------------------------------------------
-# Vietnamese first: source strings are Vietnamese, locale/en holds the English translation.
+# Vietnamese only: source strings are Vietnamese. The English catalogue in locale/en covers a few
+# templates only, so no English switch is offered (a half-translated page is worse than none);
+# {% translate %} tags stay, ready for a complete translation.
 LANGUAGE_CODE = "vi"
-LANGUAGES = [("vi", "Tiếng Việt"), ("en", "English")]
+LANGUAGES = [("vi", "Tiếng Việt")]
+CSRF_FAILURE_VIEW = "langnghe.core.views.csrf_failure"  # Django's own page is in English
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "Asia/Ho_Chi_Minh"
@@ -342,3 +345,6 @@ LOGGING = {
 # The web chat's browser token: the thread stays in the citizen's browser while they come back
 # within this many days (each visit renews it); after that the page starts a new thread.
 LANGNGHE_WEBCHAT_IDLE_DAYS = env.int("LANGNGHE_WEBCHAT_IDLE_DAYS", default=7)
+# Who officers call about the platform itself (printed in the staff footer), e.g.
+# "Phòng Tham mưu (PV01), số máy lẻ 1234"; empty: the footer asks them to call their unit's admin.
+LANGNGHE_SUPPORT_CONTACT = env.str("LANGNGHE_SUPPORT_CONTACT", default="")

@@ -9,13 +9,16 @@ from . import pagecache, selectors
 
 
 def home(request):
-    """Public home: find your unit — by a typed name or address (no JavaScript needed), or by
-    the browser's location when the citizen presses "Dùng vị trí của tôi" (units/nearest.js
-    then reloads the page with ``?lat=&lon=``, rounded to about 1 km)."""
+    """Public home: the four things citizens come for (a procedure, a tip or feedback, tracking,
+    the duty desk), the emergency numbers, the unit serving the citizen — by a typed address
+    (sent in a POST body, never in the URL: NĐ 13/2023/NĐ-CP) or by the browser's location when
+    the citizen presses "Dùng vị trí của tôi" (units/nearest.js then reloads the page with
+    ``?lat=&lon=``, rounded to about 1 km) — and the directory of units, searched by name."""
     q = request.GET.get("q", "").strip()
     error = None
     units = selectors.unit_queryset().order_by("path")
     nearest = nearest_context(request, link=lambda unit: unit.get_absolute_url())
+    served = _served_context(request)
     if q:
         try:
             units = selectors.units_for_address(q)
@@ -31,8 +34,31 @@ def home(request):
             "error": error,
             "result_count": page.paginator.count,
             **nearest,
+            **served,
         },
     )
+
+
+def _served_context(request) -> dict:
+    """The unit serving a typed address (the home page's "nearest unit" box). Neither the
+    address nor what it resolved to is stored or logged."""
+    from .addresses import unit_for_address
+
+    context = {"address_asked": False, "address_unit": None, "address_error": None}
+    if request.method != "POST":
+        return context
+    address = request.POST.get("address", "").strip()[:300]
+    context["address_asked"] = True
+    if not address:
+        context["address_error"] = "Hãy nhập địa chỉ: phường/xã và tỉnh."
+    elif (unit := unit_for_address(address)) is None:
+        context["address_error"] = (
+            "Chưa xác định được đơn vị từ địa chỉ này. Hãy ghi rõ phường/xã và tỉnh "
+            "(ví dụ: Phường Thọ Xương, Bắc Giang), hoặc tìm trong danh bạ bên dưới."
+        )
+    else:
+        context["address_unit"] = unit
+    return context
 
 
 def nearest_context(request, *, link) -> dict:

@@ -18,9 +18,10 @@ def test_procedure_page_shows_the_facts(client, catalogue):
         "TK01",
         "Luật Xuất cảnh, nhập cảnh",
         "Nguồn:",
-        "passport",
+        "Người dân thường gọi: “làm hộ chiếu”",
     ]:
         assert text in page
+    assert "reference/" not in page and "Còn gọi là" not in page
 
 
 def test_uncertain_figures_are_flagged_on_the_page(client, catalogue):
