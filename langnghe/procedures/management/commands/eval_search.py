@@ -178,6 +178,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--no-holdout", action="store_true", help="bỏ phần issue 3")
         parser.add_argument("--show-misses", action="store_true")
+        parser.add_argument(
+            "--no-latency-gate",
+            action="store_true",
+            help="vẫn đo độ trễ nhưng không tính vào kết quả đạt/chưa đạt (máy đang bận, kiểm thử)",
+        )
 
     def handle(self, *args, **opts):
         label, rows = self._rows(opts)
@@ -298,12 +303,13 @@ class Command(BaseCommand):
         if opts["show_misses"]:
             for q, expected, codes in misses:
                 write(f"    sai: {q!r} → {codes} (đúng: {expected})")
-        return (
-            top1 / n >= TARGETS["top1"]
-            and top3 / n >= TARGETS["top3"]
-            and percentile(latencies, 0.95) < TARGETS["p95_in_process_ms"]
+        fast = (
+            percentile(latencies, 0.95) < TARGETS["p95_in_process_ms"]
             and percentile(http, 0.95) < TARGETS["p95_http_ms"]
         )
+        if opts["no_latency_gate"]:
+            fast = True
+        return top1 / n >= TARGETS["top1"] and top3 / n >= TARGETS["top3"] and fast
 
     def _http_latencies(self, queries, base_url: str, repeat: int) -> tuple[list[float], str]:
         path = "/api/v1/procedures/search"
