@@ -235,6 +235,12 @@ def _tip_flow(watched: Watched, base: str, visited: set[str]) -> None:
     """Send a tip anonymously, then open the receipt and tracking pages with the real codes."""
     page = watched.page
     watched.goto(f"{base}/phan-anh/?don-vi={THO_XUONG}")
+    # Sent empty first: the form comes back with its error (refused on purpose).
+    watched.allow("/phan-anh/", 400)
+    with page.expect_navigation():
+        page.click("form.card button[type=submit]")
+    page.wait_for_selector("#form-error")
+    watched.axe("tip form with an error")
     page.fill("[name=description]", "Có nhóm thanh niên tụ tập gây ồn ào trước cổng chợ.")
     page.check("[name=anonymous]")
     page.click("form.card button[type=submit]")
@@ -251,6 +257,17 @@ def _tip_flow(watched: Watched, base: str, visited: set[str]) -> None:
         page.locator("[name=receipt]").press("Enter")
     page.wait_for_selector("input[name=action][value=message]", state="attached")  # opened
     watched.axe("receipt opened")
+
+
+def _chat_page_flow(watched: Watched, base: str) -> None:
+    """The chat page without its script's help (a plain form): a message sent, the thread shown."""
+    page = watched.page
+    watched.goto(f"{base}/tro-chuyen/{THO_XUONG}/")
+    page.fill("textarea[name=text]", "Cho hỏi giờ làm việc của bộ phận cư trú")
+    with page.expect_navigation():
+        page.click("button[name=action][value=send]")
+    page.wait_for_selector("#webchat-thread >> text=giờ làm việc của bộ phận cư trú")
+    watched.axe("chat page with a thread")
 
 
 def _survey_flow(watched: Watched, base: str, visited: set[str]) -> None:
@@ -288,6 +305,7 @@ def test_public_pages_pass_axe_at_both_widths(site, browser):
                 watched.axe(f"{path} ({status})" if status != 200 else path)
             _tip_flow(watched, base, visited)
             _survey_flow(watched, base, visited)
+            _chat_page_flow(watched, base)
         finally:
             watched.close()
     forgotten = [
