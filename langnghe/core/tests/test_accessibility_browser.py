@@ -3,7 +3,7 @@
 and the survey; and no console error nor page error on any page these tests visit.
 
 The public pages come from the URL configuration: a page added tomorrow fails
-``test_public_pages_pass_axe_at_both_widths`` until it is visited here (``sample_urls`` or a
+``test_public_pages_pass_axe`` until it is visited here (``sample_urls`` or a
 flow) or listed in ``NOT_HTML_PAGES`` with the reason it has no page to check.
 
 The site is the real ASGI application under uvicorn (websockets included), so the console's
@@ -11,6 +11,7 @@ live feed connects as in production instead of logging a failed socket.
 """
 
 import re
+import uuid
 from urllib.parse import urlsplit
 
 import pytest
@@ -84,7 +85,7 @@ def site(transactional_db, demo_network, settings):
         category_code="public_order",
         description="Tiếng ồn karaoke sau 23 giờ ở ngõ 12.",
         unit_code=THO_XUONG,
-        is_anonymous=True,
+        reporter={"name": "Nguyễn Văn An", "phone": "0912345678"},
     )
     with served(application) as url:
         yield {
@@ -294,23 +295,23 @@ def _survey_flow(watched: Watched, base: str, visited: set[str]) -> None:
     watched.axe("survey thanks")
 
 
-def test_public_pages_pass_axe_at_both_widths(site, browser):
+@pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
+def test_public_pages_pass_axe(site, browser, width):
     base = site["url"]
     problems: list[str] = []
     visited: set[str] = set()
-    for width in WIDTHS.values():
-        watched = Watched(browser, width, problems)
-        try:
-            for path, status in sample_urls(site):
-                watched.goto(base + path, status)
-                if status == 200:
-                    visited.add(route_of(path))
-                watched.axe(f"{path} ({status})" if status != 200 else path)
-            _tip_flow(watched, base, visited)
-            _survey_flow(watched, base, visited)
-            _chat_page_flow(watched, base)
-        finally:
-            watched.close()
+    watched = Watched(browser, width, problems)
+    try:
+        for path, status in sample_urls(site):
+            watched.goto(base + path, status)
+            if status == 200:
+                visited.add(route_of(path))
+            watched.axe(f"{path} ({status})" if status != 200 else path)
+        _tip_flow(watched, base, visited)
+        _survey_flow(watched, base, visited)
+        _chat_page_flow(watched, base)
+    finally:
+        watched.close()
     forgotten = [
         route
         for route in public_routes()
@@ -326,22 +327,29 @@ def test_public_pages_pass_axe_at_both_widths(site, browser):
 # --- the console ----------------------------------------------------------------------------
 
 
-def test_console_pages_pass_axe_at_both_widths(site, browser):
+@pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
+def test_console_pages_pass_axe(site, browser, width):
     base = site["url"]
     problems: list[str] = []
-    # The login page, signed out.
-    for width in WIDTHS.values():
-        watched = Watched(browser, width, problems)
-        try:
-            watched.goto(base + "/staff/login/")
-            watched.axe("login")
-            watched.page.fill("[name=username]", "chihuy.axe")
-            watched.page.fill("[name=password]", "sai-mat-khau")
-            watched.page.click("main button[type=submit]")
-            watched.page.wait_for_selector(".alert.error")
-            watched.axe("login with an error")
-        finally:
-            watched.close()
+    # The login page, signed out, and with an error.
+    watched = Watched(browser, width, problems)
+    try:
+        watched.goto(base + "/staff/login/")
+        watched.axe("login")
+        watched.page.fill("[name=username]", "chihuy.axe")
+        watched.page.fill("[name=password]", "sai-mat-khau")
+        watched.page.click("main button[type=submit]")
+        watched.page.wait_for_selector(".alert.error")
+        watched.axe("login with an error")
+    finally:
+        watched.close()
+    # The dashboard with figures: a survey answer and the tiles computed.
+    from langnghe.insights.materialize import insights_refresh
+    from langnghe.surveys.services import response_submit
+
+    response_submit(unit_code=THO_XUONG, client_id=uuid.uuid4(), answers={"overall": "4"})
+    insights_refresh()
+    # Signed in (one session, made once) as the commune's commander, who sees all of these.
     cookie = _session_cookie(site["officer"], base)
     conversation, case = site["conversation"], site["case"]
     pages = [
@@ -352,17 +360,16 @@ def test_console_pages_pass_axe_at_both_widths(site, browser):
         f"/staff/cases/{case.pk}/",
         f"/staff/insights/?unit={THO_XUONG}",
     ]
-    for width in WIDTHS.values():
-        watched = Watched(browser, width, problems, cookies=[cookie])
-        try:
-            for path in pages:
-                watched.goto(base + path)
-                if "/staff/login/" in watched.page.url:
-                    problems.append(f"{path}: sent to the login page")
-                    continue
-                watched.axe(path)
-        finally:
-            watched.close()
+    watched = Watched(browser, width, problems, cookies=[cookie])
+    try:
+        for path in pages:
+            watched.goto(base + path)
+            if "/staff/login/" in watched.page.url:
+                problems.append(f"{path}: sent to the login page")
+                continue
+            watched.axe(path)
+    finally:
+        watched.close()
     assert not problems, "\n".join(problems)
 
 
