@@ -413,6 +413,13 @@ def test_keyboard_only_chat_from_the_unit_page(site, browser):
     try:
         watched.goto(site["url"] + site["unit"].get_absolute_url())
         page.wait_for_selector("#webchat-form")
+        # The first stop is the skip link, shown on the screen; it leads into the content.
+        assert tab_to(page, "a[href='#main']", problems) == 1
+        box = page.evaluate("document.activeElement.getBoundingClientRect().toJSON()")
+        assert box["left"] >= 0 and box["top"] >= 0 and box["width"] > 0, box
+        page.keyboard.press("Enter")
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.querySelector('main').contains(document.activeElement)")
         tab_to(page, "#webchat-anonymous", problems)
         page.keyboard.press("Space")
         assert page.is_checked("#webchat-anonymous")
@@ -503,17 +510,27 @@ def test_keyboard_only_survey(site, browser):
     assert not problems, "\n".join(problems)
 
 
-def test_the_axe_check_reports_a_violation(browser):
-    """The check itself can fail: an image without a text and an unlabelled field."""
+def test_the_checks_report_what_they_look_for(browser):
+    """The checks themselves can fail: an image link without a text and an unlabelled field for
+    axe, a focus with its outline taken away, a script error."""
     problems: list[str] = []
     watched = Watched(browser, 360, problems)
+    page = watched.page
     try:
-        watched.page.set_content(
-            '<html lang="vi"><head><title>t</title></head><body><main><h1>t</h1>'
-            '<input type="text"><a href="#"><img src="data:,"></a></main></body></html>'
+        page.set_content(
+            '<html lang="vi"><head><title>t</title>'
+            "<style>button:focus-visible { outline: none; }</style></head><body><main><h1>t</h1>"
+            '<input type="text"><a href="#"><img src="data:,"></a>'
+            '<button type="button" onclick="nothing()">Gửi</button></main></body></html>'
         )
         watched.axe("sample")
+        focus: list[str] = []
+        tab_to(page, "button", focus)
+        page.keyboard.press("Enter")
+        page.wait_for_timeout(100)
     finally:
         watched.close()
     assert any(" label (critical" in p for p in problems), problems
     assert any(" link-name (serious" in p for p in problems), problems
+    assert any("page error" in p and "nothing" in p for p in problems), problems
+    assert len(focus) == 1 and "focus not visible: <button" in focus[0], focus
