@@ -137,9 +137,6 @@ class Watched:
         if message.type != "error":
             return
         source = message.location.get("url", "")
-        # wt-home adds the favicon
-        if source.endswith("/favicon.ico"):
-            return
         status = re.search(r"status of (\d+)", message.text)
         if status and (urlsplit(source).path, int(status.group(1))) in self.allowed:
             return
