@@ -14,6 +14,7 @@ from langnghe.cases.models import Case, EntryKind
 from langnghe.cases.models import Channel as CaseChannel
 from langnghe.cases.models import Status as CaseStatus
 from langnghe.cases.policies import DEFAULT_CATEGORIES
+from langnghe.content.models import Post
 from langnghe.inbox.models import Conversation, ConversationStatus, Delivery, ReplySignature
 from langnghe.surveys.models import Element
 from langnghe.units.models import Unit
@@ -36,6 +37,8 @@ RAW_VALUES = (
     | {"due_soon", "overdue", "late", "cancelled", "province", "address"}  # badges, routing
     | {c["code"] for c in DEFAULT_CATEGORIES}  # case categories
     | set(Element.values)  # survey elements (SIPAS)
+    | set(Post.State.values)
+    | {"article", "notice"}  # posts ("Video" is its own label)
     | {"minute", "minutes", "hour", "hours", "day", "days", "week", "weeks", "month", "months"}
 )
 WORD = re.compile(
@@ -141,6 +144,10 @@ def test_console_and_public_pages_show_no_internal_value(client, demo):
         "/staff/cases/",
         f"/staff/cases/?unit={CITY}",
         "/staff/inbox/",
+        "/staff/inbox/lich-truc/",
+        "/staff/inbox/mau-tra-loi/",
+        "/staff/content/",
+        "/staff/cases/identity-requests/",
         f"/staff/surveys/?unit={PROVINCE}",
         f"/staff/surveys/?unit={THO_XUONG}",
         "/staff/surveys/templates/",
