@@ -4,6 +4,7 @@ not show a raw state value ("→ received"), a unit code without the unit's name
 code ("sipas v1")."""
 
 import html
+import io
 import re
 
 import pytest
@@ -119,7 +120,7 @@ def demo(tmp_path, settings, make_staff):
         },
     }
     settings.LANGNGHE_RECEIPT_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
-    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("load_demo", stdout=io.StringIO())
     commander = make_staff(PROVINCE, "supervisor")
     investigator = make_staff(CITY, "investigator")
     return commander, _cases(commander, investigator)
