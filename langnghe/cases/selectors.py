@@ -4,7 +4,7 @@ Sealed fields are opened only here and only for what the caller may see: never t
 reporter's identity (that is ``services.case_identity_reveal``, approved and audited)."""
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -12,6 +12,7 @@ from django.utils import timezone
 from langnghe.accounts.models import Role
 from langnghe.accounts.selectors import visible_unit_get, visible_units
 from langnghe.core.exceptions import ApplicationError, NotFound
+from langnghe.units.models import Unit
 
 from . import crypto, receipts
 from .models import (
@@ -135,6 +136,18 @@ def case_location(case: Case) -> dict:
 class TimelineItem:
     entry: CaseEntry
     body: str
+    # Unit code → name for the units a transfer entry names (filled by ``case_timeline``).
+    unit_names: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def transfer(self) -> tuple[str, str] | None:
+        """(from, to) of a transfer, by unit name ("Công an huyện Yên Thế", not "BG-H215")."""
+        data = self.entry.data or {}
+        if not data.get("to_unit"):
+            return None
+        names = self.unit_names
+        from_code, to_code = data.get("from_unit", ""), data["to_unit"]
+        return names.get(from_code, from_code), names.get(to_code, to_code)
 
     @property
     def status_to(self) -> str:
@@ -148,8 +161,20 @@ def case_timeline(case: Case, *, for_reporter: bool = False) -> list[TimelineIte
     entries = case.entries.select_related("actor").prefetch_related("attachments")
     if for_reporter:
         entries = entries.filter(visible_to_reporter=True)
+    entries = list(entries)
+    codes = {
+        code
+        for e in entries
+        for code in ((e.data or {}).get("from_unit"), (e.data or {}).get("to_unit"))
+        if code
+    }
+    names = dict(Unit.objects.filter(code__in=codes).values_list("code", "name")) if codes else {}
     return [
-        TimelineItem(e, crypto.unseal(e.body_sealed, context=case.sealing_context(f"entry:{e.pk}")))
+        TimelineItem(
+            e,
+            crypto.unseal(e.body_sealed, context=case.sealing_context(f"entry:{e.pk}")),
+            unit_names=names,
+        )
         for e in entries
     ]
 

@@ -82,6 +82,38 @@ def _require_handler(case: Case, user) -> None:
         raise PermissionDenied("Bạn không có quyền xử lý vụ việc của đơn vị này.")
 
 
+# Which action may run in which state: the services refuse an action outside its states, and
+# the console shows only the forms of the actions this table (and the role) allows.
+ACTION_STATUSES: dict[str, tuple[str, ...]] = {
+    "classify": (Status.RECEIVED, Status.TRANSFERRED),
+    "assign": OPEN_STATUSES,
+    "verify": (Status.ASSIGNED,),
+    "resolve": (Status.ASSIGNED, Status.VERIFYING),
+    "transfer": OPEN_STATUSES,
+    "decline": OPEN_STATUSES,
+    "merge": OPEN_STATUSES,
+    "extend": OPEN_STATUSES,
+    # Messages, notes and files: the console offers them on an open case only (a closed case
+    # shows no actions); their services do not check the state (the API may add to a record).
+    "reply": OPEN_STATUSES,
+    "note": OPEN_STATUSES,
+    "attach": OPEN_STATUSES,
+}
+
+
+def case_actions_allowed(*, case: Case, user, extendable: bool = True) -> list[str]:
+    """The actions ``user`` may take on ``case`` now, in the table's order: none unless the
+    user handles cases of the unit (``HANDLER_ROLES``), and only those the state allows.
+    ``extendable`` False leaves out "extend" (no step has an extension left)."""
+    if not has_role(user, case.unit, HANDLER_ROLES):
+        return []
+    return [
+        action
+        for action, statuses in ACTION_STATUSES.items()
+        if case.status in statuses and (action != "extend" or extendable)
+    ]
+
+
 def _require_status(case: Case, allowed, action: str) -> None:
     if case.status not in allowed:
         raise ApplicationError(
@@ -440,7 +472,7 @@ def case_classify(
     _require_handler(case, by)
     with transaction.atomic():
         case = _lock(case)
-        _require_status(case, (Status.RECEIVED, Status.TRANSFERRED), "phân loại")
+        _require_status(case, ACTION_STATUSES["classify"], "phân loại")
         changes = {}
         if category_code and category_code != case.category.code:
             category = Category.objects.filter(code=category_code, is_active=True).first()
@@ -491,7 +523,7 @@ def case_assign(*, case: Case, by, assignee) -> Case:
         )
     with transaction.atomic():
         case = _lock(case)
-        _require_status(case, OPEN_STATUSES, "phân công")
+        _require_status(case, ACTION_STATUSES["assign"], "phân công")
         met = []
         if case.status in (Status.RECEIVED, Status.TRANSFERRED):
             case.classified_at = case.classified_at or timezone.now()
@@ -533,7 +565,7 @@ def case_verify_start(*, case: Case, by) -> Case:
     _require_handler(case, by)
     with transaction.atomic():
         case = _lock(case)
-        _require_status(case, (Status.ASSIGNED,), "bắt đầu xác minh")
+        _require_status(case, ACTION_STATUSES["verify"], "bắt đầu xác minh")
         _set_status(
             case, by=by, new_status=Status.VERIFYING, public_note="Đang xác minh, làm rõ nội dung."
         )
@@ -567,7 +599,7 @@ def case_resolve(*, case: Case, by, result: str, public: bool = False) -> Case:
     result = _text(result, field="result", label="kết quả giải quyết", max_length=2000)
     with transaction.atomic():
         case = _lock(case)
-        _require_status(case, (Status.ASSIGNED, Status.VERIFYING), "kết thúc")
+        _require_status(case, ACTION_STATUSES["resolve"], "kết thúc")
         case.closed_at = timezone.now()
         case.public_summary = result if public else ""
         _set_status(
@@ -601,7 +633,7 @@ def case_transfer(*, case: Case, by, to_unit: Unit, reason: str) -> Case:
         raise ApplicationError("Vụ việc đã thuộc đơn vị này.", code="same_unit", field="to_unit")
     with transaction.atomic():
         case = _lock(case)
-        _require_status(case, OPEN_STATUSES, "chuyển")
+        _require_status(case, ACTION_STATUSES["transfer"], "chuyển")
         from_unit = case.unit
         case.unit = to_unit
         case.assignee = None
@@ -643,7 +675,7 @@ def case_decline(*, case: Case, by, reason: str, guidance: str, public: bool = F
     guidance = _text(guidance, field="guidance", label="hướng dẫn nơi giải quyết", max_length=1000)
     with transaction.atomic():
         case = _lock(case)
-        _require_status(case, OPEN_STATUSES, "từ chối")
+        _require_status(case, ACTION_STATUSES["decline"], "từ chối")
         case.decline_guidance = guidance
         case.public_summary = guidance if public else ""
         case.closed_at = timezone.now()
@@ -671,7 +703,7 @@ def case_merge(*, case: Case, by, into: Case) -> Case:
     with transaction.atomic():
         case = _lock(case)
         into = _lock(into)
-        _require_status(case, OPEN_STATUSES, "gộp")
+        _require_status(case, ACTION_STATUSES["merge"], "gộp")
         if not into.is_open:
             raise ApplicationError("Vụ việc đích đã kết thúc.", code="target_closed", status=409)
         case.merged_into = into
@@ -803,7 +835,7 @@ def case_deadline_extend(*, case: Case, by, step: str, reason: str) -> Case:
     reason = _text(reason, field="reason", label="lý do gia hạn", max_length=1000)
     with transaction.atomic():
         case = _lock(case)
-        _require_status(case, OPEN_STATUSES, "gia hạn")
+        _require_status(case, ACTION_STATUSES["extend"], "gia hạn")
         found = deadlines.extension_next(case, step)
         if found is None:
             raise ApplicationError(

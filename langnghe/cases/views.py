@@ -21,7 +21,7 @@ from langnghe.core.exceptions import ApplicationError, NotFound
 from langnghe.units.models import Unit
 from langnghe.units.selectors import unit_current
 
-from . import crypto, policies, receipts, selectors, services
+from . import crypto, deadlines, policies, receipts, selectors, services
 from .files import EXTENSIONS, MAX_BYTES
 from .lookups import RATE_LIMITED as LOOKUP_RATE_LIMITED
 from .lookups import lookup_limited
@@ -284,6 +284,19 @@ def console_detail(request, case_id: int):
         raise Http404 from exc
     handler = has_role(request.user, case.unit, services.HANDLER_ROLES)
     content = services.case_content_open(case=case, by=request.user) if handler else {}
+    deadline_rows = selectors.case_deadlines(case)
+    # Only steps with an extension left under their policy are offered for "Gia hạn".
+    extendable = [
+        d
+        for d in deadline_rows
+        if d.met_at is None and not d.cancelled and deadlines.extension_next(case, d.step)
+    ]
+    assignees = _assignees(request.user, case.unit)
+    actions = services.case_actions_allowed(
+        case=case, user=request.user, extendable=bool(extendable)
+    )
+    if not assignees:
+        actions = [a for a in actions if a != "assign"]
     return render(
         request,
         "cases/console_detail.html",
@@ -293,10 +306,12 @@ def console_detail(request, case_id: int):
             "description": content.get("description"),
             "address": content.get("address"),
             "location": content.get("location"),
-            "deadlines": [(d, selectors.deadline_state(d)) for d in selectors.case_deadlines(case)],
+            "deadlines": [(d, selectors.deadline_state(d)) for d in deadline_rows],
+            "extendable": extendable,
+            "actions": actions,
             "timeline": selectors.case_timeline(case) if handler else [],
             "attachments": case.attachments.all() if handler else [],
-            "assignees": _assignees(request.user, case.unit),
+            "assignees": assignees,
             "categories": selectors.category_list(),
             "reveal_requests": case.reveal_requests.select_related("requested_by", "decided_by"),
             "is_approver": has_role(request.user, case.unit, services.APPROVER_ROLES),

@@ -148,16 +148,29 @@ def in_office_hours(unit, at: dt.datetime | None = None) -> bool:
     return any(start <= local.time() < end for start, end in windows.get(local.weekday(), []))
 
 
+# Who answers each emergency number, as a citizen names them.
+EMERGENCY_SERVICES = {
+    "police": "Công an",
+    "fire": "Cứu hỏa, cứu nạn",
+    "ambulance": "Cấp cứu y tế",
+}
+
+
+def emergency_service(urgency: Urgency) -> str:
+    """ "113 (Công an)": the number first, then who answers it."""
+    return f"{urgency.number} ({EMERGENCY_SERVICES[urgency.kind]})"
+
+
 def emergency_reply(urgency: Urgency) -> str:
-    what = {
-        "police": "Công an (113)",
-        "fire": "Cứu hỏa, cứu nạn (114)",
-        "ambulance": "Cấp cứu y tế (115)",
-    }[urgency.kind]
     return (
-        f"Nếu đang nguy hiểm, hãy gọi ngay {what}: số {urgency.number}. "
+        f"Nếu đang nguy hiểm, hãy gọi ngay {emergency_service(urgency)}. "
         "Cán bộ trực ban đã được báo và sẽ liên hệ lại ngay."
     )
+
+
+def emergency_note(urgency: Urgency) -> str:
+    """The internal note beside an emergency: what to call, in words (no internal kind)."""
+    return f"Tin khẩn cấp, số cần gọi: {emergency_service(urgency)}. Cần xử lý ngay."
 
 
 def out_of_hours_reply(unit) -> str:

@@ -403,8 +403,7 @@ def messages_receive(*, unit, channel: str, items: list[Incoming]) -> list[int]:
             notes.append(
                 Note(
                     conversation=conversation,
-                    text=f"Tin khẩn cấp ({urgency.kind}, số {urgency.number}): cần xử lý ngay."
-                    f"{duty[0]}",
+                    text=rules.emergency_note(urgency) + duty[0],
                 )
             )
             urgent_conversations[conversation.pk] = conversation
@@ -526,7 +525,7 @@ def _urgent_alert(*, conversation: Conversation, message: Message, urgency) -> N
     on_duty, officer = _on_duty_line(conversation.unit, timezone.now())
     Note.objects.create(
         conversation=conversation,
-        text=f"Tin khẩn cấp ({urgency.kind}, số {urgency.number}): cần xử lý ngay.{on_duty}",
+        text=rules.emergency_note(urgency) + on_duty,
     )
     _event(conversation, "urgent", number=urgency.number, message_id=message.pk)
     _urgent_assign(conversation.unit, [conversation], officer)

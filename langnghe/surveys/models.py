@@ -189,6 +189,20 @@ class SurveyResponse(models.Model):
     def __str__(self) -> str:
         return f"Phiếu {self.pk} ({self.day})"
 
+    @property
+    def flag_reason_label(self) -> str:
+        """Why it was flagged, in words (``flag_reason`` keeps a short code)."""
+        return FLAG_REASONS.get(self.flag_reason, "Lý do khác" if self.flag_reason else "")
+
+
+# What ``SurveyResponse.flag_reason`` codes mean (services._abuse_verdict, response_flag_set).
+FLAG_REASONS = {
+    "device_burst": "Nhiều phiếu dồn dập từ một thiết bị",
+    "ip_burst": "Nhiều phiếu dồn dập từ một địa chỉ mạng",
+    "unit_burst": "Nhiều phiếu dồn dập tại đơn vị",
+    "manual": "Cán bộ gắn cờ",
+}
+
 
 class PendingCount(models.Model):
     """A stored response not yet added to the counters. Written in the same statement as the

@@ -23,7 +23,7 @@ from langnghe.core.periods import covering_querysets
 from langnghe.units.models import PATH_STEP, Unit
 from langnghe.units.selectors import subtree_ids
 
-from .builtin import DEFAULT_CODE, SATISFIED_VALUES
+from .builtin import DEFAULT_CODE, FIVE_LEVEL, SATISFIED_VALUES
 from .models import (
     DailyCount,
     Element,
@@ -432,6 +432,30 @@ def comment_list(
     if q:
         qs = qs.filter(comment__icontains=q[:100])
     return qs.order_by(F("lowest_score").asc(nulls_last=True), "-submitted_at", "-id")
+
+
+# The 1–5 ratings in words (the five-level scale of the forms, builtin.FIVE_LEVEL).
+RATING_WORDS = {c["value"]: c["label"] for c in FIVE_LEVEL}
+
+
+def ratings_attach(responses) -> None:
+    """Set on each response what a reader of its comment needs: ``overall_score`` (1–5, its
+    answer to the template's overall question, "Hài lòng chung") with ``overall_label`` (that
+    answer's wording on the form), and ``lowest_label`` for ``lowest_score``. None when the
+    template has no overall question or it was left out. Two queries for the whole page."""
+    responses = list(responses)
+    questions = Question.objects.filter(
+        template_id__in={r.template_id for r in responses}, element=Element.OVERALL
+    ).only("template_id", "key", "choices")
+    overall = {q.template_id: q for q in questions}
+    for response in responses:
+        question = overall.get(response.template_id)
+        value = str((response.answers or {}).get(question.key, "")) if question else ""
+        labels = {c["value"]: c["label"] for c in question.choices} if question else {}
+        response.overall_score = int(value) if value.isdigit() else None
+        response.overall_label = labels.get(value) or RATING_WORDS.get(value, "")
+        lowest = str(response.lowest_score or "")
+        response.lowest_label = RATING_WORDS.get(lowest, "")
 
 
 def flagged_list(unit: Unit) -> QuerySet[SurveyResponse]:

@@ -234,6 +234,8 @@ def results_page(request):
         unit, period, negative_only=negative, q=q, include_flagged=include_flagged
     )
     elements = [{"code": c, **results["elements"][c]} for c in Element.values]
+    comment_page = Paginator(comments, 20).get_page(request.GET.get("page"))
+    selectors.ratings_attach(comment_page)
     return render(
         request,
         "surveys/console_results.html",
@@ -248,7 +250,7 @@ def results_page(request):
                 "responses",
             ),
             "ranking": selectors.ranking_compute(unit, period, include_flagged=include_flagged),
-            "comments": Paginator(comments, 20).get_page(request.GET.get("page")),
+            "comments": comment_page,
             "by": by,
             "negative": negative,
             "q": q,

@@ -134,6 +134,20 @@ def test_emergency_is_answered_at_once_with_the_right_number(unit, always_on):
     assert conversation.first_response_at is None  # an automatic answer is not a response
 
 
+def test_emergency_reply_and_note_read_naturally(unit, always_on):
+    """ "hãy gọi ngay 113 (Công an)", once, not "Công an (113): số 113"; the officers' note
+    names the service in Vietnamese, not the classifier's internal kind."""
+    conversation = _web(unit, THO_XUONG, text="co nguoi dang cuop xe may o cho")
+    auto = conversation.messages.get(direction="out").text
+    assert "hãy gọi ngay 113 (Công an)." in auto
+    assert auto.count("113") == 1 and "số 113" not in auto
+    note = conversation.notes.get().text
+    assert note.startswith("Tin khẩn cấp, số cần gọi: 113 (Công an).")
+    assert "police" not in note
+    fire = rules.emergency_reply(rules.Urgency(is_urgent=True, kind="fire", number="114"))
+    assert "hãy gọi ngay 114 (Cứu hỏa, cứu nạn)." in fire
+
+
 @pytest.mark.parametrize(
     ("text", "number"),
     [

@@ -44,9 +44,9 @@
       osc.stop(ctx.currentTime + 0.6);
     } catch (e) { /* no audio */ }
     if ("Notification" in window && Notification.permission === "granted") {
-      new Notification("Tin khẩn cấp", {body: (event.unit_name || event.unit) + ": gọi " + event.number});
+      new Notification("Tin khẩn cấp", {body: (event.unit_name || "đơn vị") + ": gọi " + event.number});
     }
-    status.textContent = "KHẨN CẤP tại " + (event.unit_name || event.unit) + " — xem hội thoại #" + event.conversation;
+    status.textContent = "KHẨN CẤP tại " + (event.unit_name || "đơn vị") + " — xem hội thoại #" + event.conversation;
     status.className = "alert error";
   }
 
@@ -74,7 +74,7 @@
       badge.className = "badge unread";
       const where = document.createElement("small");
       where.className = "muted";
-      where.textContent = event.unit_name || event.unit;
+      where.textContent = event.unit_name || "";
       row.append(a, " ", badge, " ", where);
       const empty = list.querySelector(".empty");
       if (empty) empty.remove();
