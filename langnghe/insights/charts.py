@@ -42,7 +42,7 @@ def _nice_step(value: float) -> float:
 
 def _fmt(value: float) -> str:
     """Vietnamese figures: 1.234, 2,5."""
-    return vn_number(value, 0 if value >= 10 or value == int(value) else 1)
+    return vn_number(value, 0 if value == int(value) else 1)
 
 
 def line_chart(
