@@ -21,6 +21,7 @@ from django.utils import timezone
 from langnghe.accounts.selectors import visible_unit_get
 from langnghe.core.exceptions import ApplicationError
 from langnghe.core.periods import covering_querysets, next_month
+from langnghe.core.templatetags.vn_format import vn_number, vn_percent100
 from langnghe.units.models import PATH_STEP, Unit
 
 from .materialize import FRT_EDGES, day_bounds
@@ -479,21 +480,21 @@ def attention_compute(unit: Unit, period: Period, *, now=None, limit: int = 20) 
         )
         reasons, weight = [], 0
         if kpis["overdue_now"]:
-            reasons.append(f"{kpis['overdue_now']} vụ việc đang quá hạn")
+            reasons.append(f"{vn_number(kpis['overdue_now'])} vụ việc đang quá hạn")
             weight += 10 * kpis["overdue_now"]
         if (
             kpis["satisfaction"] is not None
             and kpis["answers"] >= MIN_ANSWERS
             and kpis["satisfaction"] < LOW_SATISFACTION
         ):
-            reasons.append(f"chỉ số hài lòng thấp ({kpis['satisfaction']}%)")
+            reasons.append(f"chỉ số hài lòng thấp ({vn_percent100(kpis['satisfaction'])})")
             weight += round(LOW_SATISFACTION - kpis["satisfaction"])
         median = kpis["first_response_median_s"]
         if median is not None and kpis["answered"] >= MIN_ANSWERED and median > SLOW_FIRST_RESPONSE:
-            reasons.append(f"trả lời chậm (trung vị {median // 60} phút)")
+            reasons.append(f"trả lời chậm (trung vị {vn_number(median // 60)} phút)")
             weight += median // 600
         if kpis["unanswered"] >= UNANSWERED_LIMIT:
-            reasons.append(f"{kpis['unanswered']} hội thoại chưa được trả lời")
+            reasons.append(f"{vn_number(kpis['unanswered'])} hội thoại chưa được trả lời")
             weight += kpis["unanswered"]
         if reasons:
             out.append({"code": u.code, "name": u.name, "reasons": reasons, "weight": weight})

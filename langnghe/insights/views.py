@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from langnghe.accounts.console import current_unit
 from langnghe.accounts.selectors import can_see_unit, visible_unit_get
 from langnghe.core.exceptions import ApplicationError, NotFound
+from langnghe.core.templatetags.vn_format import vn_number, vn_percent100
 from langnghe.units.letterhead import letterhead_for
 from langnghe.units.selectors import ancestors
 
@@ -49,8 +50,8 @@ def _display(key: str, value) -> str:
     if key == "first_response_median_s":
         return duration(value)
     if isinstance(value, float):
-        return f"{value:.1f}".replace(".", ",") + " %"
-    return f"{value:,}".replace(",", ".")
+        return vn_percent100(value)
+    return vn_number(value)
 
 
 def _tiles(now: dict, before: dict) -> list[dict]:
@@ -63,13 +64,13 @@ def _tiles(now: dict, before: dict) -> list[dict]:
             if delta:
                 sign = "+" if delta > 0 else "−"
                 if isinstance(value, float):
-                    change = f"{sign}{abs(delta):.1f} điểm".replace(".", ",")
+                    change = f"{sign}{vn_number(abs(delta), 1)} điểm"
                 elif key == "first_response_median_s":
                     change = f"{sign}{duration(abs(delta))}"
                 elif old:
-                    change = f"{sign}{abs(delta) / old * 100:.0f} %"
+                    change = f"{sign}{vn_percent100(abs(delta) / old * 100, 0)}"
                 else:
-                    change = f"{sign}{abs(delta)}"
+                    change = f"{sign}{vn_number(abs(delta))}"
                 if better is not None:
                     tone = "good" if (delta > 0) == better else "bad"
             else:
@@ -113,9 +114,9 @@ def dashboard(request):
         messages.error(request, exc.message)
         return render(request, "insights/dashboard.html", {"failed": True}, status=exc.status)
     trend = selectors.trend_compute(unit, period)
-    labels = [t["label"] for t in trend]
     year = selectors.trend_months(unit)
     kpi_label = {k: label for k, label, _u, _b in selectors.KPIS}[kpi]
+    kpi_unit = {k: u for k, _label, u, _b in selectors.KPIS}[kpi]
     return render(
         request,
         "insights/dashboard.html",
@@ -127,16 +128,7 @@ def dashboard(request):
             "tiles": _tiles(
                 selectors.kpis_from_summary(summary), selectors.kpis_from_summary(previous)
             ),
-            "trend_chart": line_chart(
-                labels,
-                [
-                    ("Vụ việc", [t["cases"] for t in trend]),
-                    ("Hội thoại", [t["conversations"] for t in trend]),
-                    ("Phiếu khảo sát", [t["responses"] for t in trend]),
-                    ("Bài đăng", [t["posts"] for t in trend]),
-                ],
-                title="Xu hướng trong kỳ",
-            ),
+            "trend_chart": _trend_chart(trend, title="Xu hướng trong kỳ"),
             "year_chart": _trend_chart(year, title="12 tháng gần nhất"),
             "kpis": selectors.KPIS,
             "kpi": kpi,
@@ -145,6 +137,7 @@ def dashboard(request):
             "ranking_chart": bar_chart(
                 [(row["name"], row[kpi]) for row in ranked[:30]],
                 title=f"{kpi_label} theo đơn vị",
+                suffix={"%": " %", "s": " giây"}.get(kpi_unit, ""),
             )
             if ranked
             else None,
