@@ -30,7 +30,7 @@ DEFAULT_CODE = SIPAS_CODE
 BUILTIN_TEMPLATES = [
     {
         "code": SIPAS_CODE,
-        "name": "Phiếu khảo sát SIPAS (5 yếu tố)",
+        "name": "Phiếu đánh giá sự hài lòng về phục vụ hành chính",
         "description": "Theo Đề án 2640/QĐ-BNV và QĐ 1001/QĐ-BNV: 5 yếu tố, thang 5 mức, "
         "một câu hài lòng chung và ý kiến góp ý.",
         "questions": [

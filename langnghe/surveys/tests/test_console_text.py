@@ -53,7 +53,8 @@ def test_template_list_and_flagged_reasons_read_as_words(client, make_staff):
     visible = re.sub(r"<[^>]+>", " ", templates)  # text only: codes stay in form values
     assert "sipas" not in visible and "mot-cua" not in visible
     assert re.search(
-        r"Phiếu khảo sát SIPAS \(5 yếu tố\)</strong> · 6 câu hỏi · phiên bản 1", templates
+        r"Phiếu đánh giá sự hài lòng về phục vụ hành chính</strong> · 6 câu hỏi · phiên bản 1",
+        templates,
     )
 
     flagged = client.get("/staff/surveys/flagged/").content.decode()
