@@ -43,6 +43,7 @@ from .models import (
     RevealStatus,
     Status,
 )
+from .phones import phone_normalize
 from .routing import route
 from .selectors import APPROVER_ROLES
 
@@ -244,6 +245,14 @@ def case_create(
         )
     location_clean = _location(location)
     identity = {} if is_anonymous else _reporter(reporter)
+    if identity.get("phone"):
+        try:
+            identity["phone"] = phone_normalize(identity["phone"])
+        except ApplicationError:
+            # What a conversation already holds (a Zalo profile, a chat) is kept as it came:
+            # turning it into a case must not fail on its format. Typed numbers are checked.
+            if channel != Channel.DUTY_DESK:
+                raise
     if is_anonymous and not category.allows_anonymous:
         raise ApplicationError(
             f"“{category.name}” cần ghi rõ họ tên và số điện thoại ({category.legal_basis}). "

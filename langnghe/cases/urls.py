@@ -6,6 +6,7 @@ app_name = "cases"
 FMT = r"(?P<fmt>json|xml)"
 urlpatterns = [
     path("phan-anh/", views.report_form, name="report"),
+    path("phan-anh/da-gui/", views.report_sent, name="report_sent"),
     path("phan-anh/tra-cuu/", views.status_page, name="status"),
     path("phan-anh/bien-nhan/", views.receipt_page, name="receipt"),
     path("staff/cases/", views.console_list, name="console_list"),

@@ -53,8 +53,15 @@ def _files(request) -> list[tuple[str, bytes]]:
 # --- public -------------------------------------------------------------------------------------
 
 
+SENT_KEY = "cases.sent"
+
+
 def report_form(request):
-    """The province-wide form; ``?don-vi=CODE`` (from a unit's page) sends it to that unit."""
+    """The province-wide form; ``?don-vi=CODE`` (from a unit's page) sends it to that unit.
+
+    Post/Redirect/Get: a case received is answered with a redirect to ``report_sent``, so a
+    reload or a back button never sends it twice. The codes travel to that page in the
+    session (the receipt sealed), never in the URL."""
     code = request.GET.get("don-vi") or request.POST.get("unit") or ""
     unit = Unit.objects.filter(code__iexact=code.strip(), is_active=True).first() if code else None
     context = {
@@ -92,15 +99,45 @@ def report_form(request):
             attachments=_files(request),
         )
     except ApplicationError as exc:
-        context.update(error=exc.message, field=exc.field)
+        # Everything typed stays in the form; a browser never keeps chosen files, so say so.
+        context.update(
+            error=exc.message, field=exc.field, files_lost=bool(request.FILES.getlist("files"))
+        )
         return render(request, "cases/report_form.html", context, status=exc.status)
+    request.session[SENT_KEY] = {
+        "case": case.pk,
+        "receipt": crypto.seal(receipt, context=_sent_context(case)) if receipt else "",
+    }
+    return redirect("cases:report_sent")
+
+
+def _sent_context(case: Case) -> str:
+    return f"session:{case.sealing_context('receipt')}"
+
+
+def report_sent(request):
+    """The codes of the case just sent, shown once: the session entry is taken on the first
+    view (a reload shows only how to follow the case up). No store in any cache."""
+    sent = request.session.pop(SENT_KEY, None) or {}
+    if not request.session.keys():
+        request.session.flush()  # nothing else in it: no cookie stays behind a tip
+    case = (
+        Case.objects.select_related("category", "unit").filter(pk=sent["case"]).first()
+        if sent.get("case")
+        else None
+    )
+    if case is None:
+        return _no_store(render(request, "cases/report_sent.html", {"case": None}))
+    receipt = crypto.unseal(sent.get("receipt", ""), context=_sent_context(case))
+    deadlines = selectors.case_deadlines(case)
     response = render(
         request,
         "cases/report_sent.html",
         {
             "case": case,
             "receipt": receipts.receipt_display(receipt) if receipt else None,
-            "deadlines": selectors.case_deadlines(case),
+            "deadlines": deadlines,
+            "progress": selectors.case_progress(case, deadlines),
         },
     )
     return _no_store(response)
@@ -118,9 +155,12 @@ def status_page(request):
     if code:
         try:
             case = selectors.case_get_public(tracking_code=code)
+            deadlines = selectors.case_deadlines(case)
             context.update(
                 case=case,
-                deadlines=selectors.case_deadlines(case),
+                deadlines=deadlines,
+                progress=selectors.case_progress(case, deadlines),
+                progress_label=selectors.case_progress_label(case),
                 handling_unit=unit_current(case.unit),  # a closed unit's successor (#25)
             )
         except NotFound as exc:
@@ -157,10 +197,15 @@ def receipt_page(request):
             context["success"] = "Đã gửi tệp."
     except ApplicationError as exc:
         context["error"], status = exc.message, exc.status
+    deadlines = selectors.case_deadlines(case)
     context.update(
         case=case,
         receipt=receipts.receipt_normalize(receipt),
         handling_unit=unit_current(case.unit),
+        progress=selectors.case_progress(case, deadlines),
+        progress_label=selectors.case_progress_label(case),
+        # The reporter's own report first, then what was said since (issue #27).
+        report=selectors.case_description(case),
         timeline=selectors.case_timeline(case, for_reporter=True),
     )
     return _no_store(render(request, "cases/receipt.html", context, status=status))
