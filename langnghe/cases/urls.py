@@ -20,6 +20,11 @@ urlpatterns = [
         views.console_attachment,
         name="console_attachment",
     ),
+    path(
+        "staff/cases/<int:case_id>/attachments/<int:attachment_id>/thumbnail/",
+        views.console_attachment_thumbnail,
+        name="console_attachment_thumbnail",
+    ),
     path("staff/cases/<int:case_id>/<slug:action>/", views.console_action, name="console_action"),
     re_path(rf"^open311/v2/services\.{FMT}$", open311.services_list, name="open311_services"),
     re_path(

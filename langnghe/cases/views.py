@@ -6,7 +6,6 @@ reporter's identity are sent with ``Cache-Control: no-store``; receipts are only
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -472,22 +471,18 @@ def console_reveal_requests(request):
 
 
 def attachment_response(*, case: Case, user, attachment_id: int) -> HttpResponse:
-    """The decrypted file, for a handler of the case's unit."""
-    if not has_role(user, case.unit, services.HANDLER_ROLES):
-        raise NotFound("Không tìm thấy tệp.", code="attachment_not_found")
-    attachment = case.attachments.filter(pk=attachment_id).first()
-    if attachment is None:
-        raise NotFound("Không tìm thấy tệp.", code="attachment_not_found")
-    with default_storage.open(attachment.storage_name, "rb") as handle:
-        data = crypto.unseal_bytes(
-            handle.read(), context=case.sealing_context(attachment.storage_name)
-        )
+    """The decrypted file, for a handler of the case's unit (``case_attachment_open`` checks
+    and logs), named after the case with the extension of its checked type."""
+    attachment, data = services.case_attachment_open(
+        case=case, by=user, attachment_id=attachment_id
+    )
     response = HttpResponse(data, content_type=attachment.content_type)
-    extension = attachment.storage_name.rsplit(".", 1)[-1]
+    extension = attachment.storage_name.rsplit(".", 1)[-1].lower()
     if extension not in EXTENSIONS.get(attachment.content_type, ()):
         extension = EXTENSIONS.get(attachment.content_type, ("bin",))[0]  # stored as .bin before
     name = f"{case.tracking_code}-{attachment.pk}.{extension}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["X-Content-Type-Options"] = "nosniff"
     return _no_store(response)
 
 
@@ -498,3 +493,20 @@ def console_attachment(request, case_id: int, attachment_id: int):
         return attachment_response(case=case, user=request.user, attachment_id=attachment_id)
     except NotFound as exc:
         raise Http404 from exc
+
+
+@login_required
+def console_attachment_thumbnail(request, case_id: int, attachment_id: int):
+    """An image attachment's thumbnail for the case page: the same scope and role check as the
+    file itself, never cached, never at a public address."""
+    try:
+        case = selectors.case_get(user=request.user, case_id=case_id)
+        data = services.case_attachment_thumbnail(
+            case=case, by=request.user, attachment_id=attachment_id
+        )
+    except NotFound as exc:
+        raise Http404 from exc
+    response = HttpResponse(data, content_type="image/jpeg")
+    response["Content-Disposition"] = f'inline; filename="{case.tracking_code}-{attachment_id}.jpg"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return _no_store(response)
