@@ -1,7 +1,9 @@
 """Pages: the public form, the status page, the receipt follow-up; the staff console.
 
 Thin: read the request, call one service or selector, render. Pages that show a receipt or a
-reporter's identity are sent with ``Cache-Control: no-store``; receipts are only ever POSTed.
+reporter's identity are sent with ``Cache-Control: no-store``. A receipt never travels in a URL:
+the citizen POSTs it to the mailbox, and the page shown once after a tip is sent reads it from
+the session, sealed, where the form's POST left it (Post/Redirect/Get).
 """
 
 from django.contrib import messages
