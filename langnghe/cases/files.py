@@ -78,6 +78,18 @@ PILLOW_FORMATS = {
 }
 # Kept as sent (see the module's docstring): the console says so next to the file.
 NOT_STRIPPED = ("video/mp4", "audio/mp4", "audio/mpeg", "audio/wav")
+# What an officer reads next to a file (never the raw type).
+KIND_LABELS = {
+    "image/jpeg": "Ảnh JPEG",
+    "image/png": "Ảnh PNG",
+    "application/pdf": "Tài liệu PDF",
+    "video/mp4": "Video MP4",
+    "audio/mp4": "Âm thanh M4A",
+    "audio/mpeg": "Âm thanh MP3",
+    "audio/wav": "Âm thanh WAV",
+}
+THUMBNAIL_TYPES = ("image/jpeg", "image/png")
+THUMBNAIL_BOX = (320, 320)
 
 
 def extension_for(content_type: str, filename: str = "") -> str:
@@ -198,3 +210,19 @@ def file_clean(data: bytes, filename: str = "") -> CleanFile:
         clean = CleanFile(data, content_type, "")
     clean.extension = extension_for(clean.content_type, filename)
     return clean
+
+
+def thumbnail_make(content: bytes) -> bytes:
+    """A small JPEG of a stored (already cleaned) image for the officer's case page: made
+    from the pixels only, like the image itself, so it carries no metadata either."""
+    with Image.open(io.BytesIO(content)) as image:
+        image.load()
+        small = pixels_only(image)
+    small.thumbnail(THUMBNAIL_BOX)
+    if small.mode in ("RGBA", "LA"):  # a transparent PNG on white, as the page shows it
+        background = Image.new("RGB", small.size, "white")
+        background.paste(small, mask=small.getchannel("A"))
+        small = background
+    out = io.BytesIO()
+    small.convert("RGB").save(out, "JPEG", quality=80)
+    return out.getvalue()

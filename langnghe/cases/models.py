@@ -10,6 +10,8 @@ the reporter's identity is kept secret).
 from django.conf import settings
 from django.db import models
 
+from .files import KIND_LABELS, THUMBNAIL_TYPES
+
 
 class Category(models.Model):
     """A kind of case and its deadline policy (data, citing the law; see ``policies.py``)."""
@@ -251,6 +253,8 @@ class CaseAttachment(models.Model):
         CaseEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"
     )
     storage_name = models.CharField(max_length=200)
+    # A small JPEG for images (files.thumbnail_make), sealed like the file; "" until made.
+    thumbnail_name = models.CharField(max_length=200, blank=True)
     content_type = models.CharField(max_length=80)
     size = models.PositiveIntegerField()
     from_reporter = models.BooleanField(default=False)
@@ -264,6 +268,14 @@ class CaseAttachment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.content_type} ({self.size} B)"
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.content_type, "Tệp")
+
+    @property
+    def has_thumbnail(self) -> bool:
+        return self.content_type in THUMBNAIL_TYPES
 
 
 class RevealStatus(models.TextChoices):

@@ -105,9 +105,10 @@ def case_retention_purge(*, case: Case, now: dt.datetime | None = None) -> int:
         case = Case.objects.select_for_update().select_related("unit").get(pk=case.pk)
         if case.purged_at is not None or case.status not in CLOSED_STATUSES:
             return 0
-        names = list(
-            CaseAttachment.objects.filter(case=case).values_list("storage_name", flat=True)
+        stored = list(
+            CaseAttachment.objects.filter(case=case).values_list("storage_name", "thumbnail_name")
         )
+        names = [name for pair in stored for name in pair if name]  # a file and its thumbnail
         CaseAttachment.objects.filter(case=case).delete()
         CaseEntry.objects.filter(case=case).update(body_sealed="")
         IdentityRevealRequest.objects.filter(case=case).update(reason="")
@@ -132,7 +133,7 @@ def case_retention_purge(*, case: Case, now: dt.datetime | None = None) -> int:
             action="case.retention_purge",
             target=case,
             unit=case.unit,
-            data={"files": len(names)},
+            data={"files": len(stored)},
         )
 
         def delete_files():
@@ -143,7 +144,7 @@ def case_retention_purge(*, case: Case, now: dt.datetime | None = None) -> int:
                     log.warning("retention: could not delete %s", name)
 
         transaction.on_commit(delete_files)
-    return len(names)
+    return len(stored)
 
 
 def retention_run(*, now: dt.datetime | None = None, dry_run: bool = False) -> RetentionReport:

@@ -183,6 +183,59 @@ def case_deadlines(case: Case) -> list[CaseDeadline]:
     return list(case.deadlines.all())
 
 
+@dataclass
+class ProgressStep:
+    label: str
+    state: str  # done | current | todo
+    due_at: dt.datetime | None = None
+
+
+# What a citizen is shown of the workflow: four steps, each reached by these statuses.
+# Sorting a tip (classified) is the first check of what it says (the policies call it "Phân
+# loại, xử lý ban đầu"); an officer assigned to it, or verifying it, is working on it; every
+# closed status is an answer (a result, a redirection to the competent body, or the case it
+# was merged into). A transfer starts again at the receiving unit's reception.
+PROGRESS_STEPS = (
+    ("Đã tiếp nhận", (Status.RECEIVED, Status.TRANSFERRED)),
+    ("Đang xác minh", (Status.CLASSIFIED,)),
+    ("Đang xử lý", (Status.ASSIGNED, Status.VERIFYING)),
+    ("Đã có kết quả", CLOSED_STATUSES),
+)
+
+
+def case_progress(case: Case, deadlines: list[CaseDeadline] | None = None) -> list[ProgressStep]:
+    """The four steps for the citizen's pages, with the deadline that applies: the earliest
+    unmet one on the current step, the latest unmet one on the result."""
+    reached = next(i for i, (_l, statuses) in enumerate(PROGRESS_STEPS) if case.status in statuses)
+    deadlines = case_deadlines(case) if deadlines is None else deadlines
+    pending = sorted(
+        (d for d in deadlines if d.met_at is None and not d.cancelled), key=lambda d: d.due_at
+    )
+    steps = []
+    for index, (label, _statuses) in enumerate(PROGRESS_STEPS):
+        if index < reached or (index == reached and not case.is_open):
+            state = "done"
+        elif index == reached:
+            state = "current"
+        else:
+            state = "todo"
+        due = None
+        if pending and state == "current":
+            due = pending[0].due_at
+        elif pending and index == len(PROGRESS_STEPS) - 1 and state == "todo":
+            due = pending[-1].due_at
+        steps.append(ProgressStep(label, state, due))
+    return steps
+
+
+def case_progress_label(case: Case) -> str:
+    """The status in the citizen's words: the step reached, or the exact answer once closed
+    ("Đã giải quyết", "Không thuộc thẩm quyền", …)."""
+    if not case.is_open:
+        return case.get_status_display()
+    return next(label for label, statuses in PROGRESS_STEPS if case.status in statuses)
+
+
 def deadline_state(deadline: CaseDeadline, *, now: dt.datetime | None = None) -> str:
     """ok | late | due_soon | overdue | pending | cancelled (for badges)."""
     now = now or timezone.now()

@@ -28,7 +28,7 @@ from langnghe.triage.selectors import triage_text
 from langnghe.units.models import Unit
 
 from . import crypto, deadlines, events, policies, receipts
-from .files import file_clean
+from .files import THUMBNAIL_TYPES, file_clean, thumbnail_make
 from .models import (
     OPEN_STATUSES,
     Case,
@@ -43,6 +43,7 @@ from .models import (
     RevealStatus,
     Status,
 )
+from .phones import phone_normalize
 from .routing import route
 from .selectors import APPROVER_ROLES
 
@@ -276,6 +277,14 @@ def case_create(
         )
     location_clean = _location(location)
     identity = {} if is_anonymous else _reporter(reporter)
+    if identity.get("phone"):
+        try:
+            identity["phone"] = phone_normalize(identity["phone"])
+        except ApplicationError:
+            # What a conversation already holds (a Zalo profile, a chat) is kept as it came:
+            # turning it into a case must not fail on its format. Typed numbers are checked.
+            if channel != Channel.DUTY_DESK:
+                raise
     if is_anonymous and not category.allows_anonymous:
         raise ApplicationError(
             f"“{category.name}” cần ghi rõ họ tên và số điện thoại ({category.legal_basis}). "
@@ -810,6 +819,9 @@ def _attachment_store(
         case=case,
         entry=entry,
         storage_name=stored,
+        thumbnail_name=_thumbnail_store(case, clean.content, stored)
+        if clean.content_type in THUMBNAIL_TYPES
+        else "",
         content_type=clean.content_type,
         size=len(clean.content),
         from_reporter=from_reporter,
@@ -827,6 +839,66 @@ def _attachment_store(
         },
     )
     return attachment
+
+
+def _thumbnail_store(case: Case, content: bytes, storage_name: str) -> str:
+    """Seal and store the thumbnail of a stored image; its name beside the file's."""
+    name = storage_name.rsplit(".", 1)[0] + ".thumb.jpg"
+    sealed = crypto.seal_bytes(thumbnail_make(content), context=case.sealing_context(name))
+    return default_storage.save(name, ContentFile(sealed))
+
+
+def _attachment_for_handler(case: Case, by, attachment_id: int) -> CaseAttachment:
+    """The attachment, for a handler of the case's unit; NotFound otherwise (nothing leaks:
+    not whether the file exists, nor that the user lacks the role)."""
+    if not (can_see_unit(by, case.unit) and has_role(by, case.unit, HANDLER_ROLES)):
+        raise NotFound("Không tìm thấy tệp.", code="attachment_not_found")
+    attachment = case.attachments.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise NotFound("Không tìm thấy tệp.", code="attachment_not_found")
+    return attachment
+
+
+def _unsealed(case: Case, name: str) -> bytes:
+    with default_storage.open(name, "rb") as handle:
+        return crypto.unseal_bytes(handle.read(), context=case.sealing_context(name))
+
+
+def case_attachment_open(*, case: Case, by, attachment_id: int) -> tuple[CaseAttachment, bytes]:
+    """A handler opens a file of the case: the attachment and its decrypted bytes. Logged like
+    every opening of a tip's content (NĐ 13/2023; Luật 91/2025)."""
+    attachment = _attachment_for_handler(case, by, attachment_id)
+    data = _unsealed(case, attachment.storage_name)
+    with transaction.atomic():
+        audit_record(
+            actor=by,
+            action="case.attachment_open",
+            target=case,
+            unit=case.unit,
+            data={"attachment": attachment.pk, "content_type": attachment.content_type},
+        )
+    return attachment, data
+
+
+def case_attachment_thumbnail(*, case: Case, by, attachment_id: int) -> bytes:
+    """The JPEG thumbnail of an image attachment, for a handler (the same check as the file).
+    Made on first view for an image stored before thumbnails existed. Not logged one by one:
+    the case page that shows them logs the opening (``case_content_open``)."""
+    attachment = _attachment_for_handler(case, by, attachment_id)
+    if attachment.content_type not in THUMBNAIL_TYPES:
+        raise NotFound("Tệp này không có ảnh thu nhỏ.", code="thumbnail_not_found")
+    if attachment.thumbnail_name:
+        return _unsealed(case, attachment.thumbnail_name)
+    content = _unsealed(case, attachment.storage_name)
+    name = _thumbnail_store(case, content, attachment.storage_name)
+    claimed = CaseAttachment.objects.filter(pk=attachment.pk, thumbnail_name="").update(
+        thumbnail_name=name
+    )
+    if not claimed:  # made at the same time by another request: keep theirs
+        default_storage.delete(name)
+        attachment.refresh_from_db(fields=["thumbnail_name"])
+        return _unsealed(case, attachment.thumbnail_name)
+    return _unsealed(case, name)
 
 
 def case_deadline_extend(*, case: Case, by, step: str, reason: str) -> Case:

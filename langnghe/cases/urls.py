@@ -6,6 +6,7 @@ app_name = "cases"
 FMT = r"(?P<fmt>json|xml)"
 urlpatterns = [
     path("phan-anh/", views.report_form, name="report"),
+    path("phan-anh/da-gui/", views.report_sent, name="report_sent"),
     path("phan-anh/tra-cuu/", views.status_page, name="status"),
     path("phan-anh/bien-nhan/", views.receipt_page, name="receipt"),
     path("staff/cases/", views.console_list, name="console_list"),
@@ -18,6 +19,11 @@ urlpatterns = [
         "staff/cases/<int:case_id>/attachments/<int:attachment_id>/",
         views.console_attachment,
         name="console_attachment",
+    ),
+    path(
+        "staff/cases/<int:case_id>/attachments/<int:attachment_id>/thumbnail/",
+        views.console_attachment_thumbnail,
+        name="console_attachment_thumbnail",
     ),
     path("staff/cases/<int:case_id>/<slug:action>/", views.console_action, name="console_action"),
     re_path(rf"^open311/v2/services\.{FMT}$", open311.services_list, name="open311_services"),

@@ -1,12 +1,13 @@
 """Pages: the public form, the status page, the receipt follow-up; the staff console.
 
 Thin: read the request, call one service or selector, render. Pages that show a receipt or a
-reporter's identity are sent with ``Cache-Control: no-store``; receipts are only ever POSTed.
+reporter's identity are sent with ``Cache-Control: no-store``. A receipt never travels in a URL:
+the citizen POSTs it to the mailbox, and the page shown once after a tip is sent reads it from
+the session, sealed, where the form's POST left it (Post/Redirect/Get).
 """
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -53,8 +54,15 @@ def _files(request) -> list[tuple[str, bytes]]:
 # --- public -------------------------------------------------------------------------------------
 
 
+SENT_KEY = "cases.sent"
+
+
 def report_form(request):
-    """The province-wide form; ``?don-vi=CODE`` (from a unit's page) sends it to that unit."""
+    """The province-wide form; ``?don-vi=CODE`` (from a unit's page) sends it to that unit.
+
+    Post/Redirect/Get: a case received is answered with a redirect to ``report_sent``, so a
+    reload or a back button never sends it twice. The codes travel to that page in the
+    session (the receipt sealed), never in the URL."""
     code = request.GET.get("don-vi") or request.POST.get("unit") or ""
     unit = Unit.objects.filter(code__iexact=code.strip(), is_active=True).first() if code else None
     context = {
@@ -92,15 +100,45 @@ def report_form(request):
             attachments=_files(request),
         )
     except ApplicationError as exc:
-        context.update(error=exc.message, field=exc.field)
+        # Everything typed stays in the form; a browser never keeps chosen files, so say so.
+        context.update(
+            error=exc.message, field=exc.field, files_lost=bool(request.FILES.getlist("files"))
+        )
         return render(request, "cases/report_form.html", context, status=exc.status)
+    request.session[SENT_KEY] = {
+        "case": case.pk,
+        "receipt": crypto.seal(receipt, context=_sent_context(case)) if receipt else "",
+    }
+    return redirect("cases:report_sent")
+
+
+def _sent_context(case: Case) -> str:
+    return f"session:{case.sealing_context('receipt')}"
+
+
+def report_sent(request):
+    """The codes of the case just sent, shown once: the session entry is taken on the first
+    view (a reload shows only how to follow the case up). No store in any cache."""
+    sent = request.session.pop(SENT_KEY, None) or {}
+    if not request.session.keys():
+        request.session.flush()  # nothing else in it: no cookie stays behind a tip
+    case = (
+        Case.objects.select_related("category", "unit").filter(pk=sent["case"]).first()
+        if sent.get("case")
+        else None
+    )
+    if case is None:
+        return _no_store(render(request, "cases/report_sent.html", {"case": None}))
+    receipt = crypto.unseal(sent.get("receipt", ""), context=_sent_context(case))
+    deadlines = selectors.case_deadlines(case)
     response = render(
         request,
         "cases/report_sent.html",
         {
             "case": case,
             "receipt": receipts.receipt_display(receipt) if receipt else None,
-            "deadlines": selectors.case_deadlines(case),
+            "deadlines": deadlines,
+            "progress": selectors.case_progress(case, deadlines),
         },
     )
     return _no_store(response)
@@ -118,9 +156,12 @@ def status_page(request):
     if code:
         try:
             case = selectors.case_get_public(tracking_code=code)
+            deadlines = selectors.case_deadlines(case)
             context.update(
                 case=case,
-                deadlines=selectors.case_deadlines(case),
+                deadlines=deadlines,
+                progress=selectors.case_progress(case, deadlines),
+                progress_label=selectors.case_progress_label(case),
                 handling_unit=unit_current(case.unit),  # a closed unit's successor (#25)
             )
         except NotFound as exc:
@@ -157,10 +198,15 @@ def receipt_page(request):
             context["success"] = "Đã gửi tệp."
     except ApplicationError as exc:
         context["error"], status = exc.message, exc.status
+    deadlines = selectors.case_deadlines(case)
     context.update(
         case=case,
         receipt=receipts.receipt_normalize(receipt),
         handling_unit=unit_current(case.unit),
+        progress=selectors.case_progress(case, deadlines),
+        progress_label=selectors.case_progress_label(case),
+        # The reporter's own report first, then what was said since (issue #27).
+        report=selectors.case_description(case),
         timeline=selectors.case_timeline(case, for_reporter=True),
     )
     return _no_store(render(request, "cases/receipt.html", context, status=status))
@@ -442,22 +488,18 @@ def console_reveal_requests(request):
 
 
 def attachment_response(*, case: Case, user, attachment_id: int) -> HttpResponse:
-    """The decrypted file, for a handler of the case's unit."""
-    if not has_role(user, case.unit, services.HANDLER_ROLES):
-        raise NotFound("Không tìm thấy tệp.", code="attachment_not_found")
-    attachment = case.attachments.filter(pk=attachment_id).first()
-    if attachment is None:
-        raise NotFound("Không tìm thấy tệp.", code="attachment_not_found")
-    with default_storage.open(attachment.storage_name, "rb") as handle:
-        data = crypto.unseal_bytes(
-            handle.read(), context=case.sealing_context(attachment.storage_name)
-        )
+    """The decrypted file, for a handler of the case's unit (``case_attachment_open`` checks
+    and logs), named after the case with the extension of its checked type."""
+    attachment, data = services.case_attachment_open(
+        case=case, by=user, attachment_id=attachment_id
+    )
     response = HttpResponse(data, content_type=attachment.content_type)
-    extension = attachment.storage_name.rsplit(".", 1)[-1]
+    extension = attachment.storage_name.rsplit(".", 1)[-1].lower()
     if extension not in EXTENSIONS.get(attachment.content_type, ()):
         extension = EXTENSIONS.get(attachment.content_type, ("bin",))[0]  # stored as .bin before
     name = f"{case.tracking_code}-{attachment.pk}.{extension}"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["X-Content-Type-Options"] = "nosniff"
     return _no_store(response)
 
 
@@ -468,3 +510,20 @@ def console_attachment(request, case_id: int, attachment_id: int):
         return attachment_response(case=case, user=request.user, attachment_id=attachment_id)
     except NotFound as exc:
         raise Http404 from exc
+
+
+@login_required
+def console_attachment_thumbnail(request, case_id: int, attachment_id: int):
+    """An image attachment's thumbnail for the case page: the same scope and role check as the
+    file itself, never cached, never at a public address."""
+    try:
+        case = selectors.case_get(user=request.user, case_id=case_id)
+        data = services.case_attachment_thumbnail(
+            case=case, by=request.user, attachment_id=attachment_id
+        )
+    except NotFound as exc:
+        raise Http404 from exc
+    response = HttpResponse(data, content_type="image/jpeg")
+    response["Content-Disposition"] = f'inline; filename="{case.tracking_code}-{attachment_id}.jpg"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return _no_store(response)

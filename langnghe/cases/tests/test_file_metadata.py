@@ -98,7 +98,7 @@ def test_a_photo_sent_with_the_public_form_reaches_the_officer_without_metadata(
             "files": upload,
         },
     )
-    assert response.status_code == 200, response.content.decode()[:500]
+    assert response.status_code == 302, response.content.decode()[:500]
     case = Case.objects.get()
     client.force_login(handler)
     data, disposition = _download(client, case)

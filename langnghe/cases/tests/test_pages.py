@@ -28,6 +28,8 @@ def test_anonymous_form_shows_receipt_once_and_mailbox_works(client):
             "anonymous": "1",
         },
     )
+    assert response.status_code == 302 and response["Location"] == "/phan-anh/da-gui/"
+    response = client.get(response["Location"])
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     page = response.content.decode()
@@ -67,7 +69,7 @@ def test_console_list_detail_and_scope(client, handler, make_staff):
         category_code="public_order",
         description="Karaoke quá 22h",
         unit_code=THO_XUONG,
-        reporter={"name": "Ẩn Tên", "phone": "0944"},
+        reporter={"name": "Ẩn Tên", "phone": "0944 123 456"},
     )
     client.force_login(handler)
     listing = client.get("/staff/cases/").content.decode()
