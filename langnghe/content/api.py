@@ -10,9 +10,9 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from langnghe.accounts.auth import staff_auth
+from langnghe.accounts.selectors import visible_unit_get
 from langnghe.core.exceptions import ApplicationError
 from langnghe.core.pagination import Pages
-from langnghe.accounts.selectors import visible_unit_get
 from langnghe.units.api import UnitChoiceOut
 from langnghe.units.selectors import subtree, unit_choices, unit_get
 

@@ -45,6 +45,7 @@ class Post(models.Model):
     title = models.CharField("tiêu đề", max_length=200)
     slug = models.SlugField(max_length=90, allow_unicode=False)
     summary = models.CharField("tóm tắt", max_length=300, blank=True)
+
     class BodyFormat(models.TextChoices):
         MARKDOWN = "markdown", "Markdown"
         HTML = "html", "HTML"
