@@ -16,7 +16,7 @@ from django_ratelimit.core import is_ratelimited
 
 from langnghe.accounts.console import current_unit
 from langnghe.accounts.models import Membership, User
-from langnghe.accounts.selectors import has_role, visible_units
+from langnghe.accounts.selectors import can_see_unit, has_role, visible_units
 from langnghe.core.exceptions import ApplicationError, NotFound
 from langnghe.units.models import Unit
 from langnghe.units.selectors import unit_choose, unit_current
@@ -395,6 +395,11 @@ def console_action(request, case_id: int, action: str):
         messages.success(request, DONE[action])
     except ApplicationError as exc:
         messages.error(request, exc.message)
+    now_at = Unit.objects.filter(cases__pk=case.pk).first() if action == "transfer" else None
+    if now_at is not None and not can_see_unit(request.user, now_at):
+        # Sent to a unit outside the officer's own subtree (the next ward): the case is no
+        # longer theirs to open, so back to the list rather than a "not found" page.
+        return redirect("/staff/cases/")
     return redirect(f"/staff/cases/{case.pk}/")
 
 

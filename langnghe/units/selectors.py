@@ -312,12 +312,18 @@ def unit_choose(*, within: QuerySet[Unit], code: str = "", text: str = "", field
     if unit is not None:
         return unit
     folded = fold(text)
+    query_words = directory_words(folded)
     matches = unit_choices(within=within, q=text, limit=RANK_AT_MOST)
     exact = [u for u in matches if fold(u.name) == folded or fold(u.short_name) == folded]
     if len(exact) == 1:
         return exact[0]
-    if len(matches) == 1:
-        return matches[0]
+    # Typed words match parts of words too ("son" in "sơn động"); a guess is taken only when
+    # one unit has every typed word whole in its name.
+    whole = [u for u in matches if set(query_words) <= set(words_of(u.name))]
+    if len(whole) == 1:
+        return whole[0]
+    if not whole:
+        matches = []
     if not matches:
         raise ApplicationError(
             f"Không tìm thấy đơn vị “{text}” trong danh sách đơn vị bạn được chọn.",

@@ -50,7 +50,7 @@ def _jpeg_with_gps() -> bytes:
 def test_markdown_keeps_paragraphs_and_line_breaks_and_sanitises():
     html = markdown_to_html(
         TWO_PARAGRAPHS
-        + "\n\n<script>alert('x')</script>\n\n<img src=\"/a.png\" onerror=\"alert(1)\">"
+        + '\n\n<script>alert(\'x\')</script>\n\n<img src="/a.png" onerror="alert(1)">'
         + "\n\n[bấm](javascript:alert(1))"
     )
     assert html.count("<p>") == 3  # two paragraphs, and the refused link left as text
@@ -85,8 +85,13 @@ def test_preview_is_exactly_what_is_published(client, make_staff):
 
     response = client.post(
         "/staff/content/new/",
-        {"kind": "article", "title": "Cảnh giác lừa đảo", "body": TWO_PARAGRAPHS,
-         "audience": "none", "action": "publish"},  # fmt: skip
+        {
+            "kind": "article",
+            "title": "Cảnh giác lừa đảo",
+            "body": TWO_PARAGRAPHS,
+            "audience": "none",
+            "action": "publish",
+        },  # fmt: skip
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     post = Post.objects.get()
@@ -103,8 +108,13 @@ def test_preview_without_javascript_shows_the_page_and_saves_nothing(client, mak
     client, _editor = _staff_client(client, make_staff, THO_XUONG, "editor")
     response = client.post(
         "/staff/content/new/",
-        {"kind": "article", "title": "Thử", "body": TWO_PARAGRAPHS, "audience": "none",
-         "action": "preview"},  # fmt: skip
+        {
+            "kind": "article",
+            "title": "Thử",
+            "body": TWO_PARAGRAPHS,
+            "audience": "none",
+            "action": "preview",
+        },  # fmt: skip
     )
     assert response.status_code == 200
     page = response.content.decode()
@@ -127,8 +137,12 @@ def test_old_html_post_still_displays_and_is_kept_when_edited_in_markdown(
     editor = make_staff(THO_XUONG, "editor")
     created = api_client(editor).post(
         "/api/v1/posts",
-        {"unit": THO_XUONG, "title": "Bài cũ", "body": "<p>Đoạn một.</p>\n<p>Đoạn hai.</p>",
-         "publish": True},  # fmt: skip
+        {
+            "unit": THO_XUONG,
+            "title": "Bài cũ",
+            "body": "<p>Đoạn một.</p>\n<p>Đoạn hai.</p>",
+            "publish": True,
+        },  # fmt: skip
         content_type="application/json",
     )
     assert created.status_code == 201
@@ -140,8 +154,13 @@ def test_old_html_post_still_displays_and_is_kept_when_edited_in_markdown(
     assert "&lt;p&gt;Đoạn một.&lt;/p&gt;" in edit  # the HTML, in the textarea
     saved = client.post(
         f"/staff/content/{post.pk}/",
-        {"kind": "article", "title": "Bài cũ", "body": post.body, "audience": "none",
-         "action": "draft"},  # fmt: skip
+        {
+            "kind": "article",
+            "title": "Bài cũ",
+            "body": post.body,
+            "audience": "none",
+            "action": "draft",
+        },  # fmt: skip
     )
     assert saved.status_code == 302
     post.refresh_from_db()
@@ -205,8 +224,15 @@ def test_image_in_the_form_without_javascript_goes_into_the_body(client, make_st
     upload.name = "a.jpg"
     response = client.post(
         "/staff/content/new/",
-        {"kind": "article", "title": "Có ảnh", "body": "Đoạn một.", "image": upload,
-         "image_alt": "Tờ rơi", "audience": "none", "action": "draft"},  # fmt: skip
+        {
+            "kind": "article",
+            "title": "Có ảnh",
+            "body": "Đoạn một.",
+            "image": upload,
+            "image_alt": "Tờ rơi",
+            "audience": "none",
+            "action": "draft",
+        },  # fmt: skip
     )
     assert response.status_code == 302
     post = Post.objects.get()
@@ -221,8 +247,14 @@ def test_publishing_down_the_tree_says_how_many_units_and_which(client, make_sta
     client, _editor = _staff_client(client, make_staff, PROVINCE, "editor")
     response = client.post(
         "/staff/content/new/",
-        {"kind": "notice", "title": "Cảnh báo lừa đảo", "body": "Cảnh giác.",
-         "audience": "units", "audience_unit": [CITY], "action": "publish"},  # fmt: skip
+        {
+            "kind": "notice",
+            "title": "Cảnh báo lừa đảo",
+            "body": "Cảnh giác.",
+            "audience": "units",
+            "audience_unit": [CITY],
+            "action": "publish",
+        },  # fmt: skip
         follow=True,
     )
     assert response.status_code == 200
@@ -256,8 +288,14 @@ def test_audience_typed_without_javascript_outside_the_subtree_is_refused(client
     client, _editor = _staff_client(client, make_staff, CITY, "editor")
     response = client.post(
         "/staff/content/new/",
-        {"kind": "notice", "title": "Cảnh báo", "body": "x", "audience": "units",
-         "audience_codes": "Công an huyện Yên Thế", "action": "publish"},  # fmt: skip
+        {
+            "kind": "notice",
+            "title": "Cảnh báo",
+            "body": "x",
+            "audience": "units",
+            "audience_codes": "Công an huyện Yên Thế",
+            "action": "publish",
+        },  # fmt: skip
     )
     assert response.status_code == 200
     assert "Không tìm thấy đơn vị “Công an huyện Yên Thế”" in response.content.decode()
@@ -265,8 +303,14 @@ def test_audience_typed_without_javascript_outside_the_subtree_is_refused(client
     # A hidden code outside the subtree (a forged form) is refused too.
     response = client.post(
         "/staff/content/new/",
-        {"kind": "notice", "title": "Cảnh báo", "body": "x", "audience": "units",
-         "audience_unit": ["BG-H215"], "action": "publish"},  # fmt: skip
+        {
+            "kind": "notice",
+            "title": "Cảnh báo",
+            "body": "x",
+            "audience": "units",
+            "audience_unit": ["BG-H215"],
+            "action": "publish",
+        },  # fmt: skip
     )
     assert response.status_code == 200
     assert "chỉ đăng được tới các đơn vị cấp dưới" in response.content.decode()
@@ -274,8 +318,14 @@ def test_audience_typed_without_javascript_outside_the_subtree_is_refused(client
     # Typed by name without diacritics, below the city: accepted.
     response = client.post(
         "/staff/content/new/",
-        {"kind": "notice", "title": "Cảnh báo", "body": "x", "audience": "units",
-         "audience_codes": "phuong tho xuong", "action": "publish"},  # fmt: skip
+        {
+            "kind": "notice",
+            "title": "Cảnh báo",
+            "body": "x",
+            "audience": "units",
+            "audience_codes": "phuong tho xuong",
+            "action": "publish",
+        },  # fmt: skip
     )
     assert response.status_code == 302
     assert list(Post.objects.get().audience_units.values_list("code", flat=True)) == [THO_XUONG]
