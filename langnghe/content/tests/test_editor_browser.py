@@ -103,12 +103,14 @@ def test_write_preview_publish_a_post_with_an_image(live_server, page, demo_netw
     assert "Đã đăng bài trên trang của Công an phường Thọ Xương." in page.inner_text(".alert")
     post = Post.objects.get()
     assert post.state == "published" and post.body_format == "markdown"
+    assert post.body_source.count("/media/content/images/") == 1
 
     page.goto(live_server.url + ward.get_absolute_url())
     page.click(f"a[href='{post.get_absolute_url()}']")
     page.wait_for_selector("article#post .content-body")
     body = page.locator("article#post .content-body")
     assert body.locator("p:not(:has(img))").count() == 2
+    assert body.locator("img").count() == 1  # inserted once, not sent again with the form
     assert "Hãy gọi 113 khi nghi ngờ." in body.inner_text()
     assert (
         page.evaluate("document.querySelector('article#post .content-body img').naturalWidth") > 0

@@ -62,11 +62,16 @@
         return preview.innerHTML || "Đang tạo bản xem trước…";
       },
       uploadImage: true,
+      imageInputName: "editor_image", // not the form's own "image" field
       imageAccept: "image/png, image/jpeg, image/webp, image/gif",
       imageMaxSize: 5 * 1024 * 1024,
       imageUploadFunction(file, onSuccess, onError) {
         const body = new FormData();
         body.append("image", file);
+        // EasyMDE's file input sits inside the form: emptied, so that saving the post does not
+        // send the same image again.
+        const input = document.querySelector(".editor-toolbar input.imageInput");
+        if (input) input.value = "";
         post("/staff/content/images/", body)
           .then((data) => onSuccess(data.url))
           .catch((error) => onError(error.message));
