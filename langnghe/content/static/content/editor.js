@@ -93,6 +93,10 @@
       promptURLs: false,
       insertTexts: { uploadedImage: ["![](#url#)", ""] },
     });
+    // CodeMirror types into its own hidden field: it gets the textarea's label and help.
+    const field = editor.codemirror.getInputField();
+    field.setAttribute("aria-label", "Nội dung bài viết (Markdown)");
+    field.setAttribute("aria-describedby", "body-help");
     const bar = document.querySelector(".editor-toolbar");
     if (bar) bar.setAttribute("aria-label", "Định dạng nội dung");
   }
