@@ -15,8 +15,10 @@ from ninja.files import UploadedFile
 from langnghe.accounts.auth import staff_auth
 from langnghe.accounts.models import User
 from langnghe.accounts.selectors import has_role, visible_unit_get
-from langnghe.core.exceptions import ApplicationError, NotFound
+from langnghe.core.exceptions import ApplicationError, NotFound, PermissionDenied
+from langnghe.units.api import UnitChoiceOut
 from langnghe.units.models import Unit
+from langnghe.units.selectors import unit_choices
 
 from . import selectors, services
 from .files import MAX_BYTES
@@ -583,6 +585,30 @@ def reveal_request_decide(request, request_id: int, payload: RevealDecisionIn):
         "requested_by": r.requested_by.get_username(),
         "created_at": r.created_at,
     }
+
+
+@router.get(
+    "/intake-units",
+    response=list[UnitChoiceOut],
+    summary="Đơn vị được ghi nhận tin (tìm theo tên, không cần dấu)",
+)
+def intake_unit_choices(request, q: str = Query("", max_length=200)):
+    within = selectors.intake_units(request.auth)
+    if not within.exists():
+        raise PermissionDenied("Bạn không có quyền ghi nhận tin cho đơn vị nào.")
+    return unit_choices(within=within, q=q)
+
+
+@router.get(
+    "/{int:case_id}/transfer-units",
+    response=list[UnitChoiceOut],
+    summary="Đơn vị nhận chuyển vụ việc (cùng tỉnh; tìm theo tên, không cần dấu)",
+)
+def transfer_unit_choices(request, case_id: int, q: str = Query("", max_length=200)):
+    case = selectors.case_get(user=request.auth, case_id=case_id)
+    if not has_role(request.auth, case.unit, services.HANDLER_ROLES):
+        raise PermissionDenied("Bạn không có quyền xử lý vụ việc của đơn vị này.")
+    return unit_choices(within=selectors.transfer_targets(case), q=q)
 
 
 @router.get("/{int:case_id}", response=CaseDetailOut, summary="Chi tiết vụ việc")

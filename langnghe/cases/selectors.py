@@ -12,7 +12,7 @@ from django.utils import timezone
 from langnghe.accounts.models import Role
 from langnghe.accounts.selectors import visible_unit_get, visible_units
 from langnghe.core.exceptions import ApplicationError, NotFound
-from langnghe.units.models import Unit
+from langnghe.units.models import PATH_STEP, Unit
 
 from . import crypto, receipts
 from .models import (
@@ -313,3 +313,24 @@ def on_time_rate(
     total_closed = closed.count()
     open_overdue = qs.filter(status__in=OPEN_STATUSES, next_due_at__lt=now).count()
     return OnTimeRate(on_time=total_closed - late, late=late, open_overdue=open_overdue)
+
+
+def transfer_targets(case: Case) -> QuerySet[Unit]:
+    """Where a case may be transferred: any open unit of its province (the root of its unit's
+    tree) but its own: a ward sends it to the next ward or to the district above; a case for
+    another province goes through the province's own police."""
+    province_path = case.unit.path[:PATH_STEP]
+    return Unit.objects.filter(path__startswith=province_path, is_active=True).exclude(
+        pk=case.unit_id
+    )
+
+
+# Who records a tip for a unit: its handlers (the same roles as services.HANDLER_ROLES, which
+# imports this module).
+INTAKE_ROLES = (Role.ADMIN, Role.SUPERVISOR, Role.DUTY_OFFICER, Role.INVESTIGATOR)
+
+
+def intake_units(user) -> QuerySet[Unit]:
+    """The open units for which ``user`` records a tip taken by phone or in person (where they
+    hold a handler role, and the units below)."""
+    return visible_units(user, roles=INTAKE_ROLES).filter(is_active=True)

@@ -45,7 +45,7 @@ from .models import (
 )
 from .phones import phone_normalize
 from .routing import route
-from .selectors import APPROVER_ROLES
+from .selectors import APPROVER_ROLES, transfer_targets
 
 HANDLER_ROLES = (Role.ADMIN, Role.SUPERVISOR, Role.DUTY_OFFICER, Role.INVESTIGATOR)
 MAX_DESCRIPTION = 10_000
@@ -640,6 +640,12 @@ def case_transfer(*, case: Case, by, to_unit: Unit, reason: str) -> Case:
         raise ApplicationError("Đơn vị nhận không tồn tại.", code="unknown_unit", field="to_unit")
     if to_unit.pk == case.unit_id:
         raise ApplicationError("Vụ việc đã thuộc đơn vị này.", code="same_unit", field="to_unit")
+    if not transfer_targets(case).filter(pk=to_unit.pk).exists():
+        raise ApplicationError(
+            f"Không chuyển được tới {to_unit.name}: chỉ chuyển được tới đơn vị trong cùng tỉnh.",
+            code="transfer_out_of_province",
+            field="to_unit",
+        )
     with transaction.atomic():
         case = _lock(case)
         _require_status(case, ACTION_STATUSES["transfer"], "chuyển")

@@ -17,10 +17,10 @@ from django_ratelimit.core import is_ratelimited
 
 from langnghe.accounts.console import current_unit
 from langnghe.accounts.models import Membership, User
-from langnghe.accounts.selectors import has_role, visible_unit_get, visible_units
+from langnghe.accounts.selectors import can_see_unit, has_role, visible_units
 from langnghe.core.exceptions import ApplicationError, NotFound
 from langnghe.units.models import Unit
-from langnghe.units.selectors import unit_current
+from langnghe.units.selectors import unit_choose, unit_current
 
 from . import crypto, deadlines, policies, receipts, selectors, services
 from .files import EXTENSIONS, MAX_BYTES
@@ -294,8 +294,13 @@ def console_new(request):
         post = request.POST
         context["values"] = post
         try:
-            target = visible_unit_get(
-                user=request.user, code=post.get("unit") or (unit.code if unit else "")
+            # The unit picker sends the chosen unit's code, or only what was typed (no
+            # JavaScript); either is looked up among the units the officer records tips for.
+            target = unit_choose(
+                within=selectors.intake_units(request.user),
+                code=post.get("unit", ""),
+                text=post.get("unit_text", ""),
+                field="unit",
             )
             case, _receipt = services.case_record(
                 by=request.user,
@@ -377,12 +382,16 @@ ACTIONS = {
     "resolve": lambda c, u, p: services.case_resolve(
         case=c, by=u, result=p.get("result", ""), public=p.get("public") == "1"
     ),
+    # The unit picker sends the chosen unit's code, or only what was typed (no JavaScript).
     "transfer": lambda c, u, p: services.case_transfer(
         case=c,
         by=u,
-        to_unit=Unit.objects.filter(
-            code__iexact=p.get("to_unit", "").strip(), is_active=True
-        ).first(),
+        to_unit=unit_choose(
+            within=selectors.transfer_targets(c),
+            code=p.get("to_unit", ""),
+            text=p.get("to_unit_text", ""),
+            field="to_unit",
+        ),
         reason=p.get("reason", ""),
     ),
     "decline": lambda c, u, p: services.case_decline(
@@ -447,6 +456,11 @@ def console_action(request, case_id: int, action: str):
         messages.success(request, DONE[action])
     except ApplicationError as exc:
         messages.error(request, exc.message)
+    now_at = Unit.objects.filter(cases__pk=case.pk).first() if action == "transfer" else None
+    if now_at is not None and not can_see_unit(request.user, now_at):
+        # Sent to a unit outside the officer's own subtree (the next ward): the case is no
+        # longer theirs to open, so back to the list rather than a "not found" page.
+        return redirect("/staff/cases/")
     return redirect(f"/staff/cases/{case.pk}/")
 
 

@@ -10,9 +10,11 @@ from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
 from langnghe.accounts.auth import staff_auth
+from langnghe.accounts.selectors import visible_unit_get
 from langnghe.core.exceptions import ApplicationError
 from langnghe.core.pagination import Pages
-from langnghe.units.selectors import unit_get
+from langnghe.units.api import UnitChoiceOut
+from langnghe.units.selectors import subtree, unit_choices, unit_get
 
 from . import selectors, services
 from .images import cover_url
@@ -165,6 +167,22 @@ def post_list_mine(request, filters: Query[StaffPostFilter]):
     within = visible_unit_get(user=request.auth, code=filters.unit) if filters.unit else None
     qs = selectors.staff_posts(user=request.auth, within=within)
     return qs.filter(state=filters.state) if filters.state else qs
+
+
+@router.get(
+    "/audience-units",
+    response=list[UnitChoiceOut],
+    auth=staff_auth,
+    summary="Đơn vị cấp dưới để đăng bài tới (tìm theo tên, không cần dấu)",
+)
+def audience_unit_choices(
+    request,
+    unit: str = Query(..., max_length=32, description="mã đơn vị đăng bài"),
+    q: str = Query("", max_length=200),
+):
+    owner = visible_unit_get(user=request.auth, code=unit)
+    services.publisher_check(request.auth, owner)
+    return unit_choices(within=subtree(owner, include_self=False), q=q)
 
 
 @router.get("/{post_id}", response=PostDetail, auth=None, summary="Một bài đã đăng")

@@ -45,8 +45,20 @@ class Post(models.Model):
     title = models.CharField("tiêu đề", max_length=200)
     slug = models.SlugField(max_length=90, allow_unicode=False)
     summary = models.CharField("tóm tắt", max_length=300, blank=True)
-    # Sanitised HTML (nh3, allow-list in content.sanitize); never rendered unsanitised.
+
+    class BodyFormat(models.TextChoices):
+        MARKDOWN = "markdown", "Markdown"
+        HTML = "html", "HTML"
+
+    # Sanitised HTML (nh3, allow-list in content.sanitize); never rendered unsanitised. It is
+    # what pages show, whatever the editor wrote (content.rendering.body_render).
     body = models.TextField("nội dung", blank=True)
+    # What the editor wrote: Markdown from the console; empty for HTML posts (the API's, and
+    # every post written before the Markdown editor), whose source is ``body`` itself.
+    body_format = models.CharField(
+        "định dạng nội dung", max_length=10, choices=BodyFormat.choices, default=BodyFormat.HTML
+    )
+    body_source = models.TextField("nội dung soạn thảo", blank=True)
     field = models.CharField("lĩnh vực", max_length=40, choices=Field.choices, blank=True)
     tags = models.JSONField("thẻ", default=list, blank=True)
     # Cover: re-encoded JPEG variants by width, {"320": "content/covers/…", ...}; no EXIF.

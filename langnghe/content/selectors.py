@@ -1,6 +1,9 @@
 """Reads of posts. Public reads return published posts only; staff reads go through the scope
 check (``visible_units``)."""
 
+from functools import reduce
+from operator import or_
+
 from django.apps import apps
 from django.db.models import Q, QuerySet
 
@@ -63,3 +66,19 @@ def followers_count(unit: Unit) -> int | None:
     from langnghe.connectors.models import Follower
 
     return Follower.objects.filter(unit=unit, is_following=True).count()
+
+
+def post_reach(post: Post) -> list[Unit]:
+    """The open units below the post's own whose pages show it (its audience): none, the whole
+    subtree, or the listed units with their subtrees; in the tree's order."""
+    if post.audience == Post.Audience.DESCENDANTS:
+        below = subtree(post.unit, include_self=False)
+    elif post.audience == Post.Audience.UNITS:
+        paths = list(post.audience_units.values_list("path", flat=True))
+        if not paths:
+            return []
+        below = Unit.objects.filter(reduce(or_, (Q(path__startswith=p) for p in paths)))
+        below = below.exclude(pk=post.unit_id)
+    else:
+        return []
+    return list(below.filter(is_active=True).select_related("kind").order_by("path"))

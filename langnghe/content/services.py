@@ -14,6 +14,7 @@ from functools import partial
 
 from django.apps import apps
 from django.core.cache import cache
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.db import connection as db_connection
 from django.db.models import F
@@ -28,7 +29,7 @@ from langnghe.units.models import Unit
 from langnghe.units.pagecache import unit_page_changed
 from langnghe.units.selectors import subtree
 
-from .images import cover_delete, cover_store
+from .images import body_image_store, cover_delete, cover_store
 from .models import (
     BroadcastRequest,
     DailySalt,
@@ -37,7 +38,8 @@ from .models import (
     PostCounterDelta,
     PostView,
 )
-from .sanitize import clean_html, plain_text
+from .rendering import body_render
+from .sanitize import plain_text
 
 PUBLISH_ROLES = ("admin", "supervisor", "editor")
 MAX_TAGS = 10
@@ -68,6 +70,11 @@ def _require_publisher(user, unit: Unit) -> None:
             "này hoặc đơn vị cấp trên.",
             code="not_publisher",
         )
+
+
+def publisher_check(user, unit: Unit) -> None:
+    """PermissionDenied unless ``user`` may write posts for ``unit`` (a picker, a preview)."""
+    _require_publisher(user, unit)
 
 
 def audience_resolve(*, unit: Unit, cross_post) -> tuple[str, list[Unit]]:
@@ -171,9 +178,17 @@ def _apply_fields(post: Post, fields: dict) -> list[str]:
                                    max_length=300)  # fmt: skip
         changed.append("summary")
     if "body" in fields:
-        if len(fields["body"] or "") > 200_000:
+        source = fields["body"] or ""
+        if len(source) > 200_000:
             raise ApplicationError("Nội dung quá dài.", code="too_long", field="body")
-        post.body = clean_html(fields["body"])
+        body_format = fields.get("body_format") or Post.BodyFormat.HTML
+        if body_format not in Post.BodyFormat.values:
+            raise ApplicationError("Định dạng nội dung phải là markdown hoặc html.",
+                                   code="invalid_body_format", field="body")  # fmt: skip
+        # The same function renders the console's preview (content.rendering.body_render).
+        post.body = body_render(source, body_format)
+        post.body_format = body_format
+        post.body_source = source if body_format == Post.BodyFormat.MARKDOWN else ""
         changed.append("body")
     if "field" in fields:
         if fields["field"] and fields["field"] not in Post.Field.values:
@@ -224,6 +239,7 @@ def post_create(
     title: str,
     kind: str = Post.Kind.ARTICLE,
     body: str = "",
+    body_format: str = Post.BodyFormat.HTML,
     summary: str = "",
     field: str = "",
     tags=(),
@@ -234,14 +250,16 @@ def post_create(
     cross_post="none",
     is_pinned: bool = False,
 ) -> Post:
-    """A draft post of ``unit``. Nothing is stored when any field is refused."""
+    """A draft post of ``unit``. Nothing is stored when any field is refused. ``body`` is
+    Markdown when ``body_format`` is "markdown" (the console), HTML otherwise (the API)."""
     _require_publisher(by, unit)
     audience, audience_units = audience_resolve(unit=unit, cross_post=cross_post)
     post = Post(unit=unit, author=by if by is not None else None)
     _apply_fields(
         post,
         {
-            "kind": kind, "title": title, "summary": summary, "body": body, "field": field,
+            "kind": kind, "title": title, "summary": summary, "body": body,
+            "body_format": body_format, "field": field,
             "tags": tags, "cover_alt": cover_alt, "video_url": video_url, "is_pinned": is_pinned,
         },
     )  # fmt: skip
@@ -267,6 +285,21 @@ def post_create(
     return post
 
 
+def post_image_upload(*, by, unit: Unit, upload) -> str:
+    """Store an image to be shown in the body of a post of ``unit`` (checked by Pillow, its
+    metadata dropped, a random name); returns its URL. The editor inserts it as Markdown."""
+    _require_publisher(by, unit)
+    name = body_image_store(upload)
+    try:
+        with transaction.atomic():
+            audit_record(actor=by, action="post.image_upload", unit=unit,
+                         target_type="content.image", target_id=name.rsplit("/", 1)[-1])  # fmt: skip
+    except Exception:
+        default_storage.delete(name)
+        raise
+    return default_storage.url(name)
+
+
 def _locked(post: Post) -> Post:
     return Post.objects.select_for_update().select_related("unit").get(pk=post.pk)
 
@@ -275,7 +308,8 @@ def post_update(*, post: Post, by, cover=None, cross_post=None, **fields) -> Pos
     """Edit a post that is not archived; a published post stays published."""
     _require_publisher(by, post.unit)
     unknown = set(fields) - {
-        "kind", "title", "summary", "body", "field", "tags", "cover_alt", "video_url", "is_pinned"
+        "kind", "title", "summary", "body", "body_format", "field", "tags", "cover_alt",
+        "video_url", "is_pinned",
     }  # fmt: skip
     if unknown:
         raise ApplicationError(f"Không sửa được: {', '.join(sorted(unknown))}.", code="invalid")

@@ -12,21 +12,23 @@ from django.contrib.syndication.views import Feed
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponseBadRequest
+from django.http import FileResponse, Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from langnghe.accounts.console import current_unit
 from langnghe.accounts.selectors import has_role
 from langnghe.core.exceptions import ApplicationError, NotFound
 from langnghe.units import pagecache
-from langnghe.units.selectors import unit_get_by_slug
+from langnghe.units.selectors import subtree, unit_choose, unit_get_by_slug
 
 from . import selectors, services
 from .images import cover_url
 from .models import Post
+from .rendering import body_render
 
 # Share endpoints of the networks [U: Zalo's plugin URL is not in the official reference].
 SHARE_URLS = {
@@ -191,7 +193,23 @@ class PostForm(forms.Form):
     kind = forms.ChoiceField(label="Loại", choices=Post.Kind.choices)
     title = forms.CharField(label="Tiêu đề", max_length=200)
     summary = forms.CharField(label="Tóm tắt", max_length=300, required=False)
-    body = forms.CharField(label="Nội dung (HTML)", required=False, widget=forms.Textarea)
+    body = forms.CharField(
+        label="Nội dung",
+        required=False,
+        widget=forms.Textarea(
+            attrs={"rows": 16, "data-markdown-editor": "", "aria-describedby": "body-help"}
+        ),
+        help_text="Viết như soạn văn bản: để một dòng trống giữa hai đoạn. **In đậm**, *in "
+        "nghiêng*, “- ” đầu dòng cho danh sách, [chữ](https://…) cho liên kết.",
+    )
+    image = forms.FileField(
+        label="Chèn ảnh vào nội dung (JPEG/PNG/WebP/GIF, tối đa 5 MB)",
+        required=False,
+        widget=forms.ClearableFileInput(
+            attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}
+        ),
+    )
+    image_alt = forms.CharField(label="Mô tả ảnh chèn", max_length=200, required=False)
     field = forms.ChoiceField(label="Lĩnh vực", choices=[("", "—"), *Post.Field.choices],
                               required=False)  # fmt: skip
     tags = forms.CharField(label="Thẻ (cách nhau bởi dấu phẩy)", required=False)
@@ -201,15 +219,25 @@ class PostForm(forms.Form):
     audience = forms.ChoiceField(label="Đăng tới", choices=Post.Audience.choices,
                                  widget=forms.RadioSelect, initial="none")  # fmt: skip
     audience_codes = forms.CharField(
-        label="Mã các đơn vị cấp dưới (khi chọn “Một số đơn vị”)", required=False
+        label="Thêm đơn vị cấp dưới (gõ tên, không cần dấu)", max_length=200, required=False
     )
     is_pinned = forms.BooleanField(label="Ghim thông báo lên đầu trang", required=False)
 
 
-def _cross_post(data) -> str | list[str]:
-    if data["audience"] == Post.Audience.UNITS:
-        return [c for c in data["audience_codes"].replace(",", " ").split() if c] or "none"
-    return data["audience"]
+def _cross_post(request, unit, data) -> str | list[str]:
+    """The audience: "none", "descendants", or the codes of the units picked (hidden fields
+    the picker fills, ``audience_unit``) plus the one typed when the page runs without
+    JavaScript. ``services.audience_resolve`` checks they are all below ``unit``."""
+    if data["audience"] != Post.Audience.UNITS:
+        return data["audience"]
+    codes = [c for c in request.POST.getlist("audience_unit") if c.strip()]
+    typed = data["audience_codes"].strip()
+    if typed:
+        chosen = unit_choose(
+            within=subtree(unit, include_self=False), text=typed, field="audience_codes"
+        )
+        codes.append(chosen.code)
+    return codes or "none"
 
 
 def _fields(data) -> dict:
@@ -218,12 +246,46 @@ def _fields(data) -> dict:
         "title": data["title"],
         "summary": data["summary"],
         "body": data["body"],
+        "body_format": Post.BodyFormat.MARKDOWN,
         "field": data["field"],
         "tags": [t.strip() for t in data["tags"].split(",") if t.strip()],
         "cover_alt": data["cover_alt"],
         "video_url": data["video_url"],
         "is_pinned": data["is_pinned"],
     }
+
+
+def _body_with_image(request, unit, data) -> str:
+    """The body, with the image chosen in the form (the editor without JavaScript) stored and
+    inserted at its end as Markdown."""
+    body = data["body"]
+    if data.get("image"):
+        url = services.post_image_upload(by=request.user, unit=unit, upload=data["image"])
+        alt = _markdown_alt(data.get("image_alt") or "")
+        body = f"{body.rstrip()}\n\n![{alt}]({url})\n" if body.strip() else f"![{alt}]({url})\n"
+    return body
+
+
+def _markdown_alt(text: str) -> str:
+    """An image description safe inside ``![…]``."""
+    return " ".join(text.replace("[", "(").replace("]", ")").split())[:200]
+
+
+def _publish_message(post) -> str:
+    """Where the post now shows: its unit's page and how many units below, named."""
+    reach = selectors.post_reach(post)
+    if not reach:
+        return format_html("Đã đăng bài trên trang của {}.", post.unit.name)
+    shown = ", ".join(u.name for u in reach[:3])
+    rest = f" và {len(reach) - 3} đơn vị khác" if len(reach) > 3 else ""
+    return format_html(
+        "Đã đăng bài trên trang của {} và tới {} đơn vị cấp dưới: {}{} "
+        '(<a href="#don-vi-nhan">xem danh sách</a>).',
+        post.unit.name,
+        len(reach),
+        shown,
+        rest,
+    )
 
 
 def _parse_publish_at(value: str):
@@ -269,37 +331,85 @@ def console_list(request):
     )
 
 
+def _save(request, form, unit, post):
+    """Create or update from the form, then run the button's action. Returns (post, message)
+    or raises ApplicationError; one transaction, so a refused action changes nothing."""
+    data = form.cleaned_data
+    action = request.POST.get("action", "draft")
+    with transaction.atomic():
+        body = _body_with_image(request, unit, data)
+        fields = {**_fields(data), "body": body}
+        cross_post = _cross_post(request, unit, data)
+        if post is None:
+            post = services.post_create(
+                by=request.user, unit=unit, cover=data["cover"], cross_post=cross_post, **fields
+            )
+        else:
+            post = services.post_update(
+                post=post, by=request.user, cover=data["cover"], cross_post=cross_post, **fields
+            )
+        _run_action(request, post, action)
+    if action == "publish":
+        return post, _publish_message(post)
+    if action == "schedule":
+        return post, "Đã lưu và hẹn giờ đăng bài."
+    return post, "Đã lưu bài viết."
+
+
+def _editor(request, *, unit, post, initial=None):
+    """The editor page (new post or existing one): save, or preview without saving."""
+    form = PostForm(request.POST or None, request.FILES or None, initial=initial)
+    error = preview = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            if request.POST.get("action") == "preview":
+                # The page without JavaScript: the same rendering as publishing, nothing saved
+                # (an image chosen is stored and inserted, so the preview shows it).
+                data = form.cleaned_data
+                body = _body_with_image(request, unit, data)
+                preview = body_render(body, Post.BodyFormat.MARKDOWN)
+                form = PostForm({**request.POST.dict(), "body": body, "image_alt": ""})
+                form.is_valid()
+            else:
+                post, message = _save(request, form, unit, post)
+                messages.success(request, message)
+                return redirect(f"/staff/content/{post.pk}/")
+        except ApplicationError as exc:
+            error = exc
+            if exc.field and exc.field in form.fields:
+                form.add_error(exc.field, exc.message)
+    picked = (
+        list(post.audience_units.order_by("path"))
+        if post is not None and not request.POST
+        else list(
+            subtree(unit, include_self=False).filter(
+                code__in=request.POST.getlist("audience_unit")[:500]
+            )
+        )
+    )
+    context = {
+        "unit": unit,
+        "form": form,
+        "error": error,
+        "post": post,
+        "preview": preview,
+        "audience_picked": picked,
+    }
+    if post is not None:
+        context.update(
+            cover=cover_url(post.cover_variants, 320),
+            broadcasts=post.broadcasts.order_by("-requested_at")[:5],
+            reach=selectors.post_reach(post),
+        )
+    return render(request, "content/console_edit.html", context)
+
+
 @login_required
 def console_new(request):
     unit = current_unit(request)
     if unit is None:
         raise Http404
-    form = PostForm(request.POST or None, request.FILES or None)
-    error = None
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            with transaction.atomic():
-                post = services.post_create(
-                    by=request.user,
-                    unit=unit,
-                    cover=data["cover"],
-                    cross_post=_cross_post(data),
-                    **_fields(data),
-                )
-                _run_action(request, post, request.POST.get("action", "draft"))
-        except ApplicationError as exc:
-            error = exc
-            if exc.field and exc.field in form.fields:
-                form.add_error(exc.field, exc.message)
-        else:
-            messages.success(request, "Đã lưu bài viết.")
-            return redirect(f"/staff/content/{post.pk}/")
-    return render(
-        request,
-        "content/console_edit.html",
-        {"unit": unit, "form": form, "error": error, "post": None},
-    )
+    return _editor(request, unit=unit, post=None)
 
 
 @login_required
@@ -309,47 +419,53 @@ def console_edit(request, pk: int):
     except NotFound as exc:
         raise Http404 from exc
     initial = {
-        **{k: getattr(post, k) for k in ("kind", "title", "summary", "body", "field")},
+        **{k: getattr(post, k) for k in ("kind", "title", "summary", "field")},
+        # A post written before the Markdown editor opens with its HTML, valid Markdown too.
+        "body": post.body_source if post.body_format == Post.BodyFormat.MARKDOWN else post.body,
         "tags": ", ".join(post.tags),
         "cover_alt": post.cover_alt,
         "video_url": post.video_url,
         "audience": post.audience,
-        "audience_codes": " ".join(u.code for u in post.audience_units.all()),
         "is_pinned": post.is_pinned,
     }
-    form = PostForm(request.POST or None, request.FILES or None, initial=initial)
-    error = None
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            with transaction.atomic():
-                post = services.post_update(
-                    post=post,
-                    by=request.user,
-                    cover=data["cover"],
-                    cross_post=_cross_post(data),
-                    **_fields(data),
-                )
-                _run_action(request, post, request.POST.get("action", "draft"))
-        except ApplicationError as exc:
-            error = exc
-            if exc.field and exc.field in form.fields:
-                form.add_error(exc.field, exc.message)
-        else:
-            messages.success(request, "Đã lưu bài viết.")
-            return redirect(f"/staff/content/{post.pk}/")
-    return render(
-        request,
-        "content/console_edit.html",
-        {
-            "unit": post.unit,
-            "form": form,
-            "error": error,
-            "post": post,
-            "cover": cover_url(post.cover_variants, 320),
-            "broadcasts": post.broadcasts.order_by("-requested_at")[:5],
-        },
-    )
+    return _editor(request, unit=post.unit, post=post, initial=initial)
+
+
+def _json_error(message: str, status: int) -> JsonResponse:
+    return JsonResponse({"error": message}, status=status)
+
+
+@login_required
+@require_POST
+def console_preview(request):
+    """The body as it will be published (``body_render``, the function publishing uses), for
+    the editor's preview. Nothing is stored."""
+    unit = current_unit(request)
+    if unit is None or not has_role(request.user, unit, services.PUBLISH_ROLES):
+        return _json_error("Bạn không có quyền viết bài cho đơn vị này.", 403)
+    body = request.POST.get("body", "")
+    if len(body) > 200_000:
+        return _json_error("Nội dung quá dài.", 400)
+    return JsonResponse({"html": body_render(body, Post.BodyFormat.MARKDOWN)})
+
+
+@login_required
+@require_POST
+def console_image(request):
+    """Store an image for a post's body (the editor's "Chèn ảnh" button); answers its URL and
+    the Markdown to insert, or a Vietnamese error."""
+    unit = current_unit(request)
+    if unit is None:
+        return _json_error("Bạn không có quyền viết bài cho đơn vị này.", 403)
+    upload = request.FILES.get("image")
+    if upload is None:
+        return _json_error("Vui lòng chọn một tệp ảnh.", 400)
+    try:
+        url = services.post_image_upload(by=request.user, unit=unit, upload=upload)
+    except ApplicationError as exc:
+        return _json_error(exc.message, exc.status)
+    alt = _markdown_alt(request.POST.get("alt", ""))
+    return JsonResponse({"url": url, "markdown": f"![{alt}]({url})"}, status=201)
 
 
 @login_required
@@ -374,7 +490,9 @@ def console_action(request, pk: int):
         elif action in ("publish", "schedule"):
             with transaction.atomic():
                 _run_action(request, post, action)
-            messages.success(request, "Đã đăng bài." if action == "publish" else "Đã hẹn giờ.")
+            messages.success(
+                request, _publish_message(post) if action == "publish" else "Đã hẹn giờ."
+            )
         else:
             messages.error(request, "Thao tác không hợp lệ.")
     except ApplicationError as exc:

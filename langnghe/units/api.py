@@ -40,6 +40,14 @@ class UnitRef(Schema):
     kind: str = Field(alias="kind.code")
 
 
+class UnitChoiceOut(Schema):
+    """A unit offered by a picker of the staff console (search as you type)."""
+
+    code: str
+    name: str
+    parent_name: str | None = Field(None, alias="parent.name")
+
+
 class UnitDetail(UnitOut):
     feed_url: str
     address: str

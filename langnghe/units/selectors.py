@@ -274,3 +274,65 @@ def units_for_address(text: str) -> QuerySet[Unit]:
     if unit is not None:
         return unit_queryset().filter(pk=unit.pk)
     return unit_list(q=text)
+
+
+# --- unit pickers (search as you type, in the staff console) -----------------------------------
+
+PICKER_LIMIT = 20
+
+
+def unit_choices(*, within: QuerySet[Unit], q: str = "", limit: int = PICKER_LIMIT) -> list[Unit]:
+    """The open units of ``within`` (a scope decided by the caller's access rule) matching
+    ``q`` without diacritics ("tho xuong" → Công an phường Thọ Xương), best matches first."""
+    qs = unit_list(q=q or None, within=within.filter(is_active=True).select_related("parent"))
+    return list(qs[:limit])
+
+
+def unit_choose(*, within: QuerySet[Unit], code: str = "", text: str = "", field: str) -> Unit:
+    """The unit a picker chose: by ``code`` (the hidden field the picker fills), else by what
+    was typed (a code or a name: the picker without JavaScript), among ``within`` only. A unit
+    outside ``within``, an unknown one or an ambiguous name is refused in Vietnamese, with
+    nothing to say whether a unit outside the scope exists."""
+    within = within.filter(is_active=True)
+    code, text = (code or "").strip(), " ".join((text or "").split())
+    if not code and not text:
+        raise ApplicationError("Vui lòng chọn đơn vị.", code="unit_required", field=field)
+    if len(code) > 32 or len(text) > 200:
+        raise ApplicationError("Không có đơn vị này.", code="unit_not_found", field=field)
+    if code:
+        unit = within.filter(code__iexact=code).first()
+        if unit is None:
+            raise ApplicationError(
+                "Đơn vị đã chọn không thuộc danh sách đơn vị bạn được chọn.",
+                code="unit_out_of_scope",
+                field=field,
+            )
+        return unit
+    unit = within.filter(code__iexact=text).first()
+    if unit is not None:
+        return unit
+    folded = fold(text)
+    query_words = directory_words(folded)
+    matches = unit_choices(within=within, q=text, limit=RANK_AT_MOST)
+    exact = [u for u in matches if fold(u.name) == folded or fold(u.short_name) == folded]
+    if len(exact) == 1:
+        return exact[0]
+    # Typed words match parts of words too ("son" in "sơn động"); a guess is taken only when
+    # one unit has every typed word whole in its name.
+    whole = [u for u in matches if set(query_words) <= set(words_of(u.name))]
+    if len(whole) == 1:
+        return whole[0]
+    if not whole:
+        matches = []
+    if not matches:
+        raise ApplicationError(
+            f"Không tìm thấy đơn vị “{text}” trong danh sách đơn vị bạn được chọn.",
+            code="unit_not_found",
+            field=field,
+        )
+    names = ", ".join(u.name for u in matches[:3])
+    raise ApplicationError(
+        f"Có {len(matches)} đơn vị khớp “{text}” (ví dụ: {names}): hãy gõ tên đầy đủ hơn.",
+        code="unit_ambiguous",
+        field=field,
+    )

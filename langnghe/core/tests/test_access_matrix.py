@@ -91,6 +91,10 @@ ROLE_RULES: dict[tuple[str, str], set[str]] = {
     ("POST", "/api/v1/posts/{post_id}/publish"): PUBLISHERS,
     ("POST", "/api/v1/posts/{post_id}/archive"): PUBLISHERS,
     ("POST", "/api/v1/posts/{post_id}/zalo-broadcast"): PUBLISHERS,
+    # Unit pickers (#27): they list the units where the person may act, for that action only.
+    ("GET", "/api/v1/cases/intake-units"): HANDLERS,
+    ("GET", "/api/v1/cases/{case_id}/transfer-units"): HANDLERS,
+    ("GET", "/api/v1/posts/audience-units"): PUBLISHERS,
 }
 # Exact answers of the duty desk's operations (not "some 4xx"): a role the rules allow must
 # succeed — a 400/422 would hide a missing rule behind a validation error — and a role they
