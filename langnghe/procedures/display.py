@@ -10,21 +10,15 @@ search, not for reading).
 import re
 
 # Official sources a catalogue entry may cite, as the page names them, in this order. Each
-# pattern is searched in the entry's ``source`` text; news sites and repositories are left out.
+# pattern is searched in the entry's ``source`` text; news sites and repositories are left out,
+# and so is another province's portal that the catalogue was checked against (a citizen of this
+# province would read it as the wrong authority).
 OFFICIAL_SOURCES = [
     (r"QĐ 5568/QĐ-BCA", "Quyết định số 5568/QĐ-BCA của Bộ Công an (danh mục thủ tục hành chính)"),
     (r"QĐ 8258/QĐ-BCA", "Quyết định số 8258/QĐ-BCA của Bộ Công an (danh mục thủ tục hành chính)"),
     (r"QĐ 1523/QĐ-BCA-C06", "Quyết định số 1523/QĐ-BCA-C06 ngày 26/3/2026 (mã thủ tục)"),
     (r"Thông tư 12/2025/TT-BCA", "Thông tư số 12/2025/TT-BCA của Bộ Công an"),
     (r"Cổng Dịch vụ công quốc gia", "Cổng Dịch vụ công quốc gia"),
-    (
-        r"Trang TTHC Công an tỉnh Phú Thọ|trang TTHC Công an tỉnh Phú Thọ",
-        "Trang thủ tục hành chính của Công an tỉnh Phú Thọ",
-    ),
-    (
-        r"Danh mục dịch vụ công trực tuyến",
-        "Danh mục dịch vụ công trực tuyến của Công an tỉnh Phú Thọ",
-    ),
     (r"Bộ Pháp điển", "Bộ Pháp điển (phapdien.moj.gov.vn)"),
 ]
 DEFAULT_SOURCE = "Danh mục thủ tục hành chính của Bộ Công an"
@@ -65,3 +59,31 @@ def common_names(name: str, aliases: list[str], limit: int = COMMON_NAMES_SHOWN)
         if len(shown) == limit:
             break
     return shown
+
+
+# The catalogue's ``uncertain`` list is a research note for its maintainers ("thời hạn 3 ngày
+# làm việc", "lệ phí 135.000 đồng (nguồn thứ cấp)", "national_code"). A citizen reads only which
+# kinds of information to confirm at the counter; the unknown national code is simply not shown.
+_UNCERTAIN_TOPICS = [
+    ("thời hạn", "thời hạn giải quyết"),
+    ("phí", "lệ phí"),
+    ("mức giảm", "lệ phí"),
+    ("hồ sơ", "giấy tờ cần nộp"),
+    ("mẫu", "giấy tờ cần nộp"),
+    ("giấy tờ", "giấy tờ cần nộp"),
+]
+_OTHER_TOPIC = "căn cứ pháp lý"
+
+
+def uncertain_topics(items: list[str]) -> list[str]:
+    """The kinds of information a citizen should confirm with the receiving officer, in a
+    fixed order, each once; empty when only the national code is unconfirmed."""
+    topics = set()
+    for item in items or []:
+        item = str(item).casefold()
+        if item == "national_code":
+            continue
+        topic = next((label for key, label in _UNCERTAIN_TOPICS if key in item), _OTHER_TOPIC)
+        topics.add(topic)
+    order = [label for _key, label in _UNCERTAIN_TOPICS] + [_OTHER_TOPIC]
+    return sorted(topics, key=order.index)

@@ -87,6 +87,7 @@ def procedure_page(request, code: str):
             "handlers": list(procedure.handlers.all()),
             "fee_reductions": selectors.active_fee_reductions(procedure),
             "sources": display.official_sources(procedure.source),
+            "uncertain_topics": display.uncertain_topics(procedure.uncertain),
             "common_names": display.common_names(procedure.name, procedure.aliases),
         },
     )

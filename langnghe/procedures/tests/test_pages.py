@@ -26,8 +26,24 @@ def test_procedure_page_shows_the_facts(client, catalogue):
 
 def test_uncertain_figures_are_flagged_on_the_page(client, catalogue):
     page = client.get("/thu-tuc/cap-doi-giay-phep-lai-xe/").content.decode()
-    assert 'id="procedure-uncertain"' in page
-    assert "chưa được đối chiếu" in page
+    note = page.split('id="procedure-uncertain"')[1].split("</p>")[0]
+    assert "hỏi lại cán bộ tiếp nhận" in note
+    # Said as kinds of information, not as the catalogue's research notes.
+    assert "nguồn thứ cấp" not in note and "national_code" not in note
+
+
+def test_an_unknown_national_code_alone_is_no_note_for_the_citizen(client, catalogue):
+    from langnghe.procedures.display import uncertain_topics
+
+    assert uncertain_topics(["national_code"]) == []
+    assert uncertain_topics(
+        ["national_code", "lệ phí 135.000 đồng (nguồn thứ cấp)", "mẫu NA5", "thời hạn 7 ngày"]
+    ) == ["thời hạn giải quyết", "lệ phí", "giấy tờ cần nộp"]
+    assert uncertain_topics(["số nghị định"]) == ["căn cứ pháp lý"]
+    only_code = Procedure.objects.filter(uncertain=["national_code"]).first()
+    if only_code is not None:
+        page = client.get(f"/thu-tuc/{only_code.code}/").content.decode()
+        assert 'id="procedure-uncertain"' not in page
 
 
 def test_expired_reduction_is_not_shown(client, catalogue):
@@ -115,10 +131,11 @@ def test_unit_list_and_printable_sheet_with_qr(client, catalogue, unit):
     assert client.get("/thu-tuc/don-vi/khong-co/in/").status_code == 404
 
 
-def test_an_unknown_national_code_is_named_in_vietnamese_not_by_its_field(client, catalogue):
+def test_an_unknown_national_code_is_not_a_note_for_the_citizen(client, catalogue):
     procedure = Procedure.objects.filter(national_code="").first()
     procedure.uncertain = ["national_code", "thời hạn"]
     procedure.save(update_fields=["uncertain"])
     page = client.get(f"/thu-tuc/{procedure.code}/").content.decode()
-    assert "mã thủ tục hành chính quốc gia; thời hạn" in page
-    assert "national_code" not in page
+    note = page.split('id="procedure-uncertain"')[1].split("</p>")[0]
+    assert "Thời hạn giải quyết có thể đã thay đổi" in note
+    assert "national_code" not in page and "mã thủ tục hành chính quốc gia" not in note
