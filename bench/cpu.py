@@ -3,10 +3,11 @@ ratios come from, one path at a time, without HTTP or a load tool in the way.
 
     PYTHONPATH=. DJANGO_SETTINGS_MODULE=bench.settings REDIS_URL=redis://127.0.0.1:6379/0 \
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/langnghe_bench \
-        .venv/bin/python bench/cpu.py healthz|survey|fold|webhook|drain|send|read [N] [--profile]
+        .venv/bin/python bench/cpu.py healthz|survey|page|fold|webhook|drain|send|read [N] [--profile]
 
-``healthz`` and ``survey`` call the WSGI application (the whole middleware stack) N times after
-a warm-up; ``fold`` stores N survey responses, then times the fold that adds them to the
+``healthz``, ``survey`` and ``page`` (an anonymous commune page) call the WSGI application (the
+whole middleware stack) N times after a warm-up; ``BENCH_WITHOUT`` (bench/settings.py) turns a
+speed mechanism off to measure what it buys; ``fold`` stores N survey responses, then times the fold that adds them to the
 counters (the clock's work per response, off the request); ``webhook`` acknowledges N signed
 Zalo events (stored, not processed); ``drain`` stores N and then times the drain that
 processes them; ``send`` makes N waiting automatic answers due again (those the drains left:
@@ -102,6 +103,18 @@ def survey_caller():
     return survey
 
 
+def page_caller():
+    """An anonymous GET of a commune's page (the page cache answers it unless turned off)."""
+    commune = Unit.objects.filter(kind__code="commune", is_active=True).order_by("code").first()
+    path = commune.get_absolute_url()
+
+    def page():
+        status, content = call("GET", path)
+        assert status.startswith("200"), (status, content[:200])
+
+    return page
+
+
 def healthz():
     status, content = call("GET", "/healthz")
     assert status.startswith("200"), (status, content)
@@ -145,8 +158,9 @@ def main() -> None:
     profile = "--profile" in sys.argv
     if what in ("webhook", "drain"):
         fresh_events(n)
-    if what in ("healthz", "survey"):
-        one = healthz if what == "healthz" else survey_caller()
+    if what in ("healthz", "survey", "page"):
+        one = {"healthz": healthz, "survey": survey_caller, "page": page_caller}[what]
+        one = one() if what != "healthz" else one
         for _ in range(200):  # warm-up: imports, the survey snapshot, prepared statements
             one()
         measure(what, lambda: [one() for _ in range(n)] and None, n, profile)
@@ -228,7 +242,7 @@ def main() -> None:
         measure("send", lambda: sum(outbound_send_many(outbound_ids=ids).values()), n, profile)
     else:
         raise SystemExit(
-            "usage: bench/cpu.py healthz|survey|fold|webhook|drain|send|read [N] [--profile]"
+            "usage: bench/cpu.py healthz|survey|page|fold|webhook|drain|send|read [N] [--profile]"
             " [--cold]"
         )
 

@@ -773,6 +773,67 @@ machine of 2026-11-29 was slower for the web processes: see the last bullet.
   (0.259–0.266 against 0.273–0.276 ms). The duty roster (new this day) adds one indexed query
   per unit and drain batch (is the desk staffed now?), and one more when the batch holds an
   emergency (who is on duty, for its note).
+
+## What each speed mechanism buys
+
+One line per mechanism: the figure it buys, where that figure comes from, and the test that
+fails if it silently stops working. "Measured on 2026-12-05" is `bench/cpu.py` on the demo
+network (`ensure_demo`) on PostgreSQL with Redis, each mechanism turned off by
+`BENCH_WITHOUT=…` (bench/settings.py), two alternating rounds on a shared machine at load
+average 13 (so each figure is a range; CPU per request, the web process and its PostgreSQL
+backend).
+
+- **Page cache before the stack** (`langnghe/units/pagecache.py`, each visitor's CSRF secret
+  put back into the copy): measured on 2026-12-05 (`bench/cpu.py page`, `BENCH_WITHOUT=page-cache`),
+  an anonymous commune page costs 0.18 ms of web CPU and no query with it — the floor
+  (`healthz`) costs 0.17–0.19 — against 22.8–23.1 ms of web CPU and 4.6–4.8 ms of
+  PostgreSQL's without it. Under wrk the commune page went from 1,697 a second, 0.45× the
+  floor (`make bench` of 2026-11-28 17:54, commit 6533bf1: copies already cached, but served
+  inside the session, CSRF, authentication and 2FA stack) to 3,481 a second, 1.10× (`make
+  bench` of 20:30, commit 61e19f6: copies served before that stack). Tests:
+  `core/tests/test_hot_paths.py::test_commune_page_queries` (the second GET runs 0 queries,
+  the cold one more), `::test_cached_page_carries_this_visitors_csrf_token`.
+- **Machine lane** (`langnghe/core/lanes.py`; the survey's handler `surveys/api.py`
+  `response_create_lane`): the webhook and the survey POST skip the session stack, and the
+  usual survey response skips django-ninja's per-call parsing and dispatch: measured on
+  2026-12-05 (`bench/cpu.py survey`, `BENCH_WITHOUT=lane-handler`), 0.56–0.95 ms of web CPU
+  per response with the handler against 0.63–1.18 ms through ninja, 0.07–0.23 ms (12–24%)
+  saved; "a sixth of a response's time in a profile" says the handler's docstring. Each
+  path's route is kept per process, where resolving it took "a fifth of an acknowledgement's
+  time in a profile" (`lanes.py`). Tests:
+  `core/tests/test_lanes.py::test_the_usual_survey_response_never_enters_django_ninja`,
+  `::test_lane_answers_like_the_view_and_sets_no_cookie` (no session or CSRF cookie).
+- **Prepared statements** (`langnghe/core/sql.py` `fetch_one(prepared=True)`, one
+  server-binding cursor kept per connection): measured on 2026-12-05 (`BENCH_WITHOUT=prepared`),
+  a survey response costs PostgreSQL 0.37–0.58 ms of CPU prepared against 0.88–0.98 ms
+  unprepared, and the web process 0.56–0.95 against 0.82–0.96 ms; a new cursor per statement
+  had "cost about a third of the client's work on it" (commit 42f04ea). **Planned
+  generically** (`plan_cache_mode=force_generic_plan`, `settings.base.postgres_options`):
+  nothing measurable on 2026-12-05 (`BENCH_WITHOUT=generic-plans`: 0.42–0.45 ms of
+  PostgreSQL CPU against 0.37–0.58 forced, within the noise), and PostgreSQL's own choice
+  already takes the generic plan after five custom ones for both hot statements
+  (`pg_prepared_statements`: 45 generic, 5 custom after 50 responses). The halving of the
+  checks' CPU quoted by commit 0e51a8d was measured while the counts' LIMITs were parameters,
+  which kept PostgreSQL on custom plans; they are now written in the text. So the forced mode
+  is a candidate for removal once a run on the bench data set confirms it. Tests:
+  `core/tests/test_sql.py::test_prepared_statements_are_planned_once_generically`
+  (PostgreSQL: the statement is prepared on the server, generic plans only),
+  `::test_prepared_statements_share_one_cursor_per_connection_and_a_failure_drops_it`.
+- **Group commit** (`langnghe/core/groupcommit.py`): it batches only under `serve
+  --worker-class gthread`; the default sync workers have one thread each, so every batch is one
+  response. The shape rows above: gthread 1,292 responses a second (0.48× its own floor)
+  against sync 1,136 (0.31×), but gthread's floor is lower, and in ad-hoc alternating runs the
+  two shapes stored responses level within the machine's drift. It buys nothing measurable in
+  the shipped default: a candidate for removal (issue #28), kept until a run on more cores
+  says otherwise. Tests: `core/tests/test_groupcommit.py::test_threads_that_arrive_during_a_write_share_the_next_one`,
+  `surveys/tests/test_group_store.py::test_concurrent_responses_share_a_statement_and_are_each_stored_once`
+  (PostgreSQL: responses of concurrent requests in one statement).
+- **Process memo** (`langnghe/core/memo.py`, cachetools' `TTLCache`): the webhook reads its
+  Zalo connection from it, 1 query per event instead of 2; a page copy and the unit versions
+  it was built under cost no Redis round trip within a second (`pagecache.VERSION_TTL`); the
+  same text within a minute is not classified again (`triage.classifier._recent`). Tests:
+  `core/tests/test_hot_paths.py::test_webhook_intake_queries` (the memo cleared: more
+  queries), `core/tests/test_memo.py`.
 """
 
 

@@ -26,6 +26,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.core import is_ratelimited
 
+from langnghe.core.dates import parse_date
 from langnghe.core.exceptions import ApplicationError
 from langnghe.units.selectors import unit_current, units_current
 
@@ -212,15 +213,10 @@ def _client(api_key: str) -> Open311Client:
 
 
 def _parse_date(value: str, name: str) -> dt.datetime | None:
-    if not value:
-        return None
     try:
-        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise Open311Error(
-            400, f"{name} phải theo ISO 8601 (ví dụ 2025-01-31T08:00:00+07:00)."
-        ) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=TZ)
+        return parse_date(value, field=name, with_time=True)
+    except ApplicationError as exc:
+        raise Open311Error(400, exc.message) from None
 
 
 def _create(request, fmt):

@@ -1,4 +1,4 @@
-"""Zalo OA Open API over HTTPS (stdlib urllib): signatures, sending, token refresh.
+"""Zalo OA Open API over HTTPS (httpx): signatures, sending, token refresh.
 
 Facts in ../shared/reference/zalo-oa-api.md: the webhook MAC is a plain SHA-256 (not HMAC) of
 app_id + raw body + timestamp + OA secret key; sends use the ``access_token`` header (not
@@ -9,18 +9,23 @@ secret and the access token travel in the headers, so another address would rece
 a free address would let the server call internal hosts). Only an operator who declares a
 sandbox (``LANGNGHE_ZALO_SANDBOX=1``: the demo, the simulator, the tests) may point a
 connection elsewhere.
+
+One ``httpx.Client`` per process (``client()``) keeps its connections to Zalo open between
+sends: a drain of the outbox pays the TLS handshake once, not per message. Redirects are not
+followed (the headers carry secrets; Zalo's API does not redirect).
 """
 
 import hashlib
 import hmac
 import json
-import urllib.error
+import os
+import threading
 import urllib.parse
-import urllib.request
 
+import httpx
 from django.conf import settings
 
-TIMEOUT = 10
+TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 
 API_BASE = "https://openapi.zalo.me"  # Open API: messages, articles (reference §2, §4)
 OAUTH_BASE = "https://oauth.zaloapp.com"  # OAuth v4: permission page, tokens (reference §3)
@@ -85,22 +90,44 @@ def signature_valid(header: str, *, app_id: str, body: bytes, timestamp: str, se
     return hmac.compare_digest(given.encode(), expected.encode())
 
 
-def _request(req: urllib.request.Request) -> dict:
-    if not address_allowed(req.full_url):
+_client: httpx.Client | None = None
+_client_lock = threading.Lock()
+
+
+def client() -> httpx.Client:
+    """The process's shared client (thread-safe; made at first use, so after a fork)."""
+    global _client
+    if _client is None:
+        with _client_lock:
+            if _client is None:
+                _client = httpx.Client(timeout=TIMEOUT, follow_redirects=False)
+    return _client
+
+
+def _forget_client() -> None:
+    """A forked child must not share its parent's open sockets."""
+    global _client
+    _client = None
+
+
+os.register_at_fork(after_in_child=_forget_client)
+
+
+def _request(method: str, url: str, **kwargs) -> dict:
+    if not address_allowed(url):
         raise ZaloAddressRefused(
             "Địa chỉ không phải máy chủ Zalo chính thức (https://openapi.zalo.me, "
             "https://oauth.zaloapp.com); chưa khai báo môi trường thử nghiệm "
             "(LANGNGHE_ZALO_SANDBOX): không gửi."
         )
     try:
-        with urllib.request.urlopen(req, timeout=TIMEOUT) as response:  # noqa: S310
-            raw = response.read()
-    except urllib.error.HTTPError as exc:
-        raise ZaloUnavailable(f"HTTP {exc.code}") from exc
-    except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as exc:
-        raise ZaloUnavailable(str(getattr(exc, "reason", exc))[:200]) from exc
+        response = client().request(method, url, **kwargs)
+    except httpx.HTTPError as exc:
+        raise ZaloUnavailable(str(exc)[:200] or type(exc).__name__) from exc
+    if not response.is_success:
+        raise ZaloUnavailable(f"HTTP {response.status_code}")
     try:
-        data = json.loads(raw)
+        data = json.loads(response.content)
     except ValueError as exc:
         raise ZaloUnavailable("phản hồi không phải JSON") from exc
     if not isinstance(data, dict):
@@ -110,15 +137,13 @@ def _request(req: urllib.request.Request) -> dict:
 
 def post_json(url: str, payload: dict, *, headers: dict) -> dict:
     body = json.dumps(payload, ensure_ascii=False).encode()
-    req = urllib.request.Request(  # noqa: S310
-        url, data=body, method="POST", headers={"Content-Type": "application/json", **headers}
+    return _request(
+        "POST", url, content=body, headers={"Content-Type": "application/json", **headers}
     )
-    return _request(req)
 
 
 def get_json(url: str, params: dict, *, headers: dict) -> dict:
-    req = urllib.request.Request(f"{url}?{urllib.parse.urlencode(params)}", headers=headers)  # noqa: S310
-    return _request(req)
+    return _request("GET", url, params=params, headers=headers)
 
 
 def send_consultation(api_base: str, *, access_token: str, user_id: str, message: dict) -> dict:
@@ -130,34 +155,26 @@ def send_consultation(api_base: str, *, access_token: str, user_id: str, message
 
 
 def token_refresh(oauth_base: str, *, app_id: str, app_secret: str, refresh_token: str) -> dict:
-    form = urllib.parse.urlencode(
-        {"refresh_token": refresh_token, "app_id": app_id, "grant_type": "refresh_token"}
-    ).encode()
-    req = urllib.request.Request(  # noqa: S310
+    return _request(
+        "POST",
         oauth_base.rstrip("/") + TOKEN_PATH,
-        data=form,
-        method="POST",
-        headers={"Content-Type": "application/x-www-form-urlencoded", "secret_key": app_secret},
+        data={"refresh_token": refresh_token, "app_id": app_id, "grant_type": "refresh_token"},
+        headers={"secret_key": app_secret},
     )
-    return _request(req)
 
 
 def token_from_code(
     oauth_base: str, *, app_id: str, app_secret: str, code: str, code_verifier: str
 ) -> dict:
     """OAuth v4 with PKCE: exchange the authorization code for the OA's tokens (reference §3)."""
-    form = urllib.parse.urlencode(
-        {
+    return _request(
+        "POST",
+        oauth_base.rstrip("/") + TOKEN_PATH,
+        data={
             "code": code,
             "app_id": app_id,
             "grant_type": "authorization_code",
             "code_verifier": code_verifier,
-        }
-    ).encode()
-    req = urllib.request.Request(  # noqa: S310
-        oauth_base.rstrip("/") + TOKEN_PATH,
-        data=form,
-        method="POST",
-        headers={"Content-Type": "application/x-www-form-urlencoded", "secret_key": app_secret},
+        },
+        headers={"secret_key": app_secret},
     )
-    return _request(req)

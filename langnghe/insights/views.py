@@ -1,8 +1,6 @@
 """Console pages: the dashboard of a subtree (KPI tiles against the previous period, SVG
 trend and bar charts, ranking, drill-down, units needing attention) and the reports."""
 
-from datetime import date
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
@@ -11,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from langnghe.accounts.console import current_unit
 from langnghe.accounts.selectors import can_see_unit, visible_unit_get
+from langnghe.core.dates import parse_date
 from langnghe.core.exceptions import ApplicationError, NotFound
 from langnghe.core.templatetags.vn_format import vn_number, vn_percent100
 from langnghe.units.letterhead import letterhead_for
@@ -23,15 +22,6 @@ from .models import Report, ReportStatus
 from .reports import duration
 
 
-def _parse_date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError as exc:
-        raise ApplicationError(
-            "Ngày không hợp lệ (định dạng YYYY-MM-DD).", code="invalid_date", field="from"
-        ) from exc
-
-
 def _scope(request, source):
     code = source.get("unit")
     unit = visible_unit_get(user=request.user, code=code) if code else current_unit(request)
@@ -40,7 +30,7 @@ def _scope(request, source):
     if source.get("month"):
         return unit, selectors.month_period(source["month"])
     return unit, selectors.period_get(
-        _parse_date(source.get("from")), _parse_date(source.get("to"))
+        parse_date(source.get("from"), field="from"), parse_date(source.get("to"), field="to")
     )
 
 

@@ -216,7 +216,11 @@ if REDIS_URL:
         "default": {
             "BACKEND": "langnghe.security.cache.TolerantRedisCache",
             "LOCATION": REDIS_URL,
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 0.5,
+                "SOCKET_TIMEOUT": 0.5,
+            },
         }
     }
     CHANNEL_LAYERS = {
@@ -339,8 +343,16 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # Request lines carry paths only; never query strings or bodies (they may hold personal data).
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "filters": {"once_per_minute": {"()": "langnghe.security.cache.OncePerMinute"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # Redis away: every cache call fails; one warning a minute says so.
+        "langnghe.security.cache": {"filters": ["once_per_minute"]},
+    },
 }
+# django-redis logs each error it ignores (IGNORE_EXCEPTIONS above) to this logger.
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "langnghe.security.cache"
 
 # The web chat's browser token: the thread stays in the citizen's browser while they come back
 # within this many days (each visit renews it); after that the page starts a new thread.

@@ -1,7 +1,6 @@
 """Pages: the public form (no login, no JavaScript needed) and the staff console."""
 
 import uuid
-from datetime import date
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -14,6 +13,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from langnghe.accounts.selectors import can_see_unit, has_role, visible_unit_get
+from langnghe.core.dates import parse_date
 from langnghe.core.exceptions import ApplicationError, NotFound
 from langnghe.units.selectors import ancestors, unit_list, unit_queryset
 from langnghe.units.views import nearest_context
@@ -175,15 +175,6 @@ def thanks(request, code: str):
 # --- Console -----------------------------------------------------------------------------------
 
 
-def _parse_date(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError as exc:
-        raise ApplicationError(
-            "Ngày không hợp lệ (định dạng YYYY-MM-DD).", code="invalid_date"
-        ) from exc
-
-
 def _console_scope(request):
     """The unit being looked at (drill-down ?unit=, else the switcher's) and the filters."""
     code = request.GET.get("unit") or request.POST.get("unit")
@@ -191,7 +182,7 @@ def _console_scope(request):
     if unit is None:
         raise NotFound("Bạn chưa được phân công đơn vị nào.")
     source = request.POST if request.method == "POST" else request.GET
-    period = selectors.date_range(_parse_date(source.get("from")), _parse_date(source.get("to")))
+    period = selectors.date_range(parse_date(source.get("from")), parse_date(source.get("to")))
     include_flagged = source.get("flagged") == "1" and has_role(request.user, unit, MANAGER_ROLES)
     return unit, period, include_flagged
 

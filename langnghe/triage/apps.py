@@ -6,7 +6,7 @@ from django.apps import AppConfig
 
 def warm_up_in_worker(argv: list[str]) -> threading.Thread | None:
     """In a task worker (``langnghe db_worker``), load the triage model as the process starts,
-    in the background: scikit-learn's import and the fitted arrays take a second or two, which
+    in the background: numpy's import and the fitted arrays take a second or so, which
     the first citizen's message of a burst would otherwise wait for (a sixth of a worker's
     first ten seconds under load, in a profile). Elsewhere, nothing: a web process or a command
     loads it when it first needs it."""

@@ -2,23 +2,28 @@
 words) with three logistic regressions — category, urgent, hotline — plus the explicit urgency
 rules of ``rules.py``.
 
-scikit-learn fits the model (``train``); what ships is not a pickle but the fitted numbers:
-``model/triage.npz`` (vocabularies, idf weights, coefficients; loaded with
+Run time uses the numpy path alone: no scikit-learn import when a message is classified.
+scikit-learn fits the model (``train``: the ``train_triage`` command, or the first use when
+the model file is missing) and scores it (``eval_triage``); what ships is not a pickle but the
+fitted numbers: ``model/triage.npz`` (vocabularies, idf weights, coefficients; loaded with
 ``allow_pickle=False``) and ``model/meta.json`` (scikit-learn version, data fingerprint, sizes).
-Prediction re-implements the two steps that matter — sublinear TF-IDF with l2 norm, then
-``softmax``/``sigmoid`` of a linear function — in a few lines of numpy, using scikit-learn's own
-analyzers for the n-grams. So the file loads the same way under any scikit-learn version, is a
-few hundred KB, and a message takes well under a millisecond instead of the several
-milliseconds scikit-learn's per-call validation costs. ``test_model`` checks the compiled
-model gives the same probabilities as the scikit-learn objects.
+Prediction re-implements the three steps that matter — the n-gram analyzers (``analyzer``),
+sublinear TF-IDF with l2 norm, then ``softmax``/``sigmoid`` of a linear function — in a few
+lines of Python and numpy. So the file loads the same way under any scikit-learn version, a
+process that only classifies never pays scikit-learn's import, and a message takes well under
+a millisecond instead of the several milliseconds scikit-learn's per-call validation costs.
+``test_model`` checks the analyzers give scikit-learn's n-grams and the compiled model its
+probabilities, and that classifying imports no scikit-learn.
 
 The model is loaded once per process, at first use. If the file is missing it is trained from
-the data files at first use (a few seconds) and saved when the directory is writable.
+the data files at first use (a few seconds, and then scikit-learn is needed) and saved when the
+directory is writable.
 """
 
 import hashlib
 import json
 import logging
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -164,6 +169,46 @@ def build_features():
     return FeatureUnion([(name, _vectorizer(name)) for name in FEATURES])
 
 
+# The analyzers of scikit-learn's TfidfVectorizer for the settings of FEATURES, without it
+# (scikit-learn 1.9: ``VectorizerMixin._char_wb_ngrams``, ``_word_ngrams``, ``build_analyzer``).
+# A preprocessor replaces the default lower-casing; without one, the text is lower-cased.
+
+
+def _char_wb_ngrams(text: str, low: int, high: int) -> list[str]:
+    """Character n-grams inside word boundaries, each word padded with a space either side."""
+    grams = []
+    for word in text.split():
+        padded = f" {word} "
+        length = len(padded)
+        for n in range(low, high + 1):
+            offset = 0
+            grams.append(padded[:n])
+            while offset + n < length:
+                offset += 1
+                grams.append(padded[offset : offset + n])
+            if offset == 0:  # a word shorter than n counts once
+                break
+    return grams
+
+
+def _word_ngrams(tokens: list[str], low: int, high: int) -> list[str]:
+    grams = list(tokens) if low == 1 else []
+    for n in range(max(low, 2), min(high, len(tokens)) + 1):
+        grams.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+    return grams
+
+
+def analyzer(name: str):
+    """The function from a text to its n-grams for the feature block ``name``."""
+    settings = FEATURES[name]
+    preprocess = settings.get("preprocessor") or str.lower
+    low, high = settings["ngram_range"]
+    if settings["analyzer"] == "char_wb":
+        return lambda text: _char_wb_ngrams(preprocess(text), low, high)
+    tokenize = re.compile(settings["token_pattern"]).findall
+    return lambda text: _word_ngrams(tokenize(preprocess(text)), low, high)
+
+
 def train(rows: list[dict]) -> dict:
     """Fit the bundle on labelled rows; deterministic for the same rows (fixed seeds)."""
     import numpy
@@ -246,7 +291,7 @@ class CompiledModel:
             terms = bytes(arrays[f"{name}_terms"]).decode().split("\n")
             vocabulary = {term: index for index, term in enumerate(terms)}
             idf = numpy.asarray(arrays[f"{name}_idf"], dtype=numpy.float64)
-            self.features.append((_vectorizer(name).build_analyzer(), vocabulary, idf, offset))
+            self.features.append((analyzer(name), vocabulary, idf, offset))
             offset += len(terms)
         self.width = offset
         # char_wb n-grams never cross a space: a text's are its words' (each padded with a

@@ -82,10 +82,10 @@ def cached_get(key: str):
     return _memo.get(key, lambda: cache.get(key))
 
 
-def cached_set(key: str, value, ttl: int = TTL) -> None:
+def cached_set(key: str, value) -> None:
     if enabled():
-        cache.set(key, value, ttl)
-        _memo.put(key, value, ttl)
+        cache.set(key, value, TTL)
+        _memo.put(key, value)
 
 
 def _versions(unit_ids: list[int]) -> str:

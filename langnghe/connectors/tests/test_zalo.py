@@ -452,3 +452,30 @@ def test_a_drain_batch_costs_the_same_statements_for_5_or_40_events(connection, 
     per_event = 0 if db.vendor == "postgresql" else 1
     assert counts[1] - counts[0] == per_event * (40 - 5), counts
     assert Conversation.objects.filter(unit=desk).count() == 48
+
+
+def test_sends_reuse_one_connection(sim):
+    """The process's httpx client keeps its connection to Zalo open: three sends, one TCP
+    connection accepted by the simulator (urllib opened one per send)."""
+    from langnghe.connectors import zalo
+
+    accepted = []
+    server = sim._server
+    original = server.get_request
+
+    def counting():
+        accepted.append(1)
+        return original()
+
+    server.get_request = counting
+    sim.user("zu-reuse")
+    for n in range(3):
+        answer = zalo.send_consultation(
+            sim.url,
+            access_token="at-initial",
+            user_id="zu-reuse",
+            message={"text": f"Tin {n}"},
+        )
+        assert answer.get("error") == 0, answer
+    assert len(sim.sent) == 3
+    assert len(accepted) == 1

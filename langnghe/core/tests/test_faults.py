@@ -47,7 +47,11 @@ TOLERANT = {
     "default": {
         "BACKEND": "langnghe.security.cache.TolerantRedisCache",
         "LOCATION": DEAD_REDIS,
-        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        "OPTIONS": {
+            "IGNORE_EXCEPTIONS": True,
+            "SOCKET_CONNECT_TIMEOUT": 0.2,
+            "SOCKET_TIMEOUT": 0.2,
+        },
     }
 }
 DEAD_LAYER = {
@@ -98,6 +102,34 @@ def test_redis_away_pages_and_posts_still_work(django_capture_on_commit_callback
             content_type="application/json",
         )
     assert response.status_code == 200
+
+
+def test_tolerant_cache_answers_when_redis_is_away(caplog):
+    """django-redis ignores the errors; ``add`` and ``incr`` answer so that callers go on (a
+    rate-limit window starts afresh, a drain is queued); one warning, not one per call."""
+    import logging
+
+    from django.core.cache import caches
+
+    from langnghe.security.cache import OncePerMinute
+
+    once = list(logging.getLogger("langnghe.security.cache").filters)
+    assert any(isinstance(f, OncePerMinute) for f in once)
+    for f in once:
+        f._last = float("-inf")  # an earlier test may have had this minute's warning
+    with override_settings(CACHES=TOLERANT):
+        cache = caches["default"]
+        with caplog.at_level("WARNING", logger="langnghe.security.cache"):
+            assert cache.get("k", "miss") == "miss"
+            assert cache.add("k", 1, 60) is True
+            assert cache.incr("k", 3) == 3
+            assert cache.get_or_set("k", lambda: "made") == "made"
+            assert cache.get_many(["a", "b"]) == {}
+            cache.set("k", 1)
+            cache.set_many({"a": 1})
+            cache.delete("k")
+    ignored = [r for r in caplog.records if r.name == "langnghe.security.cache"]
+    assert len(ignored) == 1, len(ignored)
 
 
 @pytest.mark.django_db

@@ -205,6 +205,14 @@ def test_webhook_intake_queries(client, unit, django_assert_max_num_queries):
     assert deliver(0).status_code == 200
     with django_assert_max_num_queries(WEBHOOK_MAX):
         assert deliver(1).status_code == 200
+    # What the process memo buys (core/memo.py): without its copy of the connection, each
+    # event reads the connection again.
+    from langnghe.connectors import services as connector_services
+
+    connector_services._webhook_connections.clear()
+    with CaptureQueriesContext(db_connection) as without_memo:
+        assert deliver(2).status_code == 200
+    assert len(without_memo.captured_queries) > WEBHOOK_MAX
 
 
 UNIT_PAGE_MAX = 0

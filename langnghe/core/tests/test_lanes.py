@@ -123,3 +123,21 @@ def test_answers_carry_their_length_so_the_server_does_not_chunk_them(client):
     ):
         assert r.has_header("Content-Length"), r
         assert int(r["Content-Length"]) == len(r.content) > 0
+
+
+@pytest.mark.django_db
+def test_the_usual_survey_response_never_enters_django_ninja(client, unit):
+    """What the lane buys (docs/benchmarks.md, "What each speed mechanism buys"): a valid
+    response is answered by the lane's own handler, django-ninja's operation never runs; a
+    request the handler leaves (here a body that is not JSON) goes through ninja as always."""
+    from ninja.operation import Operation
+
+    unit("BG-X07201")
+    body = {"unit": "BG-X07201", "client_id": str(uuid.uuid4()), "answers": _answers()}
+    real = Operation.run
+    with mock.patch.object(Operation, "run", autospec=True, side_effect=real) as run:
+        assert client.post(SURVEY_URL, body, content_type="application/json").status_code == 201
+        assert run.call_count == 0
+        bad = client.post(SURVEY_URL, data=b"{", content_type="application/json")
+        assert bad.status_code == 400
+        assert run.call_count == 1  # the control: the patch does see ninja's calls

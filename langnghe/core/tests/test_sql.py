@@ -185,3 +185,31 @@ def test_insert_many_fails_as_bulk_create_would_and_stores_nothing(unit):
         insert_many([make(fresh), make(taken)])
     assert SurveyResponse.objects.count() == before
     assert not SurveyResponse.objects.filter(client_id=fresh).exists()
+
+
+@pytest.mark.django_db
+def test_prepared_statements_are_planned_once_generically():
+    """What ``plan_cache_mode=force_generic_plan`` (settings.postgres_options) buys: a prepared
+    statement is planned once per connection, not again for each set of values
+    (docs/benchmarks.md, "What each speed mechanism buys")."""
+    from langnghe.core.sql import fetch_one
+
+    if connection.vendor != "postgresql":
+        pytest.skip("plan caching is PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        assert cursor.fetchone()[0] == "force_generic_plan"
+    for value in range(4):
+        assert fetch_one("SELECT %s::int + 7 AS generic_probe", [value], prepared=True) == (
+            value + 7,
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements "
+            "WHERE statement LIKE %s",
+            ["%generic_probe%"],
+        )
+        rows = cursor.fetchall()
+    assert rows, "the statement was not prepared on the server"
+    generic, custom = rows[0]
+    assert generic >= 3 and custom == 0, rows

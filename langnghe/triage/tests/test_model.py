@@ -143,3 +143,43 @@ def test_the_word_memo_gives_the_analyzers_vector():
         same(text)
 
     odd()
+
+
+def test_analyzers_give_scikit_learns_ngrams():
+    """The run-time analyzers are a copy of scikit-learn's for the settings of FEATURES."""
+    from langnghe.triage.normalize import normalize
+
+    texts = [row["text"] for row in classifier.development_rows()]
+    texts += ["", "😀", "x" * 600, "  a\tb\u00a0c\u2003d\x1ce  ", "Ôi CỨU với!!! 113", "a", "ab cd"]
+    for name in classifier.FEATURES:
+        expected = classifier._vectorizer(name).build_analyzer()
+        mine = classifier.analyzer(name)
+        for text in texts:
+            for form in (text, normalize(text)):
+                assert mine(form) == expected(form), (name, form)
+
+
+def test_classifying_imports_no_scikit_learn():
+    """Run time is the numpy path alone (module docstring): a fresh process loads the shipped
+    model and classifies without importing scikit-learn."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import django, sys; django.setup()\n"
+        "from langnghe.triage.classifier import classify\n"
+        "result = classify('Cứu với, có cướp đang chạy về phía cầu!')\n"
+        "assert result.urgent, result\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'sklearn'))\n"
+    )
+    root = classifier.HERE.parents[1]
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        check=True,
+    )
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout
