@@ -273,13 +273,13 @@ def test_dashboard_reads_vietnamese_and_its_trend_fits(site, browser, console_da
         errors = _watch(page)
         _log_in(page, site, "dt.dash")
         page.goto(site + url)
-        labels = page.locator("svg.chart-trend text.chart-x")
+        labels = page.locator("#period-trend svg.chart-trend text.chart-x")
         assert labels.count() == 12
         assert labels.first.text_content() == "01/2025"
         assert labels.last.text_content() == "12/2025"
         shown = [i for i in range(12) if labels.nth(i).is_visible()]
         assert len(shown) == named and 11 in shown
-        chart = page.locator("svg.chart-trend").bounding_box()
+        chart = page.locator("#period-trend svg.chart-trend").bounding_box()
         boxes = [labels.nth(i).bounding_box() for i in shown]
         for box in boxes:  # inside the chart: not clipped
             assert box["x"] >= chart["x"] - 0.5

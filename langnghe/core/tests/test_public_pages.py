@@ -85,6 +85,8 @@ def _public_urls(world) -> dict[str, list[str]]:
             f"/phan-anh/tra-cuu/?ma={world['case'].tracking_code}",
         ],
         "phan-anh/bien-nhan/": ["/phan-anh/bien-nhan/"],
+        # Without a tip just sent in this session: the page that says the codes show once.
+        "phan-anh/da-gui/": ["/phan-anh/da-gui/"],
         "thu-tuc/": ["/thu-tuc/", "/thu-tuc/?q=lam can cuoc"],
         "thu-tuc/don-vi/<slug:slug>/": [
             f"/thu-tuc/don-vi/{ward.slug}/",
