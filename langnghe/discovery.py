@@ -42,11 +42,14 @@ def unit_page_sections(request, unit) -> list[dict]:
     return sections
 
 
-def console_nav() -> list[tuple[str, str]]:
-    """Console menu entries: ``console.NAV`` = [(label, url), ...] of each app."""
-    entries: list[tuple[str, str]] = []
+def console_nav() -> list[tuple[str, str, tuple[str, ...] | None]]:
+    """Console menu entries: ``console.NAV`` = [(label, url) or (label, url, roles), ...] of
+    each app; ``roles`` names the roles the page is of use to (None: every role)."""
+    entries: list[tuple[str, str, tuple[str, ...] | None]] = []
     for _app, module in _modules("console"):
-        entries.extend(getattr(module, "NAV", []))
+        for entry in getattr(module, "NAV", []):
+            label, url, *roles = entry
+            entries.append((label, url, tuple(roles[0]) if roles else None))
     return entries
 
 

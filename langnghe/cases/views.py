@@ -260,6 +260,7 @@ def console_list(request):
             "assignees": _assignees(request.user, unit),
             "rate": rate,
             "pending_reveals": selectors.reveal_requests_pending(user=request.user).count(),
+            "can_intake": selectors.intake_units(request.user).exists(),
         },
     )
 

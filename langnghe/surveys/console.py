@@ -1,4 +1,5 @@
 NAV = [
     ("Khảo sát hài lòng", "/staff/surveys/"),
-    ("Mẫu phiếu khảo sát", "/staff/surveys/templates/"),
+    # Templates are managed by the unit's MANAGER_ROLES.
+    ("Mẫu phiếu khảo sát", "/staff/surveys/templates/", ("admin", "supervisor")),
 ]
