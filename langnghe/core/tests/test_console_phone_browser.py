@@ -92,12 +92,11 @@ def console_data(demo_network, settings):
 
 
 def _watch(page) -> list[str]:
-    """Errors of the page: script errors, console errors (a missing favicon is another
-    part's, not a console page's), failed requests of the page itself."""
+    """Errors of the page: script errors, console errors, failed requests of the page."""
     errors: list[str] = []
 
     def on_console(message):
-        if message.type == "error" and not message.location.get("url", "").endswith("/favicon.ico"):
+        if message.type == "error":
             errors.append(f"console: {message.text} ({message.location.get('url')})")
 
     page.on("console", on_console)
@@ -292,5 +291,35 @@ def test_dashboard_reads_vietnamese_and_its_trend_fits(site, browser, console_da
         text = page.inner_text(".console-main")
         assert not re.search(r"\d\.\d(?!\d\d)", text), text
         assert "Từ 01/01/2025 đến 31/12/2025" in text
+        assert not errors, errors
+        context.close()
+
+
+def test_an_opened_conversation_comes_first_on_a_phone(site, browser, console_data):
+    """On a phone the reply box of the conversation opened is within the first screens, not
+    under the whole list; the list is one link away. On a laptop the list stays on the left."""
+    from langnghe.accounts.services import staff_create
+    from langnghe.inbox.models import Conversation
+    from langnghe.units.models import Unit
+
+    staff_create(
+        username="tb.phone", password=PASSWORD, unit=Unit.objects.get(code="BG-X07201"),
+        role="duty_officer",
+    )  # fmt: skip
+    conversation = Conversation.objects.get(external_id="w-phone-1")
+    for viewport in (PHONE, LAPTOP):
+        context = browser.new_context(viewport=viewport, is_mobile=viewport is PHONE)
+        page = context.new_page()
+        errors = _watch(page)
+        _log_in(page, site, "tb.phone")
+        page.goto(f"{site}/staff/inbox/?c={conversation.pk}")
+        reply = page.locator("#reply-text").bounding_box()
+        listing = page.locator("#conversation-list").bounding_box()
+        if viewport is PHONE:
+            assert reply["y"] < listing["y"]
+            assert page.locator(".to-list a").is_visible()
+        else:
+            assert listing["x"] < reply["x"]
+            assert not page.locator(".to-list a").is_visible()
         assert not errors, errors
         context.close()
