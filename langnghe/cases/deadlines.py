@@ -9,7 +9,27 @@ import datetime as dt
 from django.utils import timezone
 
 from .calendar import add_period
-from .models import Case, CaseDeadline
+from .models import Case, CaseDeadline, EntryKind, Status
+from .policies import TTLT_01_2017
+
+# A case transferred in: the receiving unit takes it up (classifies or assigns it) within 24
+# hours of the transfer, as any unit classifies what it receives (TTLT 01/2017: phân loại trong
+# 24 giờ); reading that rule for the unit a case is transferred to is ours [U]. Added to every
+# category's policy so that a transferred case never waits at its new unit without a deadline.
+TRANSFER_STEP = {
+    "step": "take_up_transfer",
+    "label": "Đơn vị nhận tiếp nhận, phân loại vụ việc được chuyển đến",
+    "amount": 24,
+    "unit": "hours",
+    "anchor": "transferred",
+    "when": "transferred",
+    "met_by": ["classified", "assigned"],
+    "law": TTLT_01_2017 + ": phân loại trong 24 giờ kể từ khi nhận [U]",
+}
+
+
+def _policy(case: Case) -> list[dict]:
+    return [*case.category.deadline_policy, TRANSFER_STEP]
 
 
 def _unit_kind(case: Case) -> str:
@@ -27,10 +47,18 @@ CONDITIONS = {
     "commune_urgent_remote": lambda c: _unit_kind(c) == "commune" and c.is_urgent and _is_remote(c),
     "commune_not_urgent": lambda c: _unit_kind(c) == "commune" and not c.is_urgent,
     "not_commune": lambda c: _unit_kind(c) != "commune",
+    "transferred": lambda c: c.status == Status.TRANSFERRED,
 }
 
 
 def _anchor(case: Case, step: dict) -> dt.datetime | None:
+    if step.get("anchor") == "transferred":
+        return (
+            case.entries.filter(kind=EntryKind.TRANSFER)
+            .order_by("-at")
+            .values_list("at", flat=True)
+            .first()
+        )
     return case.accepted_at if step.get("anchor") == "accepted" else case.received_at
 
 
@@ -38,7 +66,7 @@ def deadlines_sync(case: Case, *, now: dt.datetime | None = None) -> None:
     """Create the steps that now apply, drop unmet ones that no longer apply, refresh
     ``case.next_due_at`` (saved by this function)."""
     existing = {d.step: d for d in case.deadlines.all()}
-    for step in case.category.deadline_policy:
+    for step in _policy(case):
         applies = case.is_open and CONDITIONS.get(step.get("when", "always"), lambda c: False)(case)
         row = existing.get(step["step"])
         anchor = _anchor(case, step)
@@ -69,7 +97,7 @@ def deadlines_refresh_next(case: Case) -> None:
 def deadlines_meet(case: Case, *, event: str, now: dt.datetime | None = None) -> list[str]:
     """Mark the steps completed by ``event``; returns their codes."""
     now = now or timezone.now()
-    steps = [s["step"] for s in case.category.deadline_policy if event in s.get("met_by", [])]
+    steps = [s["step"] for s in _policy(case) if event in s.get("met_by", [])]
     met = list(
         case.deadlines.filter(step__in=steps, met_at__isnull=True, cancelled=False).values_list(
             "step", flat=True
@@ -91,7 +119,7 @@ def deadlines_close(case: Case, *, cancelled: bool = False, now: dt.datetime | N
 
 def extension_next(case: Case, step_code: str) -> tuple[CaseDeadline, dict] | None:
     row = case.deadlines.filter(step=step_code).first()
-    policy = next((s for s in case.category.deadline_policy if s["step"] == step_code), None)
+    policy = next((s for s in _policy(case) if s["step"] == step_code), None)
     if row is None or policy is None:
         return None
     extensions = policy.get("extensions", [])
@@ -101,7 +129,7 @@ def extension_next(case: Case, step_code: str) -> tuple[CaseDeadline, dict] | No
 
 
 def extension_due(case: Case, row: CaseDeadline, extension: dict) -> dt.datetime:
-    policy = next(s for s in case.category.deadline_policy if s["step"] == row.step)
+    policy = next(s for s in _policy(case) if s["step"] == row.step)
     if "to" in extension:
         spec = extension["to"]
         return max(row.due_at, add_period(_anchor(case, policy), spec["amount"], spec["unit"]))

@@ -62,7 +62,7 @@ class Status(models.TextChoices):
     CLASSIFIED = "classified", "Đã phân loại"
     ASSIGNED = "assigned", "Đã phân công thụ lý"
     VERIFYING = "verifying", "Đang xác minh"
-    TRANSFERRED = "transferred", "Đã chuyển đơn vị khác"
+    TRANSFERRED = "transferred", "Đã chuyển đơn vị, chờ tiếp nhận"
     RESOLVED = "resolved", "Đã giải quyết"
     DECLINED = "declined", "Không thuộc thẩm quyền"
     MERGED = "merged", "Đã gộp vào vụ việc khác"

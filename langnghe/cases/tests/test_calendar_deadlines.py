@@ -176,3 +176,33 @@ def test_denunciation_cannot_be_anonymous():
             category_code="denunciation", description="x", unit_code=THO_XUONG, is_anonymous=True
         )
     assert error.value.code == "anonymous_not_allowed"
+
+
+@pytest.mark.django_db
+def test_a_case_transferred_between_communes_has_a_deadline_at_the_unit_receiving_it(
+    handler, make_staff
+):
+    """A ward sends a tip to another ward: every step of the sender is met by the transfer,
+    and the receiving ward must still take it up within 24 hours (deadlines.TRANSFER_STEP),
+    met when it classifies the case."""
+    from django.utils import timezone
+
+    from .conftest import TRAN_NGUYEN_HAN
+
+    case = _case("crime_report", THO_XUONG, at(2025, 3, 10, 8))
+    before = timezone.now()
+    case = case_transfer(
+        case=case,
+        by=handler,
+        to_unit=Unit.objects.get(code=TRAN_NGUYEN_HAN),
+        reason="Việc xảy ra trên địa bàn phường Trần Nguyên Hãn",
+    )
+    assert case.get_status_display() == "Đã chuyển đơn vị, chờ tiếp nhận"
+    row = case.deadlines.get(step="take_up_transfer")
+    assert row.met_at is None
+    assert before + dt.timedelta(hours=23) < row.due_at <= timezone.now() + dt.timedelta(hours=24)
+    case.refresh_from_db()
+    assert case.next_due_at == row.due_at
+    receiver = make_staff(TRAN_NGUYEN_HAN, "investigator")
+    case = case_classify(case=case, by=receiver, category_code="crime_report")
+    assert case.deadlines.get(step="take_up_transfer").met_at is not None
