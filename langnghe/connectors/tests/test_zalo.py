@@ -11,6 +11,7 @@ from langnghe.connectors.models import Follower, OutboundMessage, WebhookEvent, 
 from langnghe.connectors.simulator import ZaloSimulator, mac
 from langnghe.inbox import services as inbox
 from langnghe.inbox.models import Conversation, Message
+from langnghe.inbox.services import receive as inbox_receive
 
 from .conftest import APP_ID, SECRET, UNIT
 
@@ -313,7 +314,9 @@ def test_a_drain_batch_keeps_the_good_events_when_one_fails(connection, sim, cli
 
     audit_before = AuditEntry.objects.count()
     with (
-        mock.patch.object(inbox, "message_receive", side_effect=receive),
+        # incoming_receive looks message_receive up in its own module; the drain calls
+        # messages_receive through the package.
+        mock.patch.object(inbox_receive, "message_receive", side_effect=receive),
         mock.patch.object(inbox, "messages_receive", side_effect=receive_bulk),
     ):
         assert webhook_events_drain(linger=0) == 3

@@ -7,6 +7,7 @@ import pytest
 
 from langnghe.inbox import rules, services
 from langnghe.inbox.models import Conversation, Message
+from langnghe.inbox.services import messages as message_services
 
 pytestmark = pytest.mark.django_db
 
@@ -189,15 +190,15 @@ def test_a_reply_locks_its_conversation_inside_one_transaction(unit, always_on, 
     officer = make_staff(THO_XUONG, "duty_officer")
     depth = len(connection.atomic_blocks)
     seen = []
-    reply = services._reply
+    reply = message_services._reply  # looked up in the module of message_reply
 
     def spy(**kwargs):
         seen.append(len(connection.atomic_blocks))
         return reply(**kwargs)
 
-    services._reply = spy
+    message_services._reply = spy
     try:
         services.message_reply(conversation=conversation, by=officer, text="Chào bạn")
     finally:
-        services._reply = reply
+        message_services._reply = reply
     assert seen and seen[0] > depth

@@ -2,14 +2,14 @@
 
 Public endpoints (``auth=None``) are rate-limited per client address in the cache only; the
 address is never stored with a case. Receipts travel only in request bodies.
+
+The handlers stay in this module: django-ninja names each operation after its module and
+function (``langnghe_cases_api_case_list``), so the published OpenAPI document keeps its
+operation ids. The schemas are in ``schemas``, the converters to them in ``_converters``.
 """
 
-import datetime as dt
-
-from django.conf import settings
-from django.utils import timezone
 from django_ratelimit.core import is_ratelimited
-from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja import File, Form, Query, Router, Status
 from ninja.files import UploadedFile
 
 from langnghe.accounts.auth import staff_auth
@@ -20,9 +20,36 @@ from langnghe.units.api import UnitChoiceOut
 from langnghe.units.models import Unit
 from langnghe.units.selectors import unit_choices
 
-from . import selectors, services
-from .files import MAX_BYTES
-from .models import Case, Channel
+from .. import selectors, services
+from ..files import MAX_BYTES
+from ..models import Case, Channel
+from ._converters import _created, _detail, _list_item, _track
+from .schemas import (
+    CaseAssignIn,
+    CaseBodyIn,
+    CaseBulkAssignIn,
+    CaseCategoryOut,
+    CaseClassifyIn,
+    CaseCreatedOut,
+    CaseCreateIn,
+    CaseDeclineIn,
+    CaseDetailOut,
+    CaseFilter,
+    CaseIntakeIn,
+    CaseListOut,
+    CaseMergeIn,
+    CaseOnTimeOut,
+    CasePageOut,
+    CaseReasonIn,
+    CaseReceiptIn,
+    CaseReporterMessageIn,
+    CaseResolveIn,
+    CaseTrackOut,
+    CaseTransferIn,
+    ReporterIdentityOut,
+    RevealDecisionIn,
+    RevealRequestOut,
+)
 
 router = Router(tags=["cases"], auth=staff_auth)
 
@@ -36,364 +63,6 @@ def _limit(request, group: str, rate: str) -> None:
             code="rate_limited",
             status=429,
         )
-
-
-# --- schemas ------------------------------------------------------------------------------------
-
-
-class CaseReporterIn(Schema):
-    name: str | None = Field(None, max_length=300)
-    phone: str | None = Field(None, max_length=300)
-    address: str | None = Field(None, max_length=300)
-    id_number: str | None = Field(None, max_length=300)
-    email: str | None = Field(None, max_length=300)
-
-
-class CaseLocationIn(Schema):
-    lat: float
-    long: float
-
-
-class CaseCreateIn(Schema):
-    category: str = Field(
-        "",
-        description="crime_report, public_order, service_feedback, complaint, denunciation, "
-        "other; để trống thì hệ thống tự phân loại theo nội dung",
-    )
-    unit: str | None = Field(None, description="mã đơn vị nhận (nếu người gửi chọn)")
-    address: str | None = Field(
-        None, description="địa chỉ nơi xảy ra, ví dụ “Phường Thọ Xương, Thành phố Bắc Giang”"
-    )
-    description: str = ""
-    anonymous: bool = False
-    reporter: CaseReporterIn | None = None
-    location: CaseLocationIn | None = None
-
-
-class CaseUnitRef(Schema):
-    code: str
-    name: str
-
-
-class CaseDeadlineOut(Schema):
-    step: str
-    label: str
-    due_at: dt.datetime
-    met_at: dt.datetime | None
-    law: str
-    state: str
-    extensions_used: int
-
-
-class CaseCreatedOut(Schema):
-    id: int
-    tracking_code: str
-    status: str
-    category: str
-    unit: CaseUnitRef
-    routed_by: str
-    deadlines: list[CaseDeadlineOut]
-    status_url: str
-    receipt: str | None = Field(None, description="chỉ với tin ẩn danh; hiển thị một lần")
-    urgent: bool = Field(False, description="nội dung cho thấy nguy hiểm đang xảy ra")
-    hotline: str | None = Field(None, description="số khẩn cấp nên gọi ngay: 113, 114, 115")
-
-
-class CaseCategoryOut(Schema):
-    code: str
-    name: str
-    description: str
-    allows_anonymous: bool
-    legal_basis: str
-    deadline_policy: list[dict]
-
-
-class CaseReceiptIn(Schema):
-    receipt: str = Field(..., max_length=40)
-
-
-class CaseReporterMessageIn(CaseReceiptIn):
-    body: str = ""
-
-
-class CaseMessageOut(Schema):
-    at: dt.datetime
-    from_reporter: bool
-    kind: str
-    body: str
-
-
-class CaseTrackOut(Schema):
-    tracking_code: str
-    status: str
-    status_label: str
-    open311_status: str
-    category: str
-    unit: CaseUnitRef
-    received_at: dt.datetime
-    status_note: str
-    messages: list[CaseMessageOut]
-
-
-class CaseListOut(Schema):
-    id: int
-    tracking_code: str
-    category: str
-    status: str
-    unit: CaseUnitRef
-    is_urgent: bool
-    is_anonymous: bool
-    channel: str
-    received_at: dt.datetime
-    next_due_at: dt.datetime | None
-    overdue: bool
-    assignee: str | None
-
-
-class CaseEntryOut(Schema):
-    id: int
-    at: dt.datetime
-    kind: str
-    actor: str | None
-    from_reporter: bool
-    visible_to_reporter: bool
-    body: str
-    data: dict
-
-
-class CaseAttachmentOut(Schema):
-    id: int
-    content_type: str
-    size: int
-    from_reporter: bool
-    created_at: dt.datetime
-
-
-class CaseDetailOut(CaseListOut):
-    description: str | None
-    address: str | None
-    location: dict | None
-    routed_by: str
-    status_note: str
-    public_summary: str = Field(description="nội dung cán bộ đánh dấu công khai")
-    decline_guidance: str
-    has_reporter_identity: bool
-    merged_into: str | None
-    deadlines: list[CaseDeadlineOut]
-    timeline: list[CaseEntryOut]
-    attachments: list[CaseAttachmentOut]
-
-
-class CaseFilter(Schema):
-    category: str | None = None
-    status: str | None = Field(None, description="open, closed hoặc một trạng thái cụ thể")
-    overdue: bool | None = None
-    due_soon: bool | None = Field(None, description="còn dưới 48 giờ")
-    unit: str | None = Field(None, description="mã đơn vị: chỉ cây đơn vị này")
-    assignee: str | None = None
-    q: str | None = Field(None, max_length=16, description="mã tra cứu")
-
-
-class CaseIntakeIn(Schema):
-    unit: str
-    category: str
-    description: str = ""
-    channel: str = Field("phone", description="phone hoặc walk_in")
-    anonymous: bool = False
-    refusal_reason: str = Field("", max_length=500)
-    urgent: bool = False
-    address: str = ""
-    reporter: CaseReporterIn | None = None
-
-
-class CaseClassifyIn(Schema):
-    category: str | None = None
-    urgent: bool | None = None
-
-
-class CaseAssignIn(Schema):
-    assignee: str
-
-
-class CaseBulkAssignIn(Schema):
-    ids: list[int] = Field(..., max_length=200)
-    assignee: str
-
-
-class CaseResolveIn(Schema):
-    result: str = ""
-    public: bool = Field(
-        False,
-        description="công khai kết quả trên trang tra cứu và Open311 (mặc định: chỉ người "
-        "báo tin đọc được)",
-    )
-
-
-class CaseTransferIn(Schema):
-    to_unit: str
-    reason: str = ""
-
-
-class CaseDeclineIn(Schema):
-    reason: str = ""
-    guidance: str = ""
-    public: bool = Field(False, description="công khai hướng dẫn trên trang tra cứu và Open311")
-
-
-class CaseMergeIn(Schema):
-    into: int
-
-
-class CaseBodyIn(Schema):
-    body: str = ""
-
-
-class CaseReasonIn(Schema):
-    reason: str = ""
-
-
-class RevealDecisionIn(Schema):
-    approve: bool
-
-
-class RevealRequestOut(Schema):
-    id: int
-    case_id: int
-    status: str
-    reason: str
-    requested_by: str
-    created_at: dt.datetime
-
-
-class ReporterIdentityOut(Schema):
-    name: str | None = None
-    phone: str | None = None
-    address: str | None = None
-    id_number: str | None = None
-    email: str | None = None
-
-
-class CaseOnTimeOut(Schema):
-    on_time: int
-    late: int
-    open_overdue: int
-    rate: float | None
-
-
-# --- converters ---------------------------------------------------------------------------------
-
-
-def _deadlines(case: Case) -> list[dict]:
-    return [
-        {
-            "step": d.step,
-            "label": d.label,
-            "due_at": d.due_at,
-            "met_at": d.met_at,
-            "law": d.law,
-            "state": selectors.deadline_state(d),
-            "extensions_used": d.extensions_used,
-        }
-        for d in selectors.case_deadlines(case)
-    ]
-
-
-def _status_url(case: Case) -> str:
-    return f"{settings.LANGNGHE_PUBLIC_URL}/phan-anh/tra-cuu/?ma={case.tracking_code}"
-
-
-def _created(case, receipt: str | None) -> dict:
-    """The answer to a new case, whoever recorded it. The receipt is shown this once."""
-    return {
-        "id": case.pk,
-        "tracking_code": case.tracking_code,
-        "status": case.status,
-        "category": case.category.code,
-        "unit": case.unit,
-        "routed_by": case.routed_by,
-        "deadlines": _deadlines(case),
-        "status_url": _status_url(case),
-        "receipt": receipt,
-        "urgent": case.is_urgent,
-        "hotline": case.triage_hotline or None,
-    }
-
-
-def _list_item(case: Case) -> dict:
-    return {
-        "id": case.pk,
-        "tracking_code": case.tracking_code,
-        "category": case.category.code,
-        "status": case.status,
-        "unit": case.unit,
-        "is_urgent": case.is_urgent,
-        "is_anonymous": case.is_anonymous,
-        "channel": case.channel,
-        "received_at": case.received_at,
-        "next_due_at": case.next_due_at,
-        "overdue": bool(case.is_open and case.next_due_at and case.next_due_at < timezone.now()),
-        "assignee": case.assignee.get_username() if case.assignee else None,
-    }
-
-
-def _detail(case: Case, user) -> dict:
-    from .services import HANDLER_ROLES
-
-    case = Case.objects.select_related(
-        "category", "unit", "unit__kind", "assignee", "merged_into"
-    ).get(pk=case.pk)
-    handler = has_role(user, case.unit, HANDLER_ROLES)
-    timeline = selectors.case_timeline(case) if handler else []
-    content = services.case_content_open(case=case, by=user) if handler else {}
-    return {
-        **_list_item(case),
-        "description": content.get("description"),
-        "address": content.get("address"),
-        "location": content.get("location"),
-        "routed_by": case.routed_by,
-        "status_note": case.status_note,
-        "public_summary": case.public_summary,
-        "decline_guidance": case.decline_guidance,
-        "has_reporter_identity": case.has_reporter_identity,
-        "merged_into": case.merged_into.tracking_code if case.merged_into else None,
-        "deadlines": _deadlines(case),
-        "timeline": [
-            {
-                "id": t.entry.pk,
-                "at": t.entry.at,
-                "kind": t.entry.kind,
-                "actor": t.entry.actor.get_username() if t.entry.actor else None,
-                "from_reporter": t.entry.from_reporter,
-                "visible_to_reporter": t.entry.visible_to_reporter,
-                "body": t.body,
-                "data": t.entry.data,
-            }
-            for t in timeline
-        ],
-        "attachments": list(case.attachments.all()) if handler else [],
-    }
-
-
-def _track(case: Case) -> dict:
-    return {
-        "tracking_code": case.tracking_code,
-        "status": case.status,
-        "status_label": case.get_status_display(),
-        "open311_status": "open" if case.is_open else "closed",
-        "category": case.category.name,
-        "unit": case.unit,
-        "received_at": case.received_at,
-        "status_note": case.status_note,
-        "messages": [
-            {
-                "at": t.entry.at,
-                "from_reporter": t.entry.from_reporter,
-                "kind": t.entry.kind,
-                "body": t.body,
-            }
-            for t in selectors.case_timeline(case, for_reporter=True)
-        ],
-    }
 
 
 def _user(username: str) -> User:
@@ -485,11 +154,6 @@ def case_track_attachment(request, receipt: Form[str], file: File[UploadedFile])
 
 
 # --- staff --------------------------------------------------------------------------------------
-
-
-class CasePageOut(Schema):
-    items: list[CaseListOut]
-    count: int
 
 
 @router.get("", response=CasePageOut, summary="Danh sách vụ việc trong phạm vi")
@@ -718,7 +382,7 @@ def case_attachment(request, case_id: int, file: File[UploadedFile]):
 
 @router.get("/{int:case_id}/attachments/{int:attachment_id}", summary="Tải tệp đính kèm")
 def case_attachment_download(request, case_id: int, attachment_id: int):
-    from .views import attachment_response
+    from ..views import attachment_response
 
     case = selectors.case_get(user=request.auth, case_id=case_id)
     return attachment_response(case=case, user=request.auth, attachment_id=attachment_id)
