@@ -6,15 +6,24 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 
-.PHONY: install run test lint test-sqlite test-postgres eval-search train-triage eval-triage bench clean
+.PHONY: install lock run test lint test-sqlite test-postgres eval-search train-triage eval-triage bench clean
 
-$(VENV)/.installed: pyproject.toml
+# Installs come from the lock file (exact versions of everything, dev tools included); the
+# package itself goes in editable, without resolving anything again.
+$(VENV)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q -r requirements.lock
+	$(PY) -m pip install -q --no-deps -e .
 	touch $@
 
 install: $(VENV)/.installed
+
+# After a change to the dependencies in pyproject.toml: the one command that rewrites the lock.
+lock: install
+	$(PY) -m pip install -q uv
+	$(PY) -m uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 \
+		--custom-compile-command "make lock" -o requirements.lock
 
 # Links and QR codes point at the address served, unless LANGNGHE_PUBLIC_URL says otherwise.
 run: export LANGNGHE_PUBLIC_URL ?= http://$(HOST):$(PORT)

@@ -25,8 +25,16 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from langnghe.audit.services import audit_record
+from langnghe.inbox import live
 
-from .models import CLOSED_STATUSES, Case, CaseAttachment, CaseEntry, EntryKind
+from .models import (
+    CLOSED_STATUSES,
+    Case,
+    CaseAttachment,
+    CaseEntry,
+    EntryKind,
+    IdentityRevealRequest,
+)
 
 log = logging.getLogger("langnghe.cases.retention")
 
@@ -66,7 +74,6 @@ def expires_at(case: Case) -> dt.datetime:
 
 def case_retention_warn(*, case: Case, purge_on: dt.datetime) -> None:
     """Tell the handler (timeline entry, live alert) that the content will be deleted."""
-    from langnghe.inbox import live
 
     with transaction.atomic():
         CaseEntry.objects.create(
@@ -98,7 +105,6 @@ def case_retention_warn(*, case: Case, purge_on: dt.datetime) -> None:
 
 def case_retention_purge(*, case: Case, now: dt.datetime | None = None) -> int:
     """Delete the sealed content and files of a closed case; returns the files deleted."""
-    from .models import IdentityRevealRequest
 
     now = now or timezone.now()
     with transaction.atomic():

@@ -162,8 +162,6 @@ def post_list(request, filters: Query[PostFilter]):
 )
 @paginate(Pages)
 def post_list_mine(request, filters: Query[StaffPostFilter]):
-    from langnghe.accounts.selectors import visible_unit_get
-
     within = visible_unit_get(user=request.auth, code=filters.unit) if filters.unit else None
     qs = selectors.staff_posts(user=request.auth, within=within)
     return qs.filter(state=filters.state) if filters.state else qs

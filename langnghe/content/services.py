@@ -368,7 +368,7 @@ def post_schedule(*, post: Post, by, publish_at: datetime, now: datetime | None 
 
 
 def _publish_due_at(when: datetime) -> None:
-    from .tasks import publish_due
+    from .tasks import publish_due  # cycle: the tasks call these services
 
     if publish_due.get_backend().supports_defer:
         publish_due.using(run_after=when).enqueue()
@@ -534,7 +534,7 @@ def _flush_soon() -> None:
     """Queue one flush per interval (a cache flag), however many views arrive meanwhile."""
     if not cache.add("content:flush-queued", 1, int(FLUSH_INTERVAL.total_seconds())):
         return
-    from .tasks import flush_counters
+    from .tasks import flush_counters  # cycle: the tasks call these services
 
     def enqueue():
         if flush_counters.get_backend().supports_defer:
@@ -649,7 +649,7 @@ def broadcast_request(*, post: Post, by, now: datetime | None = None) -> Broadca
                      data={"broadcast": broadcast.pk})  # fmt: skip
 
     def enqueue():
-        from .tasks import broadcast_send_task
+        from .tasks import broadcast_send_task  # cycle: the tasks call these services
 
         broadcast_send_task.enqueue(broadcast.pk)
 

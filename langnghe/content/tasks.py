@@ -6,7 +6,7 @@ from django_tasks import task
 @task()
 def publish_due() -> int:
     """Publish scheduled posts whose time has come (also run by ``langnghe publish_due``)."""
-    from .services import posts_publish_due
+    from .services import posts_publish_due  # cycle: services enqueue these tasks
 
     return posts_publish_due()
 
@@ -14,7 +14,7 @@ def publish_due() -> int:
 @task()
 def flush_counters() -> int:
     """Move buffered view/share counts into the posts' totals (``langnghe flush_counters``)."""
-    from .services import counters_flush
+    from .services import counters_flush  # cycle: services enqueue these tasks
 
     return counters_flush()
 
@@ -26,7 +26,7 @@ def broadcast_send_task(broadcast_id: int) -> str:
 
     from django.utils import timezone
 
-    from .services import broadcast_send
+    from .services import broadcast_send  # cycle: services enqueue these tasks
 
     broadcast = broadcast_send(broadcast_id=broadcast_id)
     if broadcast.status == "pending" and broadcast_send_task.get_backend().supports_defer:

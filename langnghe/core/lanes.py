@@ -10,7 +10,8 @@ the security headers around this middleware still apply.
 A view belongs here only when it needs none of that stack and is safe to run twice: after a
 connection broken by a database restart it is run once more on a fresh connection, and if the
 database is still away the answer is the 503 with Retry-After that
-``langnghe.security.middleware`` gives everywhere else. The views are named in
+``langnghe.security.middleware`` gives everywhere else (both take it from
+``langnghe.core.middleware``: core imports no other app). The views are named in
 ``settings.LANGNGHE_MACHINE_LANE`` (``namespace:url_name`` → methods); the route is the
 project's own (the root URLconf), so the lane never answers a path the site would not.
 
@@ -27,7 +28,7 @@ from django.db import InterfaceError, OperationalError, connection
 from django.urls import Resolver404, ResolverMatch, resolve
 from django.utils.module_loading import import_string
 
-from langnghe.security.middleware import unavailable_response
+from langnghe.core.middleware import unavailable_response
 
 log = logging.getLogger("langnghe.security")
 

@@ -153,3 +153,31 @@ def security_headers(get_response):
         return response
 
     return middleware
+
+
+# A database away (PostgreSQL stopped, restarting, out of connections): the 503 with
+# Retry-After that langnghe.security.middleware and the machine lane (lanes.py) answer.
+UNAVAILABLE_MESSAGE = (
+    "Hệ thống tạm thời không kết nối được cơ sở dữ liệu nên chưa ghi nhận được yêu cầu của bạn. "
+    "Vui lòng thử lại sau ít phút."
+)
+UNAVAILABLE_RETRY_AFTER = "30"
+
+
+def unavailable_response(request):
+    if request.path.startswith("/api/"):
+        response = JsonResponse(
+            {"detail": UNAVAILABLE_MESSAGE, "code": "db_unavailable"},
+            status=503,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    else:
+        page = (
+            '<!doctype html><html lang="vi"><meta charset="utf-8">'
+            "<title>Tạm thời gián đoạn</title><h1>Tạm thời gián đoạn</h1>"
+            f"<p>{UNAVAILABLE_MESSAGE}</p></html>"
+        )
+        response = HttpResponse(page, status=503, content_type="text/html; charset=utf-8")
+    response["Retry-After"] = UNAVAILABLE_RETRY_AFTER
+    response["Cache-Control"] = "no-store"
+    return response

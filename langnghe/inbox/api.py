@@ -8,9 +8,11 @@ from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
 from langnghe.accounts.auth import staff_auth
+from langnghe.accounts.selectors import visible_unit_get
+from langnghe.core.exceptions import ApplicationError
 from langnghe.core.pagination import Pages
 
-from . import selectors, services, webchat
+from . import rules, selectors, services, webchat
 from .models import Message
 
 router = Router(tags=["inbox"], auth=staff_auth)
@@ -255,8 +257,6 @@ def conversation_status(request, conversation_id: int, payload: StatusIn):
 def conversation_assign(request, conversation_id: int, payload: AssignIn):
     from django.contrib.auth import get_user_model
 
-    from langnghe.core.exceptions import ApplicationError
-
     conversation = selectors.conversation_for(
         user=request.auth, conversation_id=conversation_id, action=ANSWER
     )
@@ -406,8 +406,6 @@ def roster(request, filters: Query[RosterFilter]):
 def shift_create(request, payload: ShiftIn):
     from django.contrib.auth import get_user_model
 
-    from langnghe.accounts.selectors import visible_unit_get
-
     unit = visible_unit_get(user=request.auth, code=payload.unit)
     officer = get_user_model().objects.filter(pk=payload.officer).first()
     return 201, services.duty_shift_create(
@@ -435,8 +433,6 @@ class WeekCopyOut(Schema):
 
 @router.post("/roster/copy-week", response=WeekCopyOut, summary="Chép lịch trực tuần trước")
 def roster_copy_week(request, payload: WeekCopyIn):
-    from langnghe.accounts.selectors import visible_unit_get
-
     unit = visible_unit_get(user=request.auth, code=payload.unit)
     copied, skipped = services.duty_week_copy(
         unit=unit, week_start=payload.week_start, by=request.auth
@@ -452,10 +448,6 @@ def shift_cancel(request, shift_id: int):
 
 @router.get("/on-duty", response=OnDutyOut, summary="Ai đang trực ở một đơn vị")
 def on_duty(request, unit: str = Query(..., max_length=32)):
-    from langnghe.accounts.selectors import visible_unit_get
-
-    from . import rules
-
     root = visible_unit_get(user=request.auth, code=unit)
     staffed, running = selectors.roster_now(root)
     return {

@@ -7,6 +7,7 @@ class InboxConfig(AppConfig):
     verbose_name = "Trực ban"
 
     def ready(self):
+        # registry: only once the apps are ready
         from django.contrib.auth.signals import user_logged_out
 
         from langnghe.cases.events import case_status_changed

@@ -1,10 +1,11 @@
 """Demo conversations at phường Thọ Xương (web chat), idempotent."""
 
+from langnghe.accounts.models import User
 from langnghe.core.exceptions import ApplicationError
 from langnghe.units.models import Unit
 
 from . import services
-from .models import Conversation
+from .models import CannedReply, Conversation, DutyShift
 
 DEMO_UNIT = "BG-X07201"
 SAMPLES = [
@@ -45,10 +46,6 @@ def _roster(unit, stdout) -> None:
 
     from django.utils import timezone
 
-    from langnghe.accounts.models import User
-
-    from .models import DutyShift
-
     planner = User.objects.filter(username="chihuy.tpbg").first()
     officers = [(User.objects.filter(username=name).first(), lead) for name, lead in DEMO_ROSTER]
     if planner is None or any(officer is None for officer, _ in officers):
@@ -79,8 +76,6 @@ def _roster(unit, stdout) -> None:
 
 
 def load(stdout) -> None:
-    from .models import CannedReply
-
     province = Unit.objects.filter(parent__isnull=True, code="BG").first()
     if province is not None and not CannedReply.objects.filter(unit=province).exists():
         CannedReply.objects.bulk_create(

@@ -28,6 +28,7 @@ from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
 from langnghe.audit.services import audit_record
+from langnghe.cases.models import CLOSED_STATUSES, Case
 from langnghe.triage.services import (
     triage_corrections_forget,
     triage_corrections_forget_orphans,
@@ -51,7 +52,6 @@ def retention_days() -> int:
 
 def _due(cutoff: dt.datetime):
     """Not yet purged conversations whose last activity is before ``cutoff``."""
-    from langnghe.cases.models import CLOSED_STATUSES, Case
 
     recent_note = Note.objects.filter(conversation=OuterRef("pk"), created_at__gte=cutoff)
     open_cases = Case.objects.exclude(status__in=CLOSED_STATUSES).values("pk")

@@ -10,10 +10,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from langnghe.accounts.console import current_unit
+from langnghe.accounts.selectors import has_role
 from langnghe.core.exceptions import ApplicationError, PermissionDenied
 
 from . import selectors, services
-from .models import ConversationStatus
+from .models import CannedReply, ConversationStatus, DeskProfile, ReplySignature
+from .webchat import desk_signature
 
 PAGE_SIZE = 50
 
@@ -130,7 +132,6 @@ def reply(request, conversation_id: int):
 @login_required
 def canned_page(request):
     """Saved answers of the current unit: list, add, delete."""
-    from .models import CannedReply
 
     unit = current_unit(request)
     if request.method == "POST" and unit is not None:
@@ -162,10 +163,6 @@ def canned_page(request):
         except ApplicationError as exc:
             messages.error(request, exc.message)
         return redirect("/staff/inbox/mau-tra-loi/")
-    from langnghe.accounts.selectors import has_role
-
-    from .models import DeskProfile, ReplySignature
-    from .webchat import desk_signature
 
     signature, desk_name = desk_signature(unit) if unit else ("", "")
     return render(
@@ -219,8 +216,6 @@ def roster_page(request):
     """The current unit's duty roster, a week at a time: who is on duty now, each day's shifts,
     and for its commanders the forms to add, cancel and repeat shifts."""
     from django.contrib.auth import get_user_model
-
-    from langnghe.accounts.selectors import has_role
 
     unit = current_unit(request)
     monday = _roster_week_start(request)

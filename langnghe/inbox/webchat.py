@@ -21,10 +21,12 @@ from django.utils import timezone
 from django_ratelimit.core import is_ratelimited
 
 from langnghe.core.exceptions import ApplicationError
+from langnghe.units.addresses import unit_for_address
 from langnghe.units.models import Unit
+from langnghe.units.selectors import unit_current
 
 from . import services
-from .models import ChannelKind, Conversation
+from .models import ChannelKind, Conversation, DeskProfile, Direction, ReplySignature
 
 SALT = "langnghe.inbox.webchat"
 MAX_CITIZEN_TEXT = 2000
@@ -62,7 +64,6 @@ def token_renew(token: str, unit: Unit) -> str:
 def unit_for_chat(code: str) -> Unit:
     """The open unit whose chat ``code`` opens: a unit closed in a reorganisation opens its
     successor's (links and QR codes printed before the move keep working)."""
-    from langnghe.units.selectors import unit_current
 
     unit = Unit.objects.filter(code__iexact=(code or "").strip()).first()
     if unit is not None and not unit.is_active:
@@ -78,7 +79,6 @@ def unit_for_chat(code: str) -> Unit:
 
 def desk_signature(unit: Unit) -> tuple[str, str]:
     """(how the unit signs its answers, the desk's name) — DeskProfile, else the desk's name."""
-    from .models import DeskProfile, ReplySignature
 
     profile = DeskProfile.objects.filter(unit=unit).first()
     desk_name = (profile.desk_name if profile else "") or f"Trực ban {unit.name}"
@@ -88,7 +88,6 @@ def desk_signature(unit: Unit) -> tuple[str, str]:
 def thread(unit: Unit, token: str) -> list[dict]:
     """The citizen's thread: each message with who wrote it (the officer's name or the desk's,
     as the unit chooses; never a username) and when, in local time."""
-    from .models import Direction, ReplySignature
 
     external_id = token_open(token, unit)
     if external_id is None:
@@ -172,7 +171,6 @@ def chat_find(request):
     """The duty desk without knowing one's unit: the citizen writes their address (2021 or
     2025 form) and is sent to the chat of the unit serving it. The address travels in a POST
     body and is not stored or logged (no personal data in URLs, NĐ 13/2023/NĐ-CP)."""
-    from langnghe.units.addresses import unit_for_address
 
     error, status = "", 200
     if request.method == "POST":

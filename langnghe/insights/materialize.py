@@ -32,7 +32,12 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from langnghe.audit.models import AuditEntry
+from langnghe.cases.models import Case, CaseDeadline, Status
+from langnghe.connectors.models import Follower, WebhookEvent
+from langnghe.content.models import Post
 from langnghe.core.periods import next_month
+from langnghe.inbox.models import Conversation
+from langnghe.surveys.models import SurveyResponse
 
 from .models import RefreshState, UnitDayStat, UnitMonthStat, UnitState
 
@@ -104,8 +109,6 @@ def _audited(since: dt.datetime, target_type: str) -> tuple[set[int], dict[int, 
 
 
 def _cases_changed(since: dt.datetime, state: RefreshState) -> set[Bucket]:
-    from langnghe.cases.models import Case
-
     ids, entry_units = _audited(since, "cases.case")
     buckets: set[Bucket] = set()
     rows = Case.objects.filter(pk__in=ids).values_list("pk", "unit_id", "received_at", "closed_at")
@@ -121,7 +124,6 @@ def _cases_compute(buckets: set[Bucket] | None) -> Values:
     or late (the on-time rule of ``cases.selectors.on_time_rate``: a closed case is late when a
     step was met after its due time; merged duplicates are left out), and cases resolved or
     declined that day."""
-    from langnghe.cases.models import Case, CaseDeadline, Status
 
     late_step = CaseDeadline.objects.filter(
         case=OuterRef("pk"), cancelled=False, met_at__gt=F("due_at")
@@ -160,8 +162,6 @@ def _cases_compute(buckets: set[Bucket] | None) -> Values:
 
 
 def _inbox_changed(since: dt.datetime, state: RefreshState) -> set[Bucket]:
-    from langnghe.inbox.models import Conversation
-
     ids, entry_units = _audited(since, "inbox.conversation")
     rows = Conversation.objects.filter(pk__in=ids).values_list("pk", "unit_id", "created_at")
     buckets: set[Bucket] = set()
@@ -174,7 +174,6 @@ def _inbox_changed(since: dt.datetime, state: RefreshState) -> set[Bucket]:
 def _inbox_compute(buckets: set[Bucket] | None) -> Values:
     """Per bucket (the day a conversation opened): conversations, answered / unanswered, the sum
     and the histogram of first-response times, resolved and the sum of resolution times."""
-    from langnghe.inbox.models import Conversation
 
     fields = ("unit_id", "created_at", "first_response_at", "resolved_at")
     out: Values = defaultdict(Counter)
@@ -212,8 +211,6 @@ def _inbox_compute(buckets: set[Bucket] | None) -> Values:
 
 
 def _posts_changed(since: dt.datetime, state: RefreshState) -> set[Bucket]:
-    from langnghe.content.models import Post
-
     ids, entry_units = _audited(since, "content.post")
     q = Q(pk__in=ids)
     now = timezone.now()
@@ -234,7 +231,6 @@ def _posts_changed(since: dt.datetime, state: RefreshState) -> set[Bucket]:
 def _posts_compute(buckets: set[Bucket] | None) -> Values:
     """Per bucket (the day a post was published; archived posts still count): posts by kind,
     and the views and shares those posts have gathered so far."""
-    from langnghe.content.models import Post
 
     fields = ("unit_id", "published_at", "kind", "views_count", "shares_zalo_count")
     out: Values = defaultdict(Counter)
@@ -266,8 +262,6 @@ def _posts_compute(buckets: set[Bucket] | None) -> Values:
 
 
 def _surveys_changed(since: dt.datetime, state: RefreshState) -> set[Bucket]:
-    from langnghe.surveys.models import SurveyResponse
-
     ids, _units = _audited(since, "surveys.surveyresponse")
     rows = SurveyResponse.objects.filter(Q(submitted_at__gte=since) | Q(pk__in=ids)).values_list(
         "unit_id", "day"
@@ -278,7 +272,6 @@ def _surveys_changed(since: dt.datetime, state: RefreshState) -> set[Bucket]:
 def _surveys_compute(buckets: set[Bucket] | None) -> Values:
     """Negative comments per bucket: a comment with a rating of 1–2 somewhere (the surveys app
     counts comments and ratings, not the two together). Flagged responses are left out."""
-    from langnghe.surveys.models import SurveyResponse
 
     qs = (
         SurveyResponse.objects.filter(is_flagged=False, lowest_score__lte=2)
@@ -310,8 +303,6 @@ def _surveys_compute(buckets: set[Bucket] | None) -> Values:
 
 
 def _followers_units(state: RefreshState) -> set[int] | None:
-    from langnghe.connectors.models import WebhookEvent
-
     last = WebhookEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     rows = WebhookEvent.objects.filter(
         pk__gt=max(0, state.watermark_id - ID_LOOKBACK),
@@ -323,7 +314,6 @@ def _followers_units(state: RefreshState) -> set[int] | None:
 
 def _followers_compute(unit_ids: set[int] | None) -> tuple[Values, dict[int, int]]:
     """New and lost followers per day, and the followers each unit has now."""
-    from langnghe.connectors.models import Follower
 
     qs = Follower.objects.order_by()
     if unit_ids is not None:
@@ -472,8 +462,6 @@ def _followers_run(*, rebuild: bool) -> int:
         full = rebuild or state.watermark_at is None
         units = None if full else _followers_units(state)
         if full:
-            from langnghe.connectors.models import WebhookEvent
-
             state.watermark_id = (
                 WebhookEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
             )

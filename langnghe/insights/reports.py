@@ -19,6 +19,8 @@ from collections.abc import Callable
 
 from django.utils import timezone
 
+from langnghe.core import documents
+from langnghe.core.documents import FAMILY, STYLES, Heading, fitted_table
 from langnghe.core.formats import document_date, vn_date, vn_number, vn_percent
 from langnghe.core.periods import next_month
 from langnghe.surveys.printing import FONT_DIR
@@ -171,8 +173,6 @@ def annex_rows(data: dict) -> list[dict]:
 
 
 def _heading(data: dict):
-    from langnghe.core.documents import Heading
-
     letterhead = data["letterhead"]
     return Heading(
         superior=letterhead.superior,
@@ -211,8 +211,6 @@ def _trend_drawing(trend: list[dict], width: float):
     from reportlab.graphics.shapes import Drawing, String
     from reportlab.lib import colors
     from reportlab.lib.units import mm
-
-    from langnghe.core.documents import FAMILY
 
     drawing = Drawing(width, 62 * mm)
     chart = HorizontalLineChart()
@@ -257,8 +255,6 @@ def _satisfaction_drawing(rated: list[dict], width: float):
     from reportlab.graphics.shapes import Drawing
     from reportlab.lib import colors
 
-    from langnghe.core.documents import FAMILY
-
     height = 12 * len(rated) + 30
     drawing = Drawing(width, height)
     bars = HorizontalBarChart()
@@ -278,9 +274,6 @@ def report_pdf(data: dict, progress: Callable[[int], None]) -> bytes:
     from xml.sax.saxutils import escape
 
     from reportlab.platypus import KeepTogether, NextPageTemplate, PageBreak, Paragraph, Spacer
-
-    from langnghe.core import documents
-    from langnghe.core.documents import STYLES, fitted_table
 
     documents.register_fonts(FONT_DIR)
     summary, unit, letterhead = data["summary"], data["unit"], data["letterhead"]

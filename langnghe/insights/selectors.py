@@ -19,9 +19,14 @@ from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from langnghe.accounts.selectors import visible_unit_get
+from langnghe.cases.models import OPEN_STATUSES, Case, Category
 from langnghe.core.exceptions import ApplicationError
 from langnghe.core.periods import covering_querysets, next_month
 from langnghe.core.templatetags.vn_format import vn_number, vn_percent100
+from langnghe.surveys.builtin import SATISFIED_VALUES
+from langnghe.surveys.models import DailyCount, Element, MonthlyCount
+from langnghe.surveys.selectors import _sum
+from langnghe.surveys.services import counters_settle
 from langnghe.units.models import PATH_STEP, Unit
 
 from .materialize import FRT_EDGES, day_bounds
@@ -132,7 +137,6 @@ def _sums(unit: Unit, period: Period, *, key: str | None = None) -> dict:
 def _open_cases(unit: Unit, period: Period, *, key: str | None = None, now=None) -> dict:
     """Open and overdue-now cases of the subtree (and the overdue ones received in the period,
     which the on-time rate counts as late). Point-in-time: an indexed count over open cases."""
-    from langnghe.cases.models import OPEN_STATUSES, Case
 
     now = now or timezone.now()
     start, _ = day_bounds(period.start)
@@ -247,7 +251,6 @@ def _followers(unit: Unit, *, key: str | None = None):
 def summary_compute(unit: Unit, period: Period, *, now=None) -> dict:
     """Every figure for ``unit`` and its subtree (no scope check: callers do it). A constant
     number of queries whatever the number of rows."""
-    from langnghe.cases.models import Category
 
     m = _sums(unit, period)
     survey = _survey_results(unit, period)
@@ -331,17 +334,12 @@ def _kpis(m: Counter, open_cases: dict, survey: dict) -> dict:
 
 
 def _survey_index(counts: dict[str, int]) -> tuple[int, float | None]:
-    from langnghe.surveys.builtin import SATISFIED_VALUES
-
     answers = sum(counts.values())
     satisfied = sum(n for v, n in counts.items() if v in SATISFIED_VALUES)
     return answers, _rate(satisfied, answers)
 
 
 def _survey_sets(unit: Unit, period: Period, *, flagged: bool = False) -> list:
-    from langnghe.surveys.models import DailyCount, MonthlyCount
-    from langnghe.surveys.services import counters_settle
-
     counters_settle()
     return _stat_sets(unit, period, DailyCount, MonthlyCount, flagged=flagged)
 
@@ -349,8 +347,6 @@ def _survey_sets(unit: Unit, period: Period, *, flagged: bool = False) -> list:
 def _survey_results(unit: Unit, period: Period) -> dict:
     """The survey figures of ``surveys.selectors.results_compute`` (same counters, same index
     rule: the overall question, else the mean of the element indexes), read by unit ids."""
-    from langnghe.surveys.models import Element
-    from langnghe.surveys.selectors import _sum
 
     distributions: dict = defaultdict(dict)
     for (metric, value), n in _sum(
@@ -378,7 +374,6 @@ def _survey_results(unit: Unit, period: Period) -> dict:
 
 def _survey_by(unit: Unit, period: Period, key: str) -> dict:
     """Responses and overall index grouped by ``key`` from the surveys app's counters."""
-    from langnghe.surveys.selectors import _sum
 
     sets = _survey_sets(unit, period)
     sums = _sum(sets, {"k": key, "m": "metric", "v": "value"}, metrics=["responses", "overall"])
@@ -521,8 +516,6 @@ def trend_compute(unit: Unit, period: Period) -> list[dict]:
             key = row["b"] if by_day else row["b"].replace(day=1)
             if key in buckets:
                 buckets[key][row["m"]] += row["n"]
-    from langnghe.surveys.models import DailyCount, MonthlyCount
-    from langnghe.surveys.services import counters_settle
 
     counters_settle()
     sets = _stat_sets(unit, period, DailyCount, MonthlyCount, daily_only=by_day, flagged=False)

@@ -20,7 +20,7 @@ def report_request(*, user, unit: Unit, period: Period, report_format: str) -> R
         raise ApplicationError(
             "Định dạng báo cáo phải là pdf hoặc xlsx.", code="bad_format", field="format"
         )
-    from .tasks import report_generate
+    from .tasks import report_generate  # cycle: the task imports services
 
     with transaction.atomic():
         number = report_number_next(unit=unit) if report_format == "pdf" else None

@@ -2,15 +2,16 @@ import logging
 
 from django_tasks import task
 
+from . import services
+from .models import Report, ReportStatus
+from .reports import report_build
+
 log = logging.getLogger(__name__)
 
 
 @task()
 def report_generate(report_id: str) -> None:
     """Build a queued report (idempotent: a finished report is left as it is)."""
-    from . import services
-    from .models import Report, ReportStatus
-    from .reports import report_build
 
     report = Report.objects.select_related("unit").filter(pk=report_id).first()
     if report is None or report.status == ReportStatus.DONE:

@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.utils.safestring import mark_safe
 
 from langnghe.core.exceptions import ApplicationError, NotFound
+from langnghe.triage.selectors import triage_text
 from langnghe.units.selectors import unit_get_by_slug, unit_queryset
 
 from . import display, selectors
@@ -60,7 +61,6 @@ def procedure_home(request):
 def _reads_as_report(q: str) -> bool:
     """The question tells of a crime or a danger (the triage that reads desk messages), so the
     way forward is a tip or 113, not a procedure."""
-    from langnghe.triage.selectors import triage_text
 
     result = triage_text(q)
     return result.category == "crime_report" or result.urgent

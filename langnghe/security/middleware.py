@@ -10,34 +10,11 @@ so a retry is never counted twice.
 import logging
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, JsonResponse
+
+# The answer itself is core's (langnghe.core.lanes gives it too): core imports no other app.
+from langnghe.core.middleware import unavailable_response
 
 log = logging.getLogger("langnghe.security")
-
-MESSAGE = (
-    "Hệ thống tạm thời không kết nối được cơ sở dữ liệu nên chưa ghi nhận được yêu cầu của bạn. "
-    "Vui lòng thử lại sau ít phút."
-)
-RETRY_AFTER = "30"
-
-
-def unavailable_response(request):
-    if request.path.startswith("/api/"):
-        response = JsonResponse(
-            {"detail": MESSAGE, "code": "db_unavailable"},
-            status=503,
-            json_dumps_params={"ensure_ascii": False},
-        )
-    else:
-        page = (
-            '<!doctype html><html lang="vi"><meta charset="utf-8">'
-            "<title>Tạm thời gián đoạn</title><h1>Tạm thời gián đoạn</h1>"
-            f"<p>{MESSAGE}</p></html>"
-        )
-        response = HttpResponse(page, status=503, content_type="text/html; charset=utf-8")
-    response["Retry-After"] = RETRY_AFTER
-    response["Cache-Control"] = "no-store"
-    return response
 
 
 def database_unavailable(get_response):

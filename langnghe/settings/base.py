@@ -70,6 +70,9 @@ LANGNGHE_APPS = [
     "langnghe.connectors",
     "langnghe.triage",
     "langnghe.insights",
+    # The demo (`load_demo`, `ensure_demo`, a year of history): it uses every app above and
+    # none uses it. `make run` loads it; production never runs its commands.
+    "langnghe.demo",
 ]
 
 INSTALLED_APPS = [

@@ -27,13 +27,25 @@ from django.utils import timezone
 
 from langnghe.audit.services import audit_record
 from langnghe.cases import crypto
+from langnghe.core import documents
+from langnghe.core.documents import STYLES, fitted_table
 from langnghe.core.exceptions import ApplicationError
 from langnghe.core.formats import document_date, vn_date, vn_number, vn_percent
+from langnghe.units.letterhead import letterhead_for
+from langnghe.units.models import Unit
 
 from .builtin import SATISFIED_VALUES
 from .models import ExportStatus, SurveyExport
 from .printing import FONT_DIR
-from .selectors import DateRange, comment_list, ranking_compute, results_compute
+from .selectors import (
+    DateRange,
+    _counter_sets,
+    _sum,
+    comment_list,
+    ranking_compute,
+    results_compute,
+)
+from .services import export_progress_set
 
 logger = logging.getLogger(__name__)
 
@@ -74,9 +86,6 @@ def unit_totals(unit, period: DateRange) -> list[dict]:
     those of its whole subtree ("own_*" and "subtree_*"): the console's ranking counts a unit
     with its subtree, so the export says which is which. One grouped query, rolled up by path
     prefix; units without a response anywhere below them are left out."""
-    from langnghe.units.models import Unit
-
-    from .selectors import _counter_sets, _sum
 
     own: dict[str, dict] = {}
     keys = {"path": "unit__path", "m": "metric", "v": "value"}
@@ -281,10 +290,6 @@ def _build_pdf(unit, params, period, comments, progress) -> tuple[bytes, int]:
 
     from reportlab.platypus import Paragraph
 
-    from langnghe.core import documents
-    from langnghe.core.documents import STYLES, fitted_table
-    from langnghe.units.letterhead import letterhead_for
-
     documents.register_fonts(FONT_DIR)
     results = results_compute(unit, period)
     letterhead = letterhead_for(unit)
@@ -391,7 +396,6 @@ def export_file_name(unit, params: dict, export_format: str) -> str:
 
 def export_run(export_id: str) -> None:
     """Build a queued export, reporting progress; a failure is recorded, never raised."""
-    from .services import export_progress_set
 
     export = SurveyExport.objects.select_related("unit").filter(pk=export_id).first()
     if export is None or export.status != ExportStatus.QUEUED:

@@ -895,7 +895,7 @@ def response_flag_set(
 
 def export_request(*, user, unit: Unit, export_format: str, params: dict) -> SurveyExport:
     """Queue an export with the officer's filters; the task builds the file after commit."""
-    from .tasks import export_build
+    from .tasks import export_build  # cycle: the task calls these services
 
     if export_format not in ("xlsx", "pdf"):
         raise ApplicationError(

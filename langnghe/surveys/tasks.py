@@ -6,6 +6,6 @@ from django_tasks import task
 @task()
 def export_build(export_id: str) -> None:
     """Build an export file; a finished or running export is left alone (idempotent)."""
-    from .exports import export_run
+    from .exports import export_run  # cycle: exports → services → tasks
 
     export_run(export_id)

@@ -12,7 +12,7 @@ def warm_up_in_worker(argv: list[str]) -> threading.Thread | None:
     loads it when it first needs it."""
     if "db_worker" not in argv[1:3]:
         return None
-    from .classifier import get_model
+    from .classifier import get_model  # registry: only once the apps are ready
 
     thread = threading.Thread(target=get_model, name="triage-warm-up", daemon=True)
     thread.start()

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import classifier
+from .selectors import triage_text
 
 PROTOCOL_FILE = classifier.HERE / "EVALUATION.md"
 TARGET_MACRO_F1 = 0.85
@@ -70,8 +71,6 @@ def score(name: str, rows: list[dict], classify=None) -> SetScore:
     """Category and urgency figures of one labelled set (``classify`` defaults to the
     process's model through ``triage_text``)."""
     from sklearn.metrics import f1_score
-
-    from .selectors import triage_text
 
     classify = classify or triage_text
     results, latencies = [], []

@@ -127,6 +127,7 @@ def _merged_names(ward_code: str | None) -> set[str]:
 
 
 def _moves(unit: Unit) -> dict:
+    # cycle: every app imports units, which sits below the apps whose rows it moves.
     from langnghe.accounts.models import Membership
     from langnghe.cases.models import OPEN_STATUSES, Case
     from langnghe.connectors.models import Follower, ZaloConnection
@@ -261,6 +262,7 @@ def reorganize(province_name: str, *, successors: dict[str, str] | None = None, 
 
 
 def _move_running_work(unit: Unit, successor: Unit) -> None:
+    # cycle: every app imports units, which sits below the apps whose rows it moves.
     from langnghe.accounts.services import memberships_move
     from langnghe.cases.services import cases_move_open
     from langnghe.connectors.services import zalo_move

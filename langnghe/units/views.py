@@ -6,6 +6,7 @@ from langnghe.core.exceptions import ApplicationError, NotFound
 from langnghe.discovery import unit_page_sections
 
 from . import pagecache, selectors
+from .addresses import unit_for_address
 
 
 def home(request):
@@ -42,7 +43,6 @@ def home(request):
 def _served_context(request) -> dict:
     """The unit serving a typed address (the home page's "nearest unit" box). Neither the
     address nor what it resolved to is stored or logged."""
-    from .addresses import unit_for_address
 
     context = {"address_asked": False, "address_unit": None, "address_error": None}
     if request.method != "POST":

@@ -77,7 +77,7 @@ def test_demo_dashboard_shows_twelve_months(live_server, desktop_page, demo_netw
     from django.utils import timezone
 
     from langnghe.accounts.services import staff_create
-    from langnghe.core.demo_history import history_load
+    from langnghe.demo.history import history_load
     from langnghe.surveys.services import builtin_templates_ensure
     from langnghe.units.models import Unit
 

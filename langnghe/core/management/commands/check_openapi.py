@@ -5,6 +5,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from langnghe.api import api
+
 DOC = Path(__file__).resolve().parents[3] / "openapi.json"
 
 
@@ -15,8 +17,6 @@ class Command(BaseCommand):
         parser.add_argument("--write", action="store_true", help="Ghi lại tài liệu từ mã nguồn")
 
     def handle(self, *args, write, **options):
-        from langnghe.api import api
-
         current = (
             json.dumps(
                 api.get_openapi_schema(path_prefix="/api/v1"),

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
 from langnghe.triage import classifier
+from langnghe.triage.selectors import correction_training_rows
 
 
 class Command(BaseCommand):
@@ -19,8 +20,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, no_corrections: bool = False, **options):
-        from langnghe.triage.selectors import correction_training_rows
-
         corrections: list[dict] = []
         if not no_corrections:
             try:

@@ -4,6 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from langnghe.cases.routing import route
+from langnghe.units.models import Unit
 
 EVAL_SET = Path(__file__).resolve().parents[2] / "data" / "address_eval.jsonl"
 # Stated before the first run: 9 addresses in 10 reach today's unit, in each form.
@@ -55,7 +56,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, set, **options):  # noqa: A002 - the option's name
-        from langnghe.units.models import Unit
 
         if not Unit.objects.filter(code="T24", is_active=True).exists():
             raise CommandError(

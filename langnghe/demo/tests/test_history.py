@@ -10,8 +10,8 @@ from django.core.management import call_command
 from django.db.models import F
 from django.utils import timezone
 
-from langnghe.core import demo_history
-from langnghe.core.demo_history import history_load, history_plan
+from langnghe.demo import history as demo_history
+from langnghe.demo.history import history_load, history_plan
 
 # A small history keeps the test quick; the shape (12 months, seasons, units) is the same.
 SCALE = 0.3
@@ -176,12 +176,12 @@ def test_history_loads_once_honestly_and_feeds_the_dashboard(history):
 
 
 def test_ensure_demo_loads_history_and_load_demo_only_when_asked(db, demo_network):
-    with mock.patch("langnghe.core.demo_history.history_load") as load:
+    with mock.patch("langnghe.demo.history.history_load") as load:
         call_command("ensure_demo", stdout=io.StringIO())
     assert load.call_count == 1
     with (
-        mock.patch("langnghe.core.demo_history.history_load") as load,
-        mock.patch("langnghe.core.management.commands.load_demo.demo_loaders", lambda: []),
+        mock.patch("langnghe.demo.history.history_load") as load,
+        mock.patch("langnghe.demo.management.commands.load_demo.demo_loaders", lambda: []),
     ):
         call_command("load_demo", stdout=io.StringIO())
         assert load.call_count == 0

@@ -1,6 +1,8 @@
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from langnghe.accounts.demo import DEMO_PASSWORD, DEMO_STAFF
+from langnghe.demo import history
 from langnghe.units.models import Unit
 
 
@@ -15,11 +17,7 @@ class Command(BaseCommand):
         if not Unit.objects.exists():
             call_command("load_demo", stdout=self.stdout)
         # A year of activity for the dashboard and reports (once; an older demo gets it too).
-        from langnghe.core.demo_history import history_load
-
-        history_load(stdout=self.stdout)
-        from langnghe.accounts.demo import DEMO_PASSWORD, DEMO_STAFF
-
+        history.history_load(stdout=self.stdout)
         base = f"http://{host}:{port}"
         lines = [
             "",

@@ -2,6 +2,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from langnghe.demo import history as demo_history
 from langnghe.discovery import demo_loaders
 
 
@@ -29,9 +30,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 load(self.stdout)
         if history:
-            from langnghe.core.demo_history import history_load
-
-            history_load(stdout=self.stdout)
+            demo_history.history_load(stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Đã nạp dữ liệu demo."))
         if reorganized:
             call_command("reorganize", "--province", "Bắc Ninh", stdout=self.stdout)

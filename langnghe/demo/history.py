@@ -28,9 +28,27 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from unittest import mock
 
+from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.test.utils import override_settings
 from django.utils import timezone
+
+from langnghe.accounts.demo import DEMO_PASSWORD
+from langnghe.accounts.models import User
+from langnghe.accounts.services import membership_add
+from langnghe.audit.services import audit_batch, audit_record
+from langnghe.cases import services as case_services
+from langnghe.cases.models import Case
+from langnghe.cases.services import cases_escalate_overdue
+from langnghe.content import services as content_services
+from langnghe.inbox import rules
+from langnghe.inbox import services as inbox_services
+from langnghe.inbox.models import Conversation, Delivery, Message
+from langnghe.insights.materialize import insights_refresh
+from langnghe.surveys.models import PendingCount, SurveyResponse
+from langnghe.surveys.selectors import form_config
+from langnghe.surveys.services import _response_build, counters_fold
+from langnghe.units.models import Unit
 
 SEED = 2021  # the year the Bắc Giang network opened its pages
 MONTHS = 12  # whole months before the current one, which also has its first days
@@ -309,19 +327,12 @@ def _no_outbox() -> Iterator[None]:
 
 
 def history_exists() -> bool:
-    from langnghe.cases.models import Case
-
     return Case.objects.filter(channel_ref__startswith=MARKER).exists()
 
 
 def history_load(*, today: dt.date | None = None, scale: float = 1.0, stdout=None) -> dict:
     """Load the year before ``today`` unless it is there already. Returns the plan's counts
     (empty when skipped). Runs in one transaction: all of it or nothing."""
-    from langnghe.audit.services import audit_batch
-    from langnghe.inbox.models import Delivery, Message
-    from langnghe.insights.materialize import insights_refresh
-    from langnghe.units.models import Unit
-
     if history_exists():
         return {}
     started = time.monotonic()
@@ -404,13 +415,6 @@ class _Player:
     def staff_ensure(self) -> None:
         """The history's officers: a handler and a duty officer per district (their roles hold
         for the communes below), a handler at the province, the editors. Demo password."""
-        from django.contrib.auth.hashers import make_password
-
-        from langnghe.accounts.demo import DEMO_PASSWORD
-        from langnghe.accounts.models import User
-        from langnghe.accounts.services import membership_add
-        from langnghe.audit.services import audit_record
-
         wanted = [("BG", "investigator", "thuly.tinh", "Cán bộ thụ lý Công an tỉnh (demo)")]
         for unit in sorted(self.units.values(), key=lambda u: u.code):
             if unit.kind.code == "district":
@@ -458,18 +462,14 @@ class _Player:
     # --- events
 
     def _escalate(self, event: Event) -> None:
-        from langnghe.cases.services import cases_escalate_overdue
-
         cases_escalate_overdue(now=event.at)
 
     def _case(self, event: Event) -> None:
-        from langnghe.cases import services
-
         spec, t0 = event.spec, event.at
         unit = self.units[spec["unit"]]
         self.case_count += 1
         by_desk = spec["channel"] in ("phone", "duty_desk")
-        case, _receipt = services.case_create(
+        case, _receipt = case_services.case_create(
             category_code=spec["category"],
             description=spec["text"],
             unit_code=unit.code,
@@ -499,7 +499,7 @@ class _Player:
         assign = classify + hours * (1 + 8 * d[1])
         reply = assign + hours * (1 + 12 * d[2])
         work = dt.timedelta(days=2 + 6 * d[3]) if on_time else dt.timedelta(days=12 + 25 * d[3])
-        self.later(t0 + classify, step(lambda c: services.case_classify(case=c, by=handler)))
+        self.later(t0 + classify, step(lambda c: case_services.case_classify(case=c, by=handler)))
         if spec["category"] == "crime_report" and unit.kind.code == "commune":
             # A commune verifies a crime tip first, then sends it to the district
             # (TTLT 01/2017: 7 days, 24 hours when urgent), which decides on it.
@@ -509,12 +509,12 @@ class _Player:
                 dt.timedelta(hours=6 + 60 * d[4]) if on_time else dt.timedelta(days=8 + 6 * d[4])
             )
             self.later(
-                t0 + reply, step(lambda c: services.case_reply(case=c, by=handler, body=ACK))
+                t0 + reply, step(lambda c: case_services.case_reply(case=c, by=handler, body=ACK))
             )
             self.later(
                 t0 + forward,
                 step(
-                    lambda c: services.case_transfer(
+                    lambda c: case_services.case_transfer(
                         case=c, by=handler, to_unit=district, reason=TRANSFER_REASON
                     )
                 ),
@@ -522,36 +522,36 @@ class _Player:
             taken = forward + hours * (2 + 20 * d[5])
             self.later(
                 t0 + taken,
-                step(lambda c: services.case_assign(case=c, by=chief, assignee=chief)),
+                step(lambda c: case_services.case_assign(case=c, by=chief, assignee=chief)),
             )
             self.later(
                 t0 + taken + work,
-                step(lambda c: services.case_resolve(case=c, by=chief, result=RESULT)),
+                step(lambda c: case_services.case_resolve(case=c, by=chief, result=RESULT)),
             )
             return
         self.later(
-            t0 + assign, step(lambda c: services.case_assign(case=c, by=handler, assignee=handler))
+            t0 + assign,
+            step(lambda c: case_services.case_assign(case=c, by=handler, assignee=handler)),
         )
-        self.later(t0 + reply, step(lambda c: services.case_reply(case=c, by=handler, body=ACK)))
+        self.later(
+            t0 + reply, step(lambda c: case_services.case_reply(case=c, by=handler, body=ACK))
+        )
         if spec["fate"] < 0.35:
             self.later(
                 t0 + reply + hours,
-                step(lambda c: services.case_verify_start(case=c, by=handler)),
+                step(lambda c: case_services.case_verify_start(case=c, by=handler)),
             )
         if spec["fate"] < 0.06:
             return  # still being verified, long after
         self.later(
-            t0 + work, step(lambda c: services.case_resolve(case=c, by=handler, result=RESULT))
+            t0 + work, step(lambda c: case_services.case_resolve(case=c, by=handler, result=RESULT))
         )
 
     def _conversation(self, event: Event) -> None:
-        from langnghe.inbox import rules, services
-        from langnghe.inbox.models import Conversation
-
         spec = event.spec
         unit = self.units[spec["unit"]]
         external_id = f"{MARKER}{spec['channel']}-{event.at:%Y%m%d%H%M%S}-{unit.pk}"
-        message = services.message_receive(
+        message = inbox_services.message_receive(
             unit=unit,
             channel=spec["channel"],
             external_id=external_id,
@@ -570,18 +570,18 @@ class _Player:
 
         def reply():
             conversation = Conversation.objects.get(pk=conversation_id)
-            services.message_reply(
+            inbox_services.message_reply(
                 conversation=conversation, by=officer, text=ANSWERS[spec["topic"]]
             )
 
         def thanks():
-            services.message_receive(
+            inbox_services.message_receive(
                 unit=unit, channel=spec["channel"], external_id=external_id, text=THANKS
             )
 
         def close():
             conversation = Conversation.objects.get(pk=conversation_id)
-            services.conversation_status_set(
+            inbox_services.conversation_status_set(
                 conversation=conversation, status="resolved", by=officer
             )
 
@@ -592,13 +592,11 @@ class _Player:
         self.later(answered + dt.timedelta(minutes=15), close)
 
     def _post(self, event: Event) -> None:
-        from langnghe.content import services
-
         code = event.spec["unit"]
         unit = self.units[code]
         field_code, title = event.spec["topic"]
         by = self.staff[(code, "editor")]
-        post = services.post_create(
+        post = content_services.post_create(
             by=by,
             unit=unit,
             kind="article",
@@ -607,7 +605,7 @@ class _Player:
             body=f"<p>{title}.</p><p>Mọi thắc mắc xin liên hệ trực ban {unit.name}.</p>",
             field=field_code,
         )
-        services.post_publish(post=post, by=by, now=event.at)
+        content_services.post_publish(post=post, by=by, now=event.at)
 
 
 ACK = "Công an đã tiếp nhận tin của anh/chị và đang xem xét, xác minh."
@@ -641,10 +639,6 @@ def _fit(answers: dict, template) -> dict:
 def _responses_store(rows: list[dict]) -> None:
     """The responses' bulk path: each answer set checked like the form's (``_response_build``),
     the rows and their pending counts inserted together, then folded into the counters."""
-    from langnghe.surveys.models import PendingCount, SurveyResponse
-    from langnghe.surveys.selectors import form_config
-    from langnghe.surveys.services import _response_build, counters_fold
-
     configs: dict = {}
     built = []
     for n, row in enumerate(rows):
