@@ -15,7 +15,7 @@ from django.http import HttpResponse, JsonResponse
 log = logging.getLogger("langnghe.security")
 
 MESSAGE = (
-    "Hệ thống tạm thời không kết nối được cơ sở dữ liệu nên chưa ghi nhận được yêu cầu của bạn. "
+    "Hệ thống tạm thời không kết nối được cơ sở dữ liệu nên chưa ghi nhận được yêu cầu của ông/bà. "
     "Vui lòng thử lại sau ít phút."
 )
 RETRY_AFTER = "30"

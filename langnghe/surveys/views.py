@@ -14,7 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from langnghe.accounts.selectors import can_see_unit, has_role, visible_unit_get
-from langnghe.core.exceptions import ApplicationError, NotFound
+from langnghe.core.exceptions import ApplicationError, NotFound, form_page_status
 from langnghe.units.selectors import ancestors, unit_list, unit_queryset
 from langnghe.units.views import nearest_context
 
@@ -154,7 +154,9 @@ def unit_form(request, code: str):
                 source=source,
             )
             context["form_error"] = exc.message
-            return render(request, "surveys/form.html", context, status=exc.status)
+            return render(
+                request, "surveys/form.html", context, status=form_page_status(exc.status)
+            )
         return redirect(f"/khao-sat/{unit.code}/cam-on/?p={response.pk}")
     http = render(
         request, "surveys/form.html", _form_context(unit, template, key=key, source=source)
