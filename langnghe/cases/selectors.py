@@ -3,8 +3,8 @@ scope check); public reads go by tracking code (status only) or by receipt (the 
 Sealed fields are opened only here and only for what the caller may see: never the
 reporter's identity (that is ``services.case_identity_reveal``, approved and audited)."""
 
-import re
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet

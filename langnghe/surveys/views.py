@@ -90,6 +90,29 @@ def _form_context(unit, template, *, values=None, errors=None, key="", client_id
     }
 
 
+def _error_list(context: dict, errors: dict) -> list[dict]:
+    """The summary above the form: each wrong answer named ("Câu 3: …") and linked to its
+    question; the first question in error takes the focus (``first_error``)."""
+    items = []
+    for number, item in enumerate(context["questions"], start=1):
+        if item["error"]:
+            if not items:
+                item["first_error"] = True
+            items.append(
+                {
+                    "href": f"#q-{item['q'].key}",
+                    "text": f"Câu {number}: {item['q'].text} — {item['error']}",
+                }
+            )
+    labels = {"comment": "Ý kiến góp ý", "dossier_code": "Mã hồ sơ"}
+    for field, label in labels.items():
+        if errors.get(field):
+            items.append(
+                {"href": f"#sv-{field.split('_')[0]}", "text": f"{label}: {errors[field]}"}
+            )
+    return items
+
+
 @csrf_exempt  # anonymous form, no session to ride on; guarded by signature, client_id, limits
 def unit_form(request, code: str):
     try:
@@ -154,6 +177,7 @@ def unit_form(request, code: str):
                 source=source,
             )
             context["form_error"] = exc.message
+            context["error_list"] = _error_list(context, errors)
             return render(
                 request, "surveys/form.html", context, status=form_page_status(exc.status)
             )
