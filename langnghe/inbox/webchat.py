@@ -186,7 +186,12 @@ def chat_find(request):
             if address
             else "Hãy nhập địa chỉ của ông/bà (phường/xã, tỉnh)."
         )  # the form shown again with its error: 200, not a failed request (issue #27)
-    return render(request, "inbox/chat_find.html", {"error": error}, status=status)
+    return render(
+        request,
+        "inbox/chat_find.html",
+        {"error": error, "address": request.POST.get("address", "")[:300]},
+        status=status,
+    )
 
 
 def chat_page(request, unit_code: str):
