@@ -14,7 +14,7 @@ from django_ratelimit.core import is_ratelimited
 
 MAX_CODES_PER_REQUEST = 10
 LOOKUP_BUDGETS = (("cases.lookup.minute", "60/m"), ("cases.lookup.hour", "600/h"))
-RATE_LIMITED = "Bạn tra cứu quá nhiều mã. Vui lòng đợi một lát rồi thử lại."
+RATE_LIMITED = "Ông/bà tra cứu quá nhiều mã. Vui lòng đợi một lát rồi thử lại."
 
 
 def lookup_limited(request, codes: int = 1) -> bool:

@@ -4,6 +4,7 @@ Sealed fields are opened only here and only for what the caller may see: never t
 reporter's identity (that is ``services.case_identity_reveal``, approved and audited)."""
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
@@ -15,6 +16,7 @@ from langnghe.core.exceptions import ApplicationError, NotFound
 from langnghe.units.models import PATH_STEP, Unit
 
 from . import crypto, receipts
+from .files import KIND_LABELS
 from .models import (
     CLOSED_STATUSES,
     OPEN_STATUSES,
@@ -102,7 +104,8 @@ def case_get(*, user, case_id: int) -> Case:
 
 
 def case_get_public(*, tracking_code: str) -> Case:
-    code = (tracking_code or "").strip().upper()
+    # As read off a paper or a message: "LN XNE39CAV", "ln-xne39cav" (issue #27).
+    code = re.sub(r"[\s\-‐-―.]", "", tracking_code or "").upper()
     case = _base().filter(tracking_code=code).first() if 0 < len(code) <= 16 else None
     if case is None:
         raise NotFound("Không tìm thấy vụ việc với mã tra cứu này.", code="case_not_found")
@@ -150,10 +153,29 @@ class TimelineItem:
         return names.get(from_code, from_code), names.get(to_code, to_code)
 
     @property
+    def files_sent(self) -> str:
+        """What files the entry carries, for the citizen: "1 ảnh (JPEG, 9 KB)". The original
+        file names are not stored (they may name a person), so only the kind and size."""
+        return ", ".join(attachment_words(a) for a in self.entry.attachments.all())
+
+    @property
     def status_to(self) -> str:
         """The new status of a status entry, in words ("Đang xác minh", not "verifying")."""
         to = (self.entry.data or {}).get("to") or ""
         return Status(to).label if to in Status.values else to
+
+
+def attachment_words(attachment) -> str:
+    """ "1 ảnh (JPEG, 9 KB)", "1 tài liệu (PDF; 1,2 MB)"-style words for one attachment."""
+    label = KIND_LABELS.get(attachment.content_type, "Tệp")
+    noun, _, kind = label.rpartition(" ") if " " in label else (label, "", "")
+    size = attachment.size or 0
+    if size >= 1024 * 1024:
+        amount = f"{size / (1024 * 1024):.1f}".replace(".", ",") + " MB"
+    else:
+        amount = f"{max(1, round(size / 1024))} KB"
+    details = f"{kind}, {amount}" if kind else amount
+    return f"1 {noun.lower()} ({details})"
 
 
 def case_timeline(case: Case, *, for_reporter: bool = False) -> list[TimelineItem]:

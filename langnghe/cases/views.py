@@ -18,7 +18,7 @@ from django_ratelimit.core import is_ratelimited
 from langnghe.accounts.console import current_unit
 from langnghe.accounts.models import Membership, User
 from langnghe.accounts.selectors import can_see_unit, has_role, visible_units
-from langnghe.core.exceptions import ApplicationError, NotFound
+from langnghe.core.exceptions import ApplicationError, NotFound, form_page_status
 from langnghe.units.models import Unit
 from langnghe.units.selectors import unit_choose, unit_current
 
@@ -28,7 +28,7 @@ from .lookups import RATE_LIMITED as LOOKUP_RATE_LIMITED
 from .lookups import lookup_limited
 from .models import Case, Channel, Status
 
-RATE_LIMITED = "Bạn gửi quá nhiều yêu cầu. Vui lòng đợi một lát rồi thử lại."
+RATE_LIMITED = "Ông/bà gửi quá nhiều yêu cầu. Vui lòng đợi một lát rồi thử lại."
 
 
 def _no_store(response: HttpResponse) -> HttpResponse:
@@ -104,7 +104,9 @@ def report_form(request):
         context.update(
             error=exc.message, field=exc.field, files_lost=bool(request.FILES.getlist("files"))
         )
-        return render(request, "cases/report_form.html", context, status=exc.status)
+        return render(
+            request, "cases/report_form.html", context, status=form_page_status(exc.status)
+        )
     request.session[SENT_KEY] = {
         "case": case.pk,
         "receipt": crypto.seal(receipt, context=_sent_context(case)) if receipt else "",
@@ -165,7 +167,7 @@ def status_page(request):
                 handling_unit=unit_current(case.unit),  # a closed unit's successor (#25)
             )
         except NotFound as exc:
-            context["error"], status = exc.message, 404
+            context["error"] = exc.message  # the form shown again: 200 (issue #27)
     return render(request, "cases/status.html", context, status=status)
 
 
@@ -184,7 +186,7 @@ def receipt_page(request):
     case = selectors.case_find_by_receipt(receipt)
     if case is None:
         context["error"] = "Mã biên nhận không đúng hoặc không tồn tại."
-        return _no_store(render(request, "cases/receipt.html", context, status=404))
+        return _no_store(render(request, "cases/receipt.html", context))  # form shown again
     action = request.POST.get("action", "view")
     try:
         if action == "message":
@@ -197,7 +199,7 @@ def receipt_page(request):
                 )
             context["success"] = "Đã gửi tệp."
     except ApplicationError as exc:
-        context["error"], status = exc.message, exc.status
+        context["error"], status = exc.message, form_page_status(exc.status)
     deadlines = selectors.case_deadlines(case)
     context.update(
         case=case,
@@ -207,6 +209,8 @@ def receipt_page(request):
         progress_label=selectors.case_progress_label(case),
         # The reporter's own report first, then what was said since (issue #27).
         report=selectors.case_description(case),
+        # The place the citizen gave: their own data, on the page their secret code opens.
+        place=selectors.case_address(case),
         timeline=selectors.case_timeline(case, for_reporter=True),
     )
     return _no_store(render(request, "cases/receipt.html", context, status=status))

@@ -43,3 +43,10 @@ class PermissionDenied(ApplicationError):
         code: str = "forbidden",
     ):
         super().__init__(message, code=code)
+
+
+def form_page_status(status: int) -> int:
+    """The HTTP status of a citizen's form shown again with its error (as Django's FormView
+    does): 200, the page is answered, not a failed request (a browser logs a 4xx page as a
+    console error). Rate limits (429), too large (413) and refusals (403) keep theirs."""
+    return 200 if status in (400, 404, 422) else status

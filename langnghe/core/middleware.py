@@ -158,7 +158,7 @@ def security_headers(get_response):
 # A database away (PostgreSQL stopped, restarting, out of connections): the 503 with
 # Retry-After that langnghe.security.middleware and the machine lane (lanes.py) answer.
 UNAVAILABLE_MESSAGE = (
-    "Hệ thống tạm thời không kết nối được cơ sở dữ liệu nên chưa ghi nhận được yêu cầu của bạn. "
+    "Hệ thống tạm thời không kết nối được cơ sở dữ liệu nên chưa ghi nhận được yêu cầu của ông/bà. "
     "Vui lòng thử lại sau ít phút."
 )
 UNAVAILABLE_RETRY_AFTER = "30"

@@ -18,7 +18,7 @@ def page_not_found(request, exception=None):
         "core/error.html",
         {
             "title": "Không tìm thấy trang",
-            "message": "Trang bạn tìm không tồn tại hoặc đã được chuyển.",
+            "message": "Trang ông/bà tìm không tồn tại hoặc đã được chuyển.",
         },
         status=404,
     )

@@ -20,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django_ratelimit.core import is_ratelimited
 
-from langnghe.core.exceptions import ApplicationError
+from langnghe.core.exceptions import ApplicationError, form_page_status
 from langnghe.units.addresses import unit_for_address
 from langnghe.units.models import Unit
 from langnghe.units.selectors import unit_current
@@ -101,7 +101,7 @@ def thread(unit: Unit, token: str) -> list[dict]:
     rows = []
     for m in conversation.messages.select_related("author").order_by("sent_at", "id"):
         if m.direction == Direction.IN:
-            author = "Bạn"
+            author = "Ông/bà"
         elif m.is_automatic:
             author = f"{desk_name} (trả lời tự động)"
         elif signature == ReplySignature.OFFICER and m.author and m.author.full_name:
@@ -135,7 +135,7 @@ def citizen_send(
     """Store the citizen's message; returns the token to keep (a new one on first contact)."""
     if is_ratelimited(request, group="inbox.webchat", key="ip", rate=RATE, increment=True):
         raise ApplicationError(
-            "Bạn gửi quá nhanh. Vui lòng đợi một phút rồi gửi tiếp.", code="rate", status=429
+            "Ông/bà gửi quá nhanh. Vui lòng đợi một phút rồi gửi tiếp.", code="rate", status=429
         )
     text = (text or "").strip()
     if not text:
@@ -182,10 +182,14 @@ def chat_find(request):
             "Chưa xác định được đơn vị từ địa chỉ này. Hãy ghi rõ phường/xã và tỉnh "
             "(ví dụ: Phường Bắc Giang, Bắc Ninh), hoặc chọn đơn vị trong danh bạ."
             if address
-            else "Hãy nhập địa chỉ của bạn (phường/xã, tỉnh)."
-        )
-        status = 400
-    return render(request, "inbox/chat_find.html", {"error": error}, status=status)
+            else "Hãy nhập địa chỉ của ông/bà (phường/xã, tỉnh)."
+        )  # the form shown again with its error: 200, not a failed request (issue #27)
+    return render(
+        request,
+        "inbox/chat_find.html",
+        {"error": error, "address": request.POST.get("address", "")[:300]},
+        status=status,
+    )
 
 
 def chat_page(request, unit_code: str):
@@ -216,7 +220,8 @@ def chat_page(request, unit_code: str):
                 anonymous=anonymous,
             )
         except ApplicationError as exc:
-            error, status = exc.message, exc.status  # 429 when rate-limited, not a plain 400
+            # The form shown again: 200; 429 when rate-limited.
+            error, status = exc.message, form_page_status(exc.status)
     else:
         token = token_renew(token, unit)
     return render(

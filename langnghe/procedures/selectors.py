@@ -265,7 +265,7 @@ def _answer_text(procedure: Procedure, url: str) -> str:
     departments = [h.department for h in procedure.handlers.all() if h.department]
     places = []
     if HandlerKind.COMMUNE in kinds:
-        places.append("Công an xã, phường nơi bạn cư trú")
+        places.append("Công an xã, phường nơi ông/bà cư trú")
     if departments:
         places.append("phòng " + ", ".join(departments) + " Công an tỉnh")
     if HandlerKind.PROVINCE in kinds:

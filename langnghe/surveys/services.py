@@ -524,7 +524,7 @@ def _abuse_verdict(*, device_count: int, ip_count: int, unit_count: int) -> str:
     ip_limit = _ip_limit()
     if device_count >= DEVICE_LIMIT or (ip_limit and ip_count >= ip_limit):
         raise ApplicationError(
-            "Bạn đã gửi quá nhiều phiếu trong thời gian ngắn. Vui lòng thử lại sau ít phút.",
+            "Ông/bà đã gửi quá nhiều phiếu trong thời gian ngắn. Vui lòng thử lại sau ít phút.",
             code="rate_limited",
             status=429,
         )

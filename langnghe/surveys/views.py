@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from langnghe.accounts.selectors import can_see_unit, has_role, visible_unit_get
 from langnghe.core.dates import parse_date
-from langnghe.core.exceptions import ApplicationError, NotFound
+from langnghe.core.exceptions import ApplicationError, NotFound, form_page_status
 from langnghe.units.selectors import ancestors, unit_list, unit_queryset
 from langnghe.units.views import nearest_context
 
@@ -90,6 +90,29 @@ def _form_context(unit, template, *, values=None, errors=None, key="", client_id
     }
 
 
+def _error_list(context: dict, errors: dict) -> list[dict]:
+    """The summary above the form: each wrong answer named ("Câu 3: …") and linked to its
+    question; the first question in error takes the focus (``first_error``)."""
+    items = []
+    for number, item in enumerate(context["questions"], start=1):
+        if item["error"]:
+            if not items:
+                item["first_error"] = True
+            items.append(
+                {
+                    "href": f"#q-{item['q'].key}",
+                    "text": f"Câu {number}: {item['q'].text} — {item['error']}",
+                }
+            )
+    labels = {"comment": "Ý kiến góp ý", "dossier_code": "Mã hồ sơ"}
+    for field, label in labels.items():
+        if errors.get(field):
+            items.append(
+                {"href": f"#sv-{field.split('_')[0]}", "text": f"{label}: {errors[field]}"}
+            )
+    return items
+
+
 @csrf_exempt  # anonymous form, no session to ride on; guarded by signature, client_id, limits
 def unit_form(request, code: str):
     try:
@@ -154,7 +177,10 @@ def unit_form(request, code: str):
                 source=source,
             )
             context["form_error"] = exc.message
-            return render(request, "surveys/form.html", context, status=exc.status)
+            context["error_list"] = _error_list(context, errors)
+            return render(
+                request, "surveys/form.html", context, status=form_page_status(exc.status)
+            )
         return redirect(f"/khao-sat/{unit.code}/cam-on/?p={response.pk}")
     http = render(
         request, "surveys/form.html", _form_context(unit, template, key=key, source=source)

@@ -16,6 +16,15 @@ def _no_horizontal_scroll(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
 
+def _console_errors(page) -> list[str]:
+    """Console and page errors from now on. A form shown again with its error is a page (200),
+    so Chromium logs no "Failed to load resource" for it (issue #27): nothing is allowed."""
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    return errors
+
+
 def _grant_clipboard(page, url: str) -> None:
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=url)
 
@@ -33,6 +42,7 @@ def test_a_tip_with_a_wrong_phone_corrected_copied_and_tracked(
     page = phone_page
     page.set_default_timeout(30_000)  # the first tip loads the classifier in the server
     _grant_clipboard(page, live_server.url)
+    errors = _console_errors(page)
     page.goto(f"{live_server.url}/phan-anh/?don-vi={THO_XUONG}")
     page.select_option("#f-category", "public_order")
     page.fill("#f-description", DESCRIPTION)
@@ -80,6 +90,18 @@ def test_a_tip_with_a_wrong_phone_corrected_copied_and_tracked(
     assert DESCRIPTION not in page.inner_text("main")  # the status by code shows no content
     assert _no_horizontal_scroll(page)
 
+    # Read off a paper: with a space, or a dash and small letters, it is found all the same.
+    for typed in (f"{code[:2]} {code[2:]}", f"{code[:2]}-{code[2:]}".lower()):
+        page.fill("#f-code", typed)
+        page.press("#f-code", "Enter")
+        page.wait_for_selector("#progress")
+    # An unknown code: the form again with its message, and no console error.
+    page.fill("#f-code", "LNXXXXXXXX")
+    page.press("#f-code", "Enter")
+    page.wait_for_selector("main .alert.error")
+    assert "Không tìm thấy" in page.inner_text("main")
+    assert errors == [], errors
+
 
 def test_an_anonymous_tip_saved_and_read_back_with_its_receipt(
     live_server, phone_page, demo_network
@@ -87,9 +109,20 @@ def test_an_anonymous_tip_saved_and_read_back_with_its_receipt(
     page = phone_page
     page.set_default_timeout(30_000)  # the first tip loads the classifier in the server
     _grant_clipboard(page, live_server.url)
+    errors = _console_errors(page)
     page.goto(f"{live_server.url}/phan-anh/?don-vi={THO_XUONG}")
     page.select_option("#f-category", "crime_report")
     page.fill("#f-description", DESCRIPTION)
+    page.fill("#f-address", PLACE)
+    page.fill("#f-name", "Lê Văn Cường")
+    page.fill("#f-phone", "0912345678")
+    assert page.is_visible("#f-name") and page.is_visible("#f-phone")
+    page.check("input[name=anonymous]")
+    # Anonymous: name, phone and contact address hidden and not sent.
+    assert not page.is_visible("#f-name") and not page.is_visible("#f-phone")
+    assert page.is_disabled("#f-name") and page.is_disabled("#f-phone")
+    page.uncheck("input[name=anonymous]")
+    assert page.is_visible("#f-name") and page.is_enabled("#f-phone")
     page.check("input[name=anonymous]")
     page.click("form.card button[type=submit]")
     page.wait_for_url("**/phan-anh/da-gui/")
@@ -111,12 +144,22 @@ def test_an_anonymous_tip_saved_and_read_back_with_its_receipt(
     page.emulate_media(media="screen")
 
     page.goto(f"{live_server.url}/phan-anh/bien-nhan/")
+    page.fill("#f-receipt", "1111 2222 3333 4444")  # a wrong one first: the form again
+    page.click("main button[type=submit]")
+    page.wait_for_selector("main .alert.error")
     page.fill("#f-receipt", receipt)
     page.click("main button[type=submit]")
     page.wait_for_selector("#original-report")
     assert DESCRIPTION in page.inner_text("#original-report")
+    assert PLACE in page.inner_text("#original-place")
     assert "Đã tiếp nhận" in page.inner_text("#progress li[aria-current=step]")
     assert _no_horizontal_scroll(page)
+    from langnghe.cases.models import Case
+
+    assert Case.objects.get().reporter_sealed in ("", None) or "Cường" not in str(
+        Case.objects.get().reporter_sealed
+    )
+    assert errors == [], errors
 
 
 def test_the_tip_form_with_the_keyboard_alone(live_server, phone_page, demo_network):
@@ -135,7 +178,7 @@ def test_the_tip_form_with_the_keyboard_alone(live_server, phone_page, demo_netw
             break
     assert order[-1] == "f-category", order
     page.keyboard.press("ArrowDown")  # the second kind of tip
-    fields = ["f-description", "f-address", "f-files", "name:anonymous", "f-name", "f-phone"]
+    fields = ["f-description", "f-address", "f-files", "f-anonymous", "f-name", "f-phone"]
     for expected in fields:
         page.keyboard.press("Tab")
         assert (

@@ -116,7 +116,7 @@ def test_without_script_the_form_shows_the_thread_and_anonymous_means_no_identit
     )
     assert response.status_code == 200
     page = response.content.decode()
-    assert "tụ tập đánh bạc" in page and "Bạn ·" in page
+    assert "tụ tập đánh bạc" in page and "Ông/bà ·" in page
     conversation = Conversation.objects.get()
     assert conversation.is_anonymous and not conversation.has_identity
     assert conversation.identity_sealed == ""

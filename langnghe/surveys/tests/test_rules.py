@@ -125,7 +125,7 @@ def test_form_page_errors_are_shown_next_to_fields(client):
         },
     )
     html = response.content.decode()
-    assert response.status_code == 400
+    assert response.status_code == 200  # the form shown again with its errors (issue #27)
     assert "Vui lòng trả lời câu hỏi này." in html  # overall missing
     assert "không nằm trong các lựa chọn" in html
     assert "dài quá 2000 ký tự" in html

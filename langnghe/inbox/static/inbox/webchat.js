@@ -94,9 +94,13 @@
     } catch (err) {
       showError("Mất kết nối. Tin nhắn chưa gửi, hãy thử lại.");
       button.disabled = false;
+      form.text.focus();
       return;
     }
     button.disabled = false;
+    // The disabled button lost the focus (to the top of the page): give it back to the message
+    // box, so a keyboard or screen reader user writes the next message where they were.
+    form.text.focus();
     let data = {};
     try { data = await response.json(); } catch (err) { /* not JSON */ }
     if (!response.ok) {

@@ -18,5 +18,17 @@ say("Máy chủ đang bận. Phiếu đã được lưu trên máy và sẽ tự
 var old=localStorage.getItem(K);if(old){try{restore(JSON.parse(old))}catch(e){}}
 else if(window.crypto&&crypto.randomUUID&&!document.getElementById("form-error")){f.client_id.value=crypto.randomUUID()}
 f.addEventListener("change",save);f.addEventListener("input",save);
-f.addEventListener("submit",function(e){e.preventDefault();save();send()});
+/* Required questions checked here first, so a citizen never sends a refused form (the server
+   checks again): each missing answer named and marked, the focus on the first one. */
+function answered(fs){var ta=fs.querySelector("textarea");return ta?!!ta.value.trim():!!fs.querySelector("input:checked")}
+function mark(fs,bad){var p=fs.querySelector(".field-error");fs.classList.toggle("sv-invalid",bad);
+if(bad&&!p){p=document.createElement("p");p.className="field-error";fs.insertBefore(p,fs.querySelector("legend").nextSibling)}
+if(p)p.textContent=bad?"Vui lòng trả lời câu hỏi này.":"";if(p&&!bad)p.remove()}
+function check(){var missing=[];f.querySelectorAll("fieldset.sv-q[data-required]").forEach(function(fs){var bad=!answered(fs);mark(fs,bad);if(bad)missing.push(fs)});
+if(!missing.length){st.hidden=true;return true}
+st.hidden=false;st.className="alert error";st.textContent="";var p=document.createElement("p");p.textContent="Phiếu chưa gửi được. Vui lòng trả lời:";var ul=document.createElement("ul");
+missing.forEach(function(fs){var li=document.createElement("li"),a=document.createElement("a");a.href="#"+fs.id;a.textContent=fs.getAttribute("data-label");li.appendChild(a);ul.appendChild(li)});
+st.appendChild(p);st.appendChild(ul);missing[0].focus();return false}
+f.addEventListener("change",function(e){var fs=e.target.closest&&e.target.closest("fieldset.sv-q[data-required]");if(fs&&fs.classList.contains("sv-invalid")&&answered(fs))mark(fs,false)});
+f.addEventListener("submit",function(e){e.preventDefault();if(!check())return;save();send()});
 window.addEventListener("online",send);})();
