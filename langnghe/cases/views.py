@@ -328,7 +328,9 @@ def console_new(request):
             return redirect(f"/staff/cases/{case.pk}/")
         except ApplicationError as exc:
             context["error"] = exc.message
-            return render(request, "cases/console_new.html", context, status=exc.status)
+            return render(
+                request, "cases/console_new.html", context, status=form_page_status(exc.status)
+            )
     return render(request, "cases/console_new.html", context)
 
 

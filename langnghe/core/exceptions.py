@@ -46,7 +46,7 @@ class PermissionDenied(ApplicationError):
 
 
 def form_page_status(status: int) -> int:
-    """The HTTP status of a citizen's form shown again with its error (as Django's FormView
+    """The HTTP status of a form (a citizen's or an officer's) shown again with its error (as Django's FormView
     does): 200, the page is answered, not a failed request (a browser logs a 4xx page as a
     console error). Rate limits (429), too large (413) and refusals (403) keep theirs."""
     return 200 if status in (400, 404, 422) else status

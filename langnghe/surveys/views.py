@@ -390,7 +390,7 @@ def templates_page(request):
             "form_errors": form_errors,
             "posted": request.POST if request.method == "POST" else {},
         },
-        status=400 if form_errors else 200,
+        status=200,  # a form shown again with its errors (core.exceptions.form_page_status)
     )
 
 
