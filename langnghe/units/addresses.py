@@ -240,17 +240,21 @@ def _formed_from_keys() -> dict[tuple[str, str], list[str]]:
     }
 
 
-def _old_ward_codes(keys: list[str]) -> set[str]:
+@functools.cache
+def _legacy_ward_codes() -> dict[str, str]:
+    """ "province_district_ward" key of each pre-2025 commune → its code (read once)."""
     from vietnamadminunits.database import get_data
 
-    wanted = set(keys)
+    fields = ["provinceKey", "districtKey", "wardKey", "wardCode"]
     return {
-        str(row["wardCode"]).zfill(5)
-        for row in get_data(
-            fields=["provinceKey", "districtKey", "wardKey", "wardCode"], table="admin_units_legacy"
-        )
-        if f"{row['provinceKey']}_{row['districtKey']}_{row['wardKey']}" in wanted
+        f"{row['provinceKey']}_{row['districtKey']}_{row['wardKey']}": str(row["wardCode"]).zfill(5)
+        for row in get_data(fields=fields, table="admin_units_legacy")
     }
+
+
+def _old_ward_codes(keys: list[str]) -> set[str]:
+    codes = _legacy_ward_codes()
+    return {codes[key] for key in keys if key in codes}
 
 
 def _new_commune(address: str, text: str):
