@@ -173,6 +173,19 @@ def emergency_note(urgency: Urgency) -> str:
     return f"Tin khẩn cấp, số cần gọi: {emergency_service(urgency)}. Cần xử lý ngay."
 
 
+def on_duty_reply(unit, at: dt.datetime | None = None) -> str:
+    """The acknowledgement of a conversation's first message when the roster has an officer on
+    duty outside office hours (a night shift): no out-of-hours notice then, but the citizen
+    still learns the message arrived and someone will answer. Once per conversation, never
+    after an answer; "" in office hours (the desk answers as usual)."""
+    if in_office_hours(unit, at):
+        return ""
+    return (
+        f"{unit.name}: Trực ban đã nhận tin nhắn và sẽ trả lời sớm. "
+        "Khẩn cấp: 113 (công an), 114 (cứu hỏa), 115 (cấp cứu)."
+    )
+
+
 def out_of_hours_reply(unit) -> str:
     phone = unit.duty_phone or unit.hotline
     line = f" Việc cần gấp, xin gọi đường dây nóng {phone}." if phone else ""

@@ -21,7 +21,7 @@ from django.utils import timezone
 from django_ratelimit.core import is_ratelimited
 
 from langnghe.core.exceptions import ApplicationError, form_page_status
-from langnghe.units.addresses import unit_for_address
+from langnghe.units.addresses import resolve
 from langnghe.units.models import Unit
 from langnghe.units.selectors import unit_current
 
@@ -172,18 +172,24 @@ def chat_find(request):
     2025 form) and is sent to the chat of the unit serving it. The address travels in a POST
     body and is not stored or logged (no personal data in URLs, NĐ 13/2023/NĐ-CP)."""
 
-    error, status = "", 200
+    error, status, found = "", 200, None
     if request.method == "POST":
         address = request.POST.get("address", "").strip()
-        unit = unit_for_address(address) if address else None
-        if unit is not None:
-            return redirect("inbox:webchat", unit_code=unit.code)
-        error = (
-            "Chưa xác định được đơn vị từ địa chỉ này. Hãy ghi rõ phường/xã và tỉnh "
-            "(ví dụ: Phường Bắc Giang, Bắc Ninh), hoặc chọn đơn vị trong danh bạ."
-            if address
-            else "Hãy nhập địa chỉ của ông/bà (phường/xã, tỉnh)."
-        )  # the form shown again with its error: 200, not a failed request (issue #27)
+        found = resolve(address) if address else None
+        if found is not None and found.unit is not None:
+            return redirect("inbox:webchat", unit_code=found.unit.code)
+        if found is not None and found.choices:
+            return render(request, "inbox/chat_find.html", {"found": found})
+        if found is not None and found.outside:
+            error = found.outside_text
+        elif address:
+            error = (
+                "Chưa xác định được đơn vị từ địa chỉ này. Hãy ghi rõ phường/xã và tỉnh "
+                "(ví dụ: Phường Thọ Xương, Bắc Giang), hoặc chọn đơn vị trong danh bạ."
+            )
+        else:
+            error = "Hãy nhập địa chỉ của ông/bà (phường/xã, tỉnh)."
+        # The form shown again with its error: 200, not a failed request (issue #27).
     return render(
         request,
         "inbox/chat_find.html",

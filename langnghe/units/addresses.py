@@ -10,8 +10,9 @@ form the old district's name too. Anything else is not placed here (the caller f
 its own matching, then the province desk): never a guess.
 """
 
+import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from langnghe.core.text import fold
 
@@ -178,3 +179,135 @@ def _kept_commune(address: str, reading: Reading) -> Unit | None:
             current = unit_current(unit)
             return current if current.is_active else None
     return None
+
+
+# --- What the "find my unit" boxes answer (home page, /tro-chuyen/) ---------------------------
+
+NATIONAL_PORTAL = "https://dichvucong.gov.vn"
+
+
+@dataclass
+class Resolution:
+    """A typed address's answer: one unit, or units to choose from (with why), or "outside the
+    area this site serves", or nothing."""
+
+    unit: Unit | None = None
+    choices: list[Unit] = field(default_factory=list)
+    parent: Unit | None = None  # the choices' common parent unit, when they have one
+    note: str = ""
+    outside: bool = False
+
+    @property
+    def outside_text(self) -> str:
+        return (
+            "Địa chỉ này nằm ngoài địa bàn trang này phục vụ. Việc khẩn cấp, hãy gọi 113; "
+            f"thủ tục và liên hệ Công an nơi đó: Cổng Dịch vụ công quốc gia {NATIONAL_PORTAL}."
+        )
+
+
+def _short(name: str) -> str:
+    folded = re.sub(r"[^a-z0-9]+", " ", fold(name or "")).strip()
+    return re.sub(r"^(phuong|xa|thi tran|dac khu)\s+", "", folded)
+
+
+def _communes_named(text: str) -> list[Unit]:
+    """The open commune-level units whose name (without "phường", "xã"…) the address contains
+    as whole words, diacritics aside; a name inside a longer matched one does not count."""
+    found = []
+    for unit in Unit.objects.filter(kind__code="commune", is_active=True).select_related("kind"):
+        short = _short(unit.division_name or unit.name.replace("Công an", "", 1))
+        if short and f" {short} " in text:
+            found.append((short, unit))
+    names = {short for short, _ in found}
+    return [
+        unit
+        for short, unit in sorted(found, key=lambda pair: pair[1].name)
+        if not any(short != other and f" {short} " in f" {other} " for other in names)
+    ]
+
+
+@functools.cache
+def _formed_from_keys() -> dict[tuple[str, str], list[str]]:
+    import json
+    from pathlib import Path
+
+    import vietnamadminunits
+
+    path = Path(vietnamadminunits.__file__).parent / "data" / "converter_2025.json"
+    tree = json.loads(path.read_text("utf-8"))["DICT_PROVINCE_WARD_NO_DIVIDED"]
+    return {
+        (province, ward): olds for province, wards in tree.items() for ward, olds in wards.items()
+    }
+
+
+@functools.cache
+def _legacy_ward_codes() -> dict[str, str]:
+    """ "province_district_ward" key of each pre-2025 commune → its code (read once)."""
+    from vietnamadminunits.database import get_data
+
+    fields = ["provinceKey", "districtKey", "wardKey", "wardCode"]
+    return {
+        f"{row['provinceKey']}_{row['districtKey']}_{row['wardKey']}": str(row["wardCode"]).zfill(5)
+        for row in get_data(fields=fields, table="admin_units_legacy")
+    }
+
+
+def _old_ward_codes(keys: list[str]) -> set[str]:
+    codes = _legacy_ward_codes()
+    return {codes[key] for key in keys if key in codes}
+
+
+def _new_commune(address: str, text: str):
+    """A 2025-form address's commune (vietnamadminunits' reading), when the address names it
+    after a commune word; else None."""
+    from vietnamadminunits import parse_address
+
+    try:
+        new = parse_address(address[:300])
+    except Exception:  # noqa: BLE001 - the library raises plain exceptions on no match
+        return None
+    if new.ward_key and new.province_key and _names_commune(text, new.short_ward):
+        return new
+    return None
+
+
+def resolve(address: str) -> Resolution:
+    address = (address or "").strip()[:300]
+    if not address:
+        return Resolution()
+    if (unit := unit_for_address(address)) is not None:
+        return Resolution(unit=unit)
+    text = _text(address)
+    new = _new_commune(address, text)
+    if new is not None:
+        olds = _formed_from_keys().get((new.province_key, new.ward_key), [])
+        codes = _old_ward_codes(olds)
+        units = {
+            unit_current(u)
+            for u in Unit.objects.filter(kind__code="commune", division_code__in=codes)
+        }
+        units = sorted((u for u in units if u.is_active), key=lambda u: u.name)
+        if len(units) == 1:
+            return Resolution(unit=units[0])
+        if units:
+            parents = {u.parent_id for u in units}
+            parent = units[0].parent if len(parents) == 1 else None
+            return Resolution(
+                choices=units,
+                parent=parent,
+                note=(
+                    f"{new.ward} (tên từ ngày 01/7/2025) được lập từ nhiều phường, xã cũ; trang "
+                    "này còn theo các đơn vị Công an cũ. Hãy chọn phường, xã cũ nơi ông/bà ở"
+                    + (f", hoặc {parent.name}." if parent else ".")
+                ),
+            )
+        return Resolution(outside=True)
+    named = _communes_named(text)
+    if len(named) == 1:
+        return Resolution(unit=named[0])
+    if named:
+        return Resolution(
+            choices=named[:20],
+            note="Có nhiều phường, xã mang tên này. Hãy chọn đơn vị của ông/bà.",
+        )
+    return Resolution()

@@ -116,6 +116,9 @@ def load_demo_network() -> NetworkResult:
     kinds = _ensure_kinds(KINDS)
     result = NetworkResult()
     area = f"0{data['province']['phone_code']}"
+    places = legacy_coordinates(data["province"]["code"])
+    # The provincial police and its departments sit in the provincial capital (its district).
+    seat = places.get(f"d{data['districts'][0]['code']:03d}", {})
     province = _upsert(
         result,
         code="BG",
@@ -130,6 +133,8 @@ def load_demo_network() -> NetworkResult:
         hotline=_illustrative_phone(area, 24),
         duty_phone=_illustrative_phone(area, 113),
         office_hours=OFFICE_HOURS_PROVINCE,
+        latitude=seat.get("latitude"),
+        longitude=seat.get("longitude"),
     )
     for index, (short, name) in enumerate(DEPARTMENTS, start=1):
         _upsert(
@@ -146,6 +151,8 @@ def load_demo_network() -> NetworkResult:
             hotline=_illustrative_phone(area, 800 + index),
             duty_phone=_illustrative_phone(area, 900 + index),
             office_hours=OFFICE_HOURS_COMMUNE,
+            latitude=seat.get("latitude"),
+            longitude=seat.get("longitude"),
         )
     for district in data["districts"]:
         d_name = police_name(district["name"], district["division_type"])
@@ -162,6 +169,8 @@ def load_demo_network() -> NetworkResult:
             hotline=_illustrative_phone(area, district["code"]),
             duty_phone=_illustrative_phone(area, district["code"] + 500),
             office_hours=OFFICE_HOURS_COMMUNE,
+            latitude=places.get(f"d{district['code']:03d}", {}).get("latitude"),
+            longitude=places.get(f"d{district['code']:03d}", {}).get("longitude"),
         )
         for ward in district["wards"]:
             w_name = police_name(ward["name"], ward["division_type"])
@@ -178,6 +187,10 @@ def load_demo_network() -> NetworkResult:
                 hotline=_illustrative_phone(area, ward["code"]),
                 duty_phone=_illustrative_phone(area, ward["code"] + 1),
                 office_hours=OFFICE_HOURS_COMMUNE,
+                # A commune the coordinates data no longer lists (merged before 2023) has
+                # none: never a guessed point.
+                latitude=places.get(f"{ward['code']:05d}", {}).get("latitude"),
+                longitude=places.get(f"{ward['code']:05d}", {}).get("longitude"),
             )
     return result
 
@@ -261,6 +274,33 @@ def division_coordinates(province_code: int) -> dict[str, dict]:
         }
         places[_commune_key(row["ward"])] = {
             "code": int(row["wardCode"]),
+            "latitude": row["wardLat"],
+            "longitude": row["wardLon"],
+        }
+    return places
+
+
+@functools.cache
+def legacy_coordinates(province_code: int) -> dict[str, dict]:
+    """The points of a province's pre-2025 communes ("07201") and districts ("d213"), from
+    vietnamadminunits' 63-province table: the 2021 demo network's units, placed on the map so
+    "Dùng vị trí của tôi" finds them."""
+    from vietnamadminunits.database import get_data
+
+    fields = ["provinceCode", "districtCode", "districtLat", "districtLon"]
+    fields += ["wardCode", "wardLat", "wardLon"]
+    places: dict[str, dict] = {}
+    for row in get_data(fields=fields, table="admin_units_legacy"):
+        if int(row["provinceCode"]) != province_code:
+            continue
+        district = (row["districtLat"], row["districtLon"])
+        places[f"d{int(row['districtCode']):03d}"] = {
+            "latitude": district[0],
+            "longitude": district[1],
+        }
+        if (row["wardLat"], row["wardLon"]) == district:
+            continue  # the data's stand-in (the district's point), not the commune's own
+        places[f"{int(row['wardCode']):05d}"] = {
             "latitude": row["wardLat"],
             "longitude": row["wardLon"],
         }

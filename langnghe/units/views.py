@@ -6,7 +6,7 @@ from langnghe.core.exceptions import ApplicationError, NotFound
 from langnghe.discovery import unit_page_sections
 
 from . import pagecache, selectors
-from .addresses import unit_for_address
+from .addresses import resolve
 
 
 def home(request):
@@ -41,8 +41,9 @@ def home(request):
 
 
 def _served_context(request) -> dict:
-    """The unit serving a typed address (the home page's "nearest unit" box). Neither the
-    address nor what it resolved to is stored or logged."""
+    """The unit serving a typed address (the home page's "nearest unit" box): one unit, units
+    to choose from (with why), or "outside this site's area". Neither the address nor what it
+    resolved to is stored or logged."""
 
     context = {"address_asked": False, "address_unit": None, "address_error": None}
     if request.method != "POST":
@@ -51,13 +52,21 @@ def _served_context(request) -> dict:
     context["address_asked"] = True
     if not address:
         context["address_error"] = "Hãy nhập địa chỉ: phường/xã và tỉnh."
-    elif (unit := unit_for_address(address)) is None:
+        return context
+    found = resolve(address)
+    if found.unit is not None:
+        context["address_unit"] = found.unit
+    elif found.choices:
+        context["address_choices"] = found.choices
+        context["address_parent"] = found.parent
+        context["address_note"] = found.note
+    elif found.outside:
+        context["address_error"] = found.outside_text
+    else:
         context["address_error"] = (
             "Chưa xác định được đơn vị từ địa chỉ này. Hãy ghi rõ phường/xã và tỉnh "
             "(ví dụ: Phường Thọ Xương, Bắc Giang), hoặc tìm trong danh bạ bên dưới."
         )
-    else:
-        context["address_unit"] = unit
     return context
 
 

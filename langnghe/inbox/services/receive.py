@@ -119,6 +119,10 @@ def message_receive(
                 # No officer until morning: answer a procedure question from the catalogue now.
                 reply = f"{reply}\n\n{_self_service_answer(text)}".rstrip()
             _automatic_reply(conversation=conversation, text=_clean_text(reply))
+    elif (ack := rules.on_duty_reply(unit, now)) and not conversation.messages.filter(
+        direction=Direction.OUT
+    ).exists():
+        _automatic_reply(conversation=conversation, text=ack)
     return message
 
 
@@ -213,7 +217,11 @@ def messages_receive(*, unit, channel: str, items: list[Incoming]) -> list[int]:
     )
     on_duty = rules.is_on_duty(unit, now)
     answered = (
-        set()
+        set(  # on duty: one acknowledgement per conversation (rules.on_duty_reply)
+            Message.objects.filter(
+                conversation__in=list(conversations), direction=Direction.OUT
+            ).values_list("conversation_id", flat=True)
+        )
         if on_duty
         else set(
             Message.objects.filter(
@@ -286,11 +294,13 @@ def messages_receive(*, unit, channel: str, items: list[Incoming]) -> list[int]:
             urgent_in.add(id(message))
             answered.add(conversation.pk)  # its automatic answer for the quiet window
             continue
-        if on_duty or conversation.pk in answered:
+        if conversation.pk in answered:
             continue
         answered.add(conversation.pk)
-        reply = rules.out_of_hours_reply(unit)
-        if triage and triage.category == "procedure_question":
+        reply = rules.on_duty_reply(unit, now) if on_duty else rules.out_of_hours_reply(unit)
+        if not reply:
+            continue
+        if not on_duty and triage and triage.category == "procedure_question":
             reply = f"{reply}\n\n{_self_service_answer(text)}".rstrip()
         answer = Message(
             conversation=conversation,
@@ -387,7 +397,7 @@ def _self_service_answer(text: str) -> str:
             f"hợp với câu hỏi này. Việc này do {other.agency} giải quyết ({other.title}): "
             f"{other.url}"
         )
-    return f"Thông tin tham khảo (tự động): {answer.text} Chi tiết: {answer.url}"
+    return f"Thông tin tham khảo (tự động): {answer.text}"  # its text ends with the link
 
 
 def _urgent_alert(*, conversation: Conversation, message: Message, urgency) -> None:

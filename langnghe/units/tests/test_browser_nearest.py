@@ -32,6 +32,11 @@ def _phone(browser, **options):
 
 
 def test_my_location_finds_my_ward_and_is_asked_only_when_pressed(live_server, browser):
+    from langnghe.units.models import Unit
+
+    # Today's network alone on the map (the 2021 demo network, loaded for every test, has its
+    # own wards here: a deployment has one network or the other).
+    Unit.objects.filter(code__startswith="BG").update(latitude=None, longitude=None)
     import_province_network(province_name="Bắc Ninh")
     context, page = _phone(browser, geolocation=NEAR_PHUONG_BAC_GIANG, permissions=["geolocation"])
     try:
@@ -60,5 +65,34 @@ def test_a_refused_location_says_what_to_do_instead(live_server, browser):
         status.wait_for(state="visible")
         assert "chưa cho phép dùng vị trí" in status.inner_text()
         assert "gõ tên phường, xã" in status.inner_text()
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize(
+    "where",
+    [{"latitude": 21.2731, "longitude": 106.1946}, {"latitude": 21.2849, "longitude": 106.215}],
+)
+def test_my_location_on_the_2021_demo_network_finds_a_bac_giang_city_ward(
+    live_server, browser, demo_network, where
+):
+    """The `make run` demo (Bắc Giang as in 2021, not reorganised): its units are on the map."""
+    from langnghe.units.models import Unit
+
+    city_wards = set(
+        Unit.objects.filter(parent__code="BG-H213", kind__code="commune").values_list(
+            "name", flat=True
+        )
+    )
+    context = browser.new_context(geolocation=where, permissions=["geolocation"], locale="vi-VN")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    try:
+        page.goto(live_server.url + "/")
+        page.click("[data-nearest]")
+        page.wait_for_selector("#nearest-list")
+        assert page.locator("#nearest-none").count() == 0
+        first = page.locator("#nearest-list li strong").first.inner_text()
+        assert first in city_wards
     finally:
         context.close()
