@@ -28,3 +28,28 @@ from langnghe.insights.selectors import Period
 )
 def test_previous_period(start, end, prev_start, prev_end):
     assert Period(start, end).previous() == Period(prev_start, prev_end)
+
+
+def _tile(tiles, key):
+    return next(t for t in tiles if t["key"] == key)
+
+
+def test_growth_needs_a_base_in_the_previous_period():
+    from langnghe.insights import views
+    from langnghe.insights.selectors import KPIS
+
+    def kpis(count):
+        return {key: 80.0 if unit == "%" else count for key, _l, unit, _b in KPIS}
+
+    # 118 against 5 (history starts within the previous period): no percentage.
+    tiles = views._tiles(kpis(118), kpis(5))
+    count_key = next(k for k, _l, unit, _b in KPIS if unit not in ("%", "s"))
+    tile = _tile(tiles, count_key)
+    assert tile["change"] == "chưa đủ số liệu kỳ trước để so sánh"
+    assert tile["tone"] == ""
+    assert "%" not in tile["change"]
+    # Nothing at all before: the same.
+    assert _tile(views._tiles(kpis(40), kpis(0)), count_key)["change"] == views.NO_BASE
+    # A real base: a growth rate.
+    assert _tile(views._tiles(kpis(150), kpis(100)), count_key)["change"] == "+50 %"
+    assert _tile(views._tiles(kpis(80), kpis(100)), count_key)["change"] == "−20 %"
