@@ -255,13 +255,20 @@ def _fields(data) -> dict:
     }
 
 
+MISSING_ALT = (
+    "Hãy nhập “Mô tả ảnh chèn”: một câu ngắn nói ảnh có gì, đọc thay ảnh cho người khiếm thị."
+)
+
+
 def _body_with_image(request, unit, data) -> str:
     """The body, with the image chosen in the form (the editor without JavaScript) stored and
     inserted at its end as Markdown."""
     body = data["body"]
     if data.get("image"):
-        url = services.post_image_upload(by=request.user, unit=unit, upload=data["image"])
         alt = _markdown_alt(data.get("image_alt") or "")
+        if not alt:
+            raise ApplicationError(MISSING_ALT, code="image_alt_required", field="image_alt")
+        url = services.post_image_upload(by=request.user, unit=unit, upload=data["image"])
         body = f"{body.rstrip()}\n\n![{alt}]({url})\n" if body.strip() else f"![{alt}]({url})\n"
     return body
 
@@ -460,11 +467,13 @@ def console_image(request):
     upload = request.FILES.get("image")
     if upload is None:
         return _json_error("Vui lòng chọn một tệp ảnh.", 400)
+    alt = _markdown_alt(request.POST.get("alt", ""))
+    if not alt and has_role(request.user, unit, services.PUBLISH_ROLES):
+        return _json_error(MISSING_ALT, 400)  # (anyone else: refused below, 403)
     try:
         url = services.post_image_upload(by=request.user, unit=unit, upload=upload)
     except ApplicationError as exc:
         return _json_error(exc.message, exc.status)
-    alt = _markdown_alt(request.POST.get("alt", ""))
     return JsonResponse({"url": url, "markdown": f"![{alt}]({url})"}, status=201)
 
 

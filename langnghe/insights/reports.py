@@ -250,21 +250,65 @@ def _trend_drawing(trend: list[dict], width: float):
     return drawing
 
 
+LABEL_FONT_SIZE = 7
+LABEL_MAX_LINES = 2
+
+
+def _wrap_label(text: str, width: float) -> list[str]:
+    """A unit's name in lines no wider than ``width`` points (at most LABEL_MAX_LINES, the
+    last ending in "…" when the name is longer still): a label never runs out of its area."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from langnghe.core.documents import FAMILY
+
+    def fits(line: str) -> bool:
+        return stringWidth(line, FAMILY, LABEL_FONT_SIZE) <= width
+
+    lines, line = [], ""
+    for word in text.split():
+        candidate = f"{line} {word}".strip()
+        if fits(candidate) or not line:
+            line = candidate
+        else:
+            lines.append(line)
+            line = word
+    lines.append(line)
+    if len(lines) > LABEL_MAX_LINES:
+        lines = lines[: LABEL_MAX_LINES - 1] + [" ".join(lines[LABEL_MAX_LINES - 1 :])]
+    last = lines[-1]
+    if not fits(last):
+        while last and not fits(last + "…"):
+            last = last[:-1].rstrip()
+        lines[-1] = last + "…"
+    return lines
+
+
+def axis_percent(value: float) -> str:
+    """An axis tick in the Vietnamese form of every percentage in the report: "20 %"."""
+    return vn_percent(value, 0)
+
+
 def _satisfaction_drawing(rated: list[dict], width: float):
     from reportlab.graphics.charts.barcharts import HorizontalBarChart
     from reportlab.graphics.shapes import Drawing
     from reportlab.lib import colors
 
-    height = 12 * len(rated) + 30
+    label_width = min(230.0, width * 0.4)
+    labels = [_wrap_label(r["name"], label_width) for r in rated]
+    row = 10 + 8 * max(len(lines) for lines in labels)
+    height = row * len(rated) + 30
     drawing = Drawing(width, height)
     bars = HorizontalBarChart()
-    bars.x, bars.y, bars.width, bars.height = 170, 12, width - 190, height - 22
+    bars.x, bars.y = label_width + 10, 12
+    bars.width, bars.height = width - label_width - 30, height - 22
     bars.data = [[r["satisfaction"] for r in rated]]
-    bars.categoryAxis.categoryNames = [r["name"][:40] for r in rated]
+    bars.categoryAxis.categoryNames = ["\n".join(lines) for lines in labels]
     for axis in (bars.categoryAxis, bars.valueAxis):
-        axis.labels.fontName, axis.labels.fontSize = FAMILY, 7
+        axis.labels.fontName, axis.labels.fontSize = FAMILY, LABEL_FONT_SIZE
+    bars.categoryAxis.labels.leading = LABEL_FONT_SIZE + 1
     bars.valueAxis.valueMin, bars.valueAxis.valueMax = 0, 100
-    bars.valueAxis.labelTextFormat = lambda v: f"{int(v)} %"
+    bars.valueAxis.valueStep = 20
+    bars.valueAxis.labelTextFormat = axis_percent
     bars.bars[0].fillColor = colors.HexColor("#0b4f8a")
     drawing.add(bars)
     return drawing
@@ -286,7 +330,11 @@ def report_pdf(data: dict, progress: Callable[[int], None]) -> bytes:
     )
     width = doc.portrait_width
     story = documents.heading_flowables(heading, width)
-    story += [Paragraph(escape(text), STYLES["body"]) for text in _narrative(data)]
+    # A figure stays with its unit sign: "84,2 %" never breaks before the "%".
+    story += [
+        Paragraph(escape(text.replace(" %", "\u00a0%")), STYLES["body"])
+        for text in _narrative(data)
+    ]
 
     story.append(Paragraph("1. Các chỉ tiêu chính", STYLES["section"]))
     header, rows = summary_table(data)
@@ -409,8 +457,15 @@ def report_pdf(data: dict, progress: Callable[[int], None]) -> bytes:
         rated = [r for r in data["children"] if r["satisfaction"] is not None][:25]
         if rated:
             story.append(Spacer(1, 6))
-            story.append(Paragraph("Chỉ số hài lòng theo đơn vị trực thuộc (%)", STYLES["section"]))
-            story.append(_satisfaction_drawing(rated, wide))
+            # The heading moves with its chart to the next page rather than stay alone.
+            story.append(
+                KeepTogether(
+                    [
+                        Paragraph("Chỉ số hài lòng theo đơn vị trực thuộc (%)", STYLES["section"]),
+                        _satisfaction_drawing(rated, wide),
+                    ]
+                )
+            )
     progress(85)
     doc.build(story)
     return buffer.getvalue()

@@ -53,8 +53,23 @@ class Period:
         return (self.end - self.start).days + 1
 
     def previous(self) -> "Period":
+        """The period just before, of the same length; whole calendar months compare with the
+        same number of whole months before them (November → 01/10–31/10, March → February)."""
         end = self.start - dt.timedelta(days=1)
+        months = self.whole_months()
+        if months:
+            start = self.start
+            for _ in range(months):
+                start = (start - dt.timedelta(days=1)).replace(day=1)
+            return Period(start, end)
         return Period(end - dt.timedelta(days=self.days - 1), end)
+
+    def whole_months(self) -> int:
+        """How many calendar months the period covers exactly (0 if it does not)."""
+        if self.start.day != 1 or (self.end + dt.timedelta(days=1)).day != 1:
+            return 0
+        after = self.end + dt.timedelta(days=1)
+        return (after.year - self.start.year) * 12 + after.month - self.start.month
 
 
 def period_get(start: dt.date | None = None, end: dt.date | None = None) -> Period:

@@ -44,6 +44,11 @@ def _display(key: str, value) -> str:
     return vn_number(value)
 
 
+# Below this many in the previous period a growth rate says nothing ("+2.260 %" over 5).
+MIN_GROWTH_BASE = 20
+NO_BASE = "chưa đủ số liệu kỳ trước để so sánh"
+
+
 def _tiles(now: dict, before: dict) -> list[dict]:
     tiles = []
     for key, label, _unit, better in selectors.KPIS:
@@ -57,11 +62,11 @@ def _tiles(now: dict, before: dict) -> list[dict]:
                     change = f"{sign}{vn_number(abs(delta), 1)} điểm"
                 elif key == "first_response_median_s":
                     change = f"{sign}{duration(abs(delta))}"
-                elif old:
-                    change = f"{sign}{vn_percent100(abs(delta) / old * 100, 0)}"
+                elif old < MIN_GROWTH_BASE:
+                    change = NO_BASE
                 else:
-                    change = f"{sign}{vn_number(abs(delta))}"
-                if better is not None:
+                    change = f"{sign}{vn_percent100(abs(delta) / old * 100, 0)}"
+                if better is not None and change != NO_BASE:
                     tone = "good" if (delta > 0) == better else "bad"
             else:
                 change = "không đổi"

@@ -369,7 +369,7 @@ def _build_pdf(unit, params, period, comments, progress) -> tuple[bytes, int]:
         rows.append(
             (
                 timezone.localtime(response.submitted_at).strftime("%d/%m/%Y"),
-                response.unit.short_name or response.unit.name,
+                response.unit.label,
                 SCORE_LABELS.get(response.lowest_score, ""),
                 response.comment,
             )

@@ -5,6 +5,8 @@ subtree is one indexed ``path LIKE 'prefix%'`` and the ancestors are read off th
 both stay cheap at the ~3,400 units of the whole country.
 """
 
+import re
+
 from django.db import models
 from django.db.models.functions import Upper
 
@@ -25,6 +27,10 @@ class UnitKind(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# A department's short name as the Ministry numbers it: PC06, PA08, PX03, PK02…
+DEPARTMENT_CODE = re.compile(r"P[A-Z]\d{2}")
 
 
 class Unit(models.Model):
@@ -77,6 +83,18 @@ class Unit(models.Model):
 
     def get_absolute_url(self) -> str:
         return f"/don-vi/{self.slug}/"
+
+    @property
+    def label(self) -> str:
+        """The name a list shows: the short name ("CA phường Thọ Xương"), except that a
+        department's short name is its code (PC06), which says nothing to a reader — then the
+        full name with the code: "Phòng Cảnh sát quản lý hành chính về trật tự xã hội (PC06)"."""
+        short = self.short_name.strip()
+        if not short:
+            return self.name
+        if DEPARTMENT_CODE.fullmatch(short):
+            return f"{self.name} ({short})"
+        return short
 
     @property
     def ancestor_ids(self) -> list[int]:

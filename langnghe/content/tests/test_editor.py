@@ -204,7 +204,7 @@ def test_bad_image_is_refused_in_vietnamese(client, make_staff, name, content, m
     client, _editor = _staff_client(client, make_staff, THO_XUONG, "editor")
     upload = io.BytesIO(content)
     upload.name = name
-    response = client.post("/staff/content/images/", {"image": upload})
+    response = client.post("/staff/content/images/", {"image": upload, "alt": "Ảnh"})
     assert response.status_code == 400
     assert message in response.json()["error"]
     assert not AuditEntry.objects.filter(action="post.image_upload").exists()
@@ -238,6 +238,28 @@ def test_image_in_the_form_without_javascript_goes_into_the_body(client, make_st
     post = Post.objects.get()
     assert re.search(r"!\[Tờ rơi\]\(/media/content/images/[0-9a-f]{32}\.jpg\)", post.body_source)
     assert '<img src="/media/content/images/' in post.body and 'alt="Tờ rơi"' in post.body
+
+
+def test_an_image_needs_a_description(client, make_staff):
+    """The editor's button and the form without JavaScript both refuse an image with no
+    description (it would be "![](…)": nothing for a screen reader)."""
+    client, _editor = _staff_client(client, make_staff, THO_XUONG, "editor")
+    upload = io.BytesIO(_jpeg_with_gps())
+    upload.name = "a.jpg"
+    response = client.post("/staff/content/images/", {"image": upload, "alt": "  "})
+    assert response.status_code == 400
+    assert "Mô tả ảnh chèn" in response.json()["error"]
+    upload = io.BytesIO(_jpeg_with_gps())
+    upload.name = "a.jpg"
+    response = client.post(
+        "/staff/content/new/",
+        {"kind": "article", "title": "Có ảnh", "body": "Đoạn một.", "image": upload,
+         "image_alt": "", "audience": "none", "action": "draft"},
+    )  # fmt: skip
+    assert response.status_code in (200, 400)
+    assert "Hãy nhập “Mô tả ảnh chèn”" in response.content.decode()
+    assert not Post.objects.exists()
+    assert not AuditEntry.objects.filter(action="post.image_upload").exists()
 
 
 # --- where a post went --------------------------------------------------------------------------

@@ -84,12 +84,25 @@ def test_write_preview_publish_a_post_with_an_image(live_server, page, demo_netw
     page.fill("#id_title", "Cảnh giác cuộc gọi giả danh công an")
     page.click(".EasyMDEContainer .CodeMirror")
     page.keyboard.type("Công an không làm việc qua điện thoại.\n\nHãy gọi 113 khi nghi ngờ.\n\n")
-    # The toolbar's image button opens a file chooser; the server answers the image's URL.
+    # The toolbar's image button opens a file chooser; the server answers the image's URL; the
+    # description typed in "Mô tả ảnh chèn" becomes the image's alt text.
+    page.fill("#id_image_alt", "Tờ rơi cảnh giác [mẫu]")
     with page.expect_file_chooser() as chooser:
         page.click(".editor-toolbar button:has-text('Chèn ảnh')")
     chooser.value.set_files(str(_photo(tmp_path)))
     # (wait_for_function would evaluate a string, which the page's CSP forbids)
-    expect(page.locator("#id_body")).to_have_value(re.compile(r"!\[\]\(/media/content/images/"))
+    expect(page.locator("#id_body")).to_have_value(
+        re.compile(r"!\[Tờ rơi cảnh giác \(mẫu\)\]\(/media/content/images/")
+    )
+    expect(page.locator("#id_image_alt")).to_have_value("")  # used once
+    # With the field empty, the description is asked for.
+    page.once("dialog", lambda dialog: dialog.accept("Sơ đồ đường dây nóng"))
+    with page.expect_file_chooser() as chooser:
+        page.click(".editor-toolbar button:has-text('Chèn ảnh')")
+    chooser.value.set_files(str(_photo(tmp_path)))
+    expect(page.locator("#id_body")).to_have_value(
+        re.compile(r"!\[Sơ đồ đường dây nóng\]\(/media/content/images/")
+    )
     page.click("#post-form button[value=preview]")
     preview = page.locator("#post-preview .content-body")
     page.wait_for_selector("#post-preview .content-body img")
@@ -103,14 +116,20 @@ def test_write_preview_publish_a_post_with_an_image(live_server, page, demo_netw
     assert "Đã đăng bài trên trang của Công an phường Thọ Xương." in page.inner_text(".alert")
     post = Post.objects.get()
     assert post.state == "published" and post.body_format == "markdown"
-    assert post.body_source.count("/media/content/images/") == 1
+    assert post.body_source.count("/media/content/images/") == 2
+    assert "![](" not in post.body_source
 
     page.goto(live_server.url + ward.get_absolute_url())
     page.click(f"a[href='{post.get_absolute_url()}']")
     page.wait_for_selector("article#post .content-body")
     body = page.locator("article#post .content-body")
     assert body.locator("p:not(:has(img))").count() == 2
-    assert body.locator("img").count() == 1  # inserted once, not sent again with the form
+    # Each inserted once (not sent again with the form), each with its description.
+    assert body.locator("img").count() == 2
+    assert [body.locator("img").nth(i).get_attribute("alt") for i in range(2)] == [
+        "Tờ rơi cảnh giác (mẫu)",
+        "Sơ đồ đường dây nóng",
+    ]
     assert "Hãy gọi 113 khi nghi ngờ." in body.inner_text()
     assert (
         page.evaluate("document.querySelector('article#post .content-body img').naturalWidth") > 0

@@ -360,6 +360,20 @@ def test_console_pages_pass_axe(site, browser, width):
 
     response_submit(unit_code=THO_XUONG, client_id=uuid.uuid4(), answers={"overall": "4"})
     insights_refresh()
+    # Twenty weeks of answers: the survey trend by week is wider than a phone.
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from langnghe.surveys.models import DailyCount
+    from langnghe.units.models import Unit
+
+    commune = Unit.objects.get(code=THO_XUONG)
+    weeks_ago = timezone.localdate() - dt.timedelta(weeks=20)
+    for week in range(20):
+        day = weeks_ago + dt.timedelta(weeks=week)
+        for metric, value in (("responses", ""), ("overall", "4")):
+            DailyCount.objects.create(unit=commune, day=day, metric=metric, value=value, count=3)
     # Signed in (one session, made once) as the commune's commander, who sees all of these.
     cookie = _session_cookie(site["officer"], base)
     conversation, case = site["conversation"], site["case"]
@@ -370,6 +384,9 @@ def test_console_pages_pass_axe(site, browser, width):
         "/staff/cases/",
         f"/staff/cases/{case.pk}/",
         f"/staff/insights/?unit={THO_XUONG}",
+        # The survey results: the trend scrolls sideways at 360 px (by month and by week).
+        "/staff/surveys/",
+        f"/staff/surveys/?unit={THO_XUONG}&by=week&from={weeks_ago:%Y-%m-%d}",
     ]
     watched = Watched(browser, width, problems, cookies=[cookie])
     try:

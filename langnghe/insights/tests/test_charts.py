@@ -78,4 +78,5 @@ def test_tiles_and_ranking_figures():
     assert tiles["satisfaction"]["previous"] == "82,5 %"
     assert tiles["views"]["change"] == "+50 %"
     assert tiles["views"]["value"] == "1.500"
-    assert tiles["cases_received"]["change"] == "+3"
+    # Nothing before: no base to compare with (not "+3", not a percentage).
+    assert tiles["cases_received"]["change"] == "chưa đủ số liệu kỳ trước để so sánh"

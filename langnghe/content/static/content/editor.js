@@ -68,12 +68,23 @@
       imageUploadFunction(file, onSuccess, onError) {
         const body = new FormData();
         body.append("image", file);
+        // The image's description (its alt text): the form's "Mô tả ảnh chèn" field, else asked
+        // for now; a screen reader reads it in place of the image.
+        const altField = form.querySelector('[name="image_alt"]');
+        let alt = altField ? altField.value.trim() : "";
+        if (!alt) alt = (window.prompt("Mô tả ngắn nội dung ảnh (đọc thay ảnh cho người khiếm thị):") || "").trim();
+        body.append("alt", alt);
         // EasyMDE's file input sits inside the form: emptied, so that saving the post does not
         // send the same image again.
         const input = document.querySelector(".editor-toolbar input.imageInput");
         if (input) input.value = "";
         post("/staff/content/images/", body)
-          .then((data) => onSuccess(data.url))
+          .then((data) => {
+            // The server writes the Markdown with the description made safe: "![…](#url#)".
+            editor.options.insertTexts.uploadedImage = [data.markdown.replace(data.url, "#url#"), ""];
+            if (altField) altField.value = "";
+            onSuccess(data.url);
+          })
           .catch((error) => onError(error.message));
       },
       imageTexts: {

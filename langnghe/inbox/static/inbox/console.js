@@ -13,6 +13,16 @@
   const labels = {received: "Đã nhận", pending: "Đang gửi", sent: "Đã gửi", delivered: "Đã đến",
     seen: "Đã xem", failed: "Không gửi được"};
 
+  // "04:35 06/12" in the province's time, as the server writes it (template "H:i d/m"),
+  // whatever the time zone of the officer's browser.
+  const clock = new Intl.DateTimeFormat("en-GB", {timeZone: "Asia/Ho_Chi_Minh",
+    hour: "2-digit", minute: "2-digit", day: "2-digit", month: "2-digit", hourCycle: "h23"});
+  function serverTime(when) {
+    const part = {};
+    clock.formatToParts(when).forEach(function (p) { part[p.type] = p.value; });
+    return part.hour + ":" + part.minute + " " + part.day + "/" + part.month;
+  }
+
   function addMessage(m) {
     if (!thread || thread.querySelector('[data-message="' + m.id + '"]')) return;
     const li = document.createElement("li");
@@ -24,7 +34,7 @@
     const meta = document.createElement("small");
     meta.className = "muted";
     const when = new Date(m.sent_at);
-    meta.append(when.toLocaleTimeString("vi-VN", {hour: "2-digit", minute: "2-digit"}) + " · ");
+    meta.append(serverTime(when) + " · ");
     const delivery = document.createElement("span");
     delivery.className = "delivery";
     delivery.textContent = labels[m.delivery] || m.delivery;
