@@ -259,8 +259,6 @@ def _wrap_label(text: str, width: float) -> list[str]:
     last ending in "…" when the name is longer still): a label never runs out of its area."""
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
-    from langnghe.core.documents import FAMILY
-
     def fits(line: str) -> bool:
         return stringWidth(line, FAMILY, LABEL_FONT_SIZE) <= width
 
