@@ -37,6 +37,13 @@ def test_the_procedure_answer_gives_its_link_once(unit, monkeypatch):
     from langnghe.triage.selectors import triage_text
 
     procedure_catalogue_load_bundled()
+    # Answers are kept per process for 30 s: another test may have asked the same question
+    # of another catalogue just before.
+    from langnghe.procedures import selectors as procedure_selectors
+
+    procedure_selectors._answers.clear()
+    procedure_selectors._quoted.clear()
+    procedure_selectors.search_index_invalidate()
     # What is tested is the answer's link, not the classifier: the message is read as a
     # procedure question whatever model another test left loaded in this process.
     monkeypatch.setattr(
