@@ -21,8 +21,9 @@ from django.utils import timezone
 
 from langnghe.core import documents
 from langnghe.core.documents import FAMILY, STYLES, Heading, fitted_table
-from langnghe.core.formats import document_date, vn_date, vn_number, vn_percent
+from langnghe.core.formats import document_date
 from langnghe.core.periods import next_month
+from langnghe.core.templatetags.vn_format import vn_date, vn_number, vn_percent100
 from langnghe.surveys.printing import FONT_DIR
 from langnghe.units.letterhead import letterhead_for
 
@@ -85,7 +86,7 @@ CHILD_COLUMNS = [
 
 def figure_text(value, kind: str) -> str:
     if kind == "percent":
-        return vn_percent(value)
+        return vn_percent100(value)
     if kind == "duration":
         return duration(value)
     return vn_number(value)
@@ -196,13 +197,13 @@ def _narrative(data: dict) -> list[str]:
         f"{where}, trong kỳ đã tiếp nhận "
         f"{vn_number(s['cases']['received'])} vụ việc (kỳ trước "
         f"{vn_number(p['cases']['received'])}), giải quyết {vn_number(s['cases']['resolved'])}; "
-        f"tỉ lệ giải quyết đúng hạn {vn_percent(s['cases']['on_time_rate'])}; hiện còn "
+        f"tỉ lệ giải quyết đúng hạn {vn_percent100(s['cases']['on_time_rate'])}; hiện còn "
         f"{vn_number(s['cases']['open_now'])} vụ việc đang mở, trong đó "
         f"{vn_number(s['cases']['overdue_now'])} vụ việc quá hạn. Trực ban tiếp nhận "
         f"{vn_number(s['inbox']['conversations'])} hội thoại, thời gian trả lời đầu tiên "
         f"(trung vị) {duration(s['inbox']['first_response_median_s'])}. Người dân gửi "
         f"{vn_number(s['surveys']['responses'])} phiếu khảo sát, chỉ số hài lòng "
-        f"{vn_percent(s['surveys']['index'])} (kỳ trước {vn_percent(p['surveys']['index'])}).",
+        f"{vn_percent100(s['surveys']['index'])} (kỳ trước {vn_percent100(p['surveys']['index'])}).",
     ]
 
 
@@ -230,7 +231,7 @@ def _trend_drawing(trend: list[dict], width: float):
     chart.valueAxis.valueMin = 0
     if max((max(series) for series in chart.data), default=0) < 5:
         chart.valueAxis.valueMax, chart.valueAxis.valueStep = 5, 1  # whole numbers, not 0,2
-    chart.valueAxis.labelTextFormat = lambda v: vn_number(round(v) if v == round(v) else v)
+    chart.valueAxis.labelTextFormat = lambda v: vn_number(v, 0 if v == round(v) else 1)
     for i, colour in enumerate(("#0b4f8a", "#c0392b", "#1e8449")):
         chart.lines[i].strokeColor = colors.HexColor(colour)
         chart.lines[i].strokeWidth = 1.5
@@ -283,7 +284,7 @@ def _wrap_label(text: str, width: float) -> list[str]:
 
 def axis_percent(value: float) -> str:
     """An axis tick in the Vietnamese form of every percentage in the report: "20 %"."""
-    return vn_percent(value, 0)
+    return vn_percent100(value, 0)
 
 
 def _satisfaction_drawing(rated: list[dict], width: float):

@@ -30,7 +30,8 @@ from langnghe.cases import crypto
 from langnghe.core import documents
 from langnghe.core.documents import STYLES, fitted_table
 from langnghe.core.exceptions import ApplicationError
-from langnghe.core.formats import document_date, vn_date, vn_number, vn_percent
+from langnghe.core.formats import document_date
+from langnghe.core.templatetags.vn_format import vn_date, vn_number, vn_percent100
 from langnghe.units.letterhead import letterhead_for
 from langnghe.units.models import Unit
 
@@ -196,7 +197,7 @@ def _build_xlsx(unit, params, period, comments, progress) -> tuple[bytes, int]:
         caption
         + [
             f"Phạm vi: {SUBTREE.lower()}. Số phiếu: {vn_number(results['responses'])}; "
-            f"chỉ số hài lòng chung: {vn_percent(results['index'])}"
+            f"chỉ số hài lòng chung: {vn_percent100(results['index'])}"
         ],
         [
             "Yếu tố",
@@ -315,7 +316,7 @@ def _build_pdf(unit, params, period, comments, progress) -> tuple[bytes, int]:
         Paragraph(
             escape(
                 f"{SUBTREE}: {vn_number(results['responses'])} phiếu; chỉ số hài lòng chung "
-                f"{vn_percent(results['index'])}."
+                f"{vn_percent100(results['index'])}."
             ),
             STYLES["plain"],
         ),
@@ -323,7 +324,7 @@ def _build_pdf(unit, params, period, comments, progress) -> tuple[bytes, int]:
         fitted_table(
             ["Yếu tố", "Số câu trả lời", "Chỉ số hài lòng"],
             [
-                (e["label"], vn_number(e["answers"]), vn_percent(e["index"]))
+                (e["label"], vn_number(e["answers"]), vn_percent100(e["index"]))
                 for e in results["elements"].values()
             ],
             weights=[6, 1.6, 1.6],
@@ -342,7 +343,7 @@ def _build_pdf(unit, params, period, comments, progress) -> tuple[bytes, int]:
                         vn_number(i + 1),
                         r["name"],
                         vn_number(r["responses"]),
-                        vn_percent(r["index"]),
+                        vn_percent100(r["index"]),
                     )
                     for i, r in enumerate(ranked)
                 ],

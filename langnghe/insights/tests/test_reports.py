@@ -13,7 +13,8 @@ from pypdf import PdfReader
 
 from langnghe.audit.models import AuditEntry
 from langnghe.cases.services import case_create
-from langnghe.core.formats import document_date, vn_date, vn_number, vn_percent
+from langnghe.core.formats import document_date
+from langnghe.core.templatetags.vn_format import vn_date, vn_number, vn_percent100
 from langnghe.insights import selectors, services
 from langnghe.insights.materialize import insights_refresh
 from langnghe.insights.models import Report
@@ -125,7 +126,7 @@ def test_letterhead_of_a_department_and_dates_of_the_decree(unit):
     # NĐ 30/2020: a leading zero for days below 10 and for the months 1 and 2 only.
     assert document_date(dt.date(2026, 2, 5)) == "ngày 05 tháng 02 năm 2026"
     assert document_date(dt.date(2026, 3, 15)) == "ngày 15 tháng 3 năm 2026"
-    assert (vn_number(1234567), vn_percent(83.26), vn_date("2026-12-05")) == (
+    assert (vn_number(1234567), vn_percent100(83.26), vn_date("2026-12-05")) == (
         "1.234.567",
         "83,3 %",
         "05/12/2026",
