@@ -62,6 +62,12 @@ def periodic_jobs() -> list:
     return jobs
 
 
+def task_modules():
+    """Each app's ``tasks`` module (importing it declares its jobs: ``langnghe.core.jobs``)."""
+    for _app, module in _modules("tasks"):
+        yield module
+
+
 def websocket_urlpatterns() -> list:
     patterns: list = []
     for _app, module in _modules("routing"):

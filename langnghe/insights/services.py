@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from langnghe.audit.services import audit_record
+from langnghe.core import jobs
 from langnghe.core.exceptions import ApplicationError
 from langnghe.units.models import Unit
 
@@ -20,8 +21,6 @@ def report_request(*, user, unit: Unit, period: Period, report_format: str) -> R
         raise ApplicationError(
             "Định dạng báo cáo phải là pdf hoặc xlsx.", code="bad_format", field="format"
         )
-    from .tasks import report_generate  # cycle: the task imports services
-
     with transaction.atomic():
         number = report_number_next(unit=unit) if report_format == "pdf" else None
         report = Report.objects.create(
@@ -44,7 +43,7 @@ def report_request(*, user, unit: Unit, period: Period, report_format: str) -> R
                 "number": number,
             },
         )
-        transaction.on_commit(lambda: report_generate.enqueue(str(report.pk)))
+        jobs.enqueue("insights.report_generate", str(report.pk), on_commit=True)
     return report
 
 

@@ -1,6 +1,6 @@
 import logging
 
-from django_tasks import task
+from langnghe.core import jobs
 
 from . import services
 from .models import Report, ReportStatus
@@ -9,7 +9,7 @@ from .reports import report_build
 log = logging.getLogger(__name__)
 
 
-@task()
+@jobs.job("insights.report_generate")
 def report_generate(report_id: str) -> None:
     """Build a queued report (idempotent: a finished report is left as it is)."""
 
