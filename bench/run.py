@@ -807,17 +807,13 @@ backend).
   server-binding cursor kept per connection): measured on 2026-12-05 (`BENCH_WITHOUT=prepared`),
   a survey response costs PostgreSQL 0.37–0.58 ms of CPU prepared against 0.88–0.98 ms
   unprepared, and the web process 0.56–0.95 against 0.82–0.96 ms; a new cursor per statement
-  had "cost about a third of the client's work on it" (commit 42f04ea). **Planned
-  generically** (`plan_cache_mode=force_generic_plan`, `settings.base.postgres_options`):
-  nothing measurable on 2026-12-05 (`BENCH_WITHOUT=generic-plans`: 0.42–0.45 ms of
-  PostgreSQL CPU against 0.37–0.58 forced, within the noise), and PostgreSQL's own choice
-  already takes the generic plan after five custom ones for both hot statements
-  (`pg_prepared_statements`: 45 generic, 5 custom after 50 responses). The halving of the
-  checks' CPU quoted by commit 0e51a8d was measured while the counts' LIMITs were parameters,
-  which kept PostgreSQL on custom plans; they are now written in the text. So the forced mode
-  is a candidate for removal once a run on the bench data set confirms it. Tests:
-  `core/tests/test_sql.py::test_prepared_statements_are_planned_once_generically`
-  (PostgreSQL: the statement is prepared on the server, generic plans only),
+  had "cost about a third of the client's work on it" (commit 42f04ea). **Forced generic
+  plans** (`plan_cache_mode=force_generic_plan`) were removed (issue #28): nothing measurable
+  on 2026-12-05 (`BENCH_WITHOUT=generic-plans`: 0.42–0.45 ms of PostgreSQL CPU without against
+  0.37–0.58 forced, within the noise), and PostgreSQL's own choice takes the generic plan after
+  five custom ones for both hot statements (`pg_prepared_statements`: 45 generic, 5 custom
+  after 50 responses). Tests:
+  `core/tests/test_sql.py::test_prepared_statements_are_prepared_on_the_server`,
   `::test_prepared_statements_share_one_cursor_per_connection_and_a_failure_drops_it`.
 - **Group commit** (`langnghe/core/groupcommit.py`): it batches only under `serve
   --worker-class gthread`; the default sync workers have one thread each, so every batch is one

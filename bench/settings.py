@@ -11,7 +11,7 @@ sandbox (LANGNGHE_ZALO_SANDBOX).
 
 ``BENCH_WITHOUT`` (comma-separated) turns speed mechanisms off, to measure what each buys
 (docs/benchmarks.md, "What each speed mechanism buys"): ``lane-handler`` (the survey POST
-through django-ninja), ``page-cache``, ``generic-plans`` (PostgreSQL's own plan choice),
+through django-ninja), ``page-cache``,
 ``prepared`` (no server-side prepared statements).
 """
 
@@ -29,16 +29,12 @@ LANGNGHE_SURVEY_IP_LIMIT = 0
 LANGNGHE_ZALO_SANDBOX = True
 
 WITHOUT = {name for name in os.environ.get("BENCH_WITHOUT", "").split(",") if name}
-if unknown := WITHOUT - {"lane-handler", "page-cache", "generic-plans", "prepared"}:
+if unknown := WITHOUT - {"lane-handler", "page-cache", "prepared"}:
     raise ImproperlyConfigured(f"BENCH_WITHOUT: unknown {sorted(unknown)}")
 if "lane-handler" in WITHOUT:
     LANGNGHE_MACHINE_LANE_HANDLERS = {}
 if "page-cache" in WITHOUT:
     LANGNGHE_UNIT_PAGE_CACHE = False
 _options = DATABASES["default"].get("OPTIONS", {})
-if WITHOUT & {"generic-plans", "prepared"} and "options" in _options:
-    _options["options"] = (
-        _options["options"].replace("-c plan_cache_mode=force_generic_plan", "").strip()
-    )
 if "prepared" in WITHOUT and "prepare_threshold" in _options:
     _options["prepare_threshold"] = None

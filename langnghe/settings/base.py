@@ -182,21 +182,13 @@ def postgres_options(database: dict) -> dict:
     ORM binds on the client, never prepared). DB_PREPARED_STATEMENTS=false turns it off — for a
     PgBouncer in transaction mode older than 1.21 or without max_prepared_statements.
 
-    Those statements are planned once, generically (``plan_cache_mode``): each looks rows up
-    by key, so its plan does not depend on the values, and by default PostgreSQL plans a
-    statement whose parameters feed a LIMIT afresh on every call — for the survey checks the
-    planning cost about as much of the server's CPU as running them (seen in an ad-hoc
-    measurement on the bench data set, not a command of the repo; ``bench/cpu.py survey``
-    shows the whole response's cost). The ORM's statements are not prepared, so the setting
-    does not touch them."""
+    PostgreSQL plans them itself (its default ``plan_cache_mode``: a generic plan after five
+    custom ones). Forcing the generic plan was measured as buying nothing (docs/benchmarks.md,
+    "Prepared statements") and was removed."""
     if database["ENGINE"] == "django.db.backends.postgresql":
         prepared = env.bool("DB_PREPARED_STATEMENTS", default=True)
         options = database.setdefault("OPTIONS", {})
         options["prepare_threshold"] = 0 if prepared else None
-        if prepared:
-            options["options"] = " ".join(
-                filter(None, [options.get("options", ""), "-c plan_cache_mode=force_generic_plan"])
-            )
     return database
 
 
