@@ -36,3 +36,19 @@ def test_each_shape_runs_what_it_says():
     assert default_threads[default_threads.index("--threads") + 1] == str(THREADS)
     [alone] = web_commands(**{**shape, "workers": 1})  # one uvicorn process for everything
     assert "uvicorn" in alone and "gunicorn" not in alone
+
+
+def test_procfile_prints_the_processes_and_starts_nothing(monkeypatch, settings, capsys):
+    import shlex
+    import subprocess
+
+    settings.REDIS_URL = "redis://127.0.0.1:6379/0"
+    settings.LANGNGHE_PUBLIC_URL = "http://127.0.0.1:8000"
+    monkeypatch.setattr(subprocess, "Popen", lambda *a, **k: pytest.fail("started a process"))
+    call_command("serve", "--workers", "2", "--task-workers", "2", "--procfile")
+    lines = capsys.readouterr().out.strip().splitlines()
+    names = [line.split(":", 1)[0] for line in lines]
+    assert names == ["web", "websocket", "worker1", "worker2", "periodic"]
+    web = shlex.split(lines[0].split(": ", 1)[1])
+    assert "gunicorn" in web and web[web.index("--workers") + 1] == "2"
+    assert "db_worker" in lines[2] and "run_periodic" in lines[4]

@@ -21,10 +21,15 @@ Two shapes (docs/deploy.md, measured in docs/benchmarks.md):
 Beside them: ``--task-workers`` × ``langnghe db_worker`` (jobs taken with SELECT … FOR UPDATE
 SKIP LOCKED, so two workers never take the same one) and one ``run_periodic``. SIGTERM or
 SIGINT stops every child (each finishes its current request or job) and then exits.
+
+``serve`` is a small supervisor on purpose. To run the same processes under systemd or honcho
+instead, ``--procfile`` prints them as a Procfile (one line per process, the options given
+applied) and exits; docs/deploy.md has the systemd units built from it.
 """
 
 import ipaddress
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -143,6 +148,23 @@ def worker_commands(*, task_workers: int, periodic: bool) -> list[list[str]]:
     return commands
 
 
+def procfile_text(commands: list[list[str]]) -> str:
+    """The processes as Procfile lines: ``web``, ``websocket``, ``worker1``…, ``periodic``."""
+    lines, workers = [], 0
+    for command in commands:
+        if "db_worker" in command:
+            workers += 1
+            name = f"worker{workers}"
+        elif "run_periodic" in command:
+            name = "periodic"
+        elif "gunicorn" in command or not lines:
+            name = "web"
+        else:
+            name = "websocket"
+        lines.append(f"{name}: {shlex.join(command)}")
+    return "\n".join(lines)
+
+
 def stop_all(children: list[subprocess.Popen], timeout: float = STOP_TIMEOUT) -> None:
     """SIGTERM every child, wait for them together, SIGKILL what is left."""
     for child in children:
@@ -237,9 +259,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-periodic", action="store_true", help="Không chạy tác vụ định kỳ (run_periodic)"
         )
+        parser.add_argument(
+            "--procfile",
+            action="store_true",
+            help="Chỉ in các tiến trình dạng Procfile (cho honcho/systemd) rồi thoát",
+        )
 
     def handle(self, *args, host, port, workers, http, ws_port, worker_class, threads,
-               task_workers, no_periodic, **options):  # fmt: skip
+               task_workers, no_periodic, procfile=False, **options):  # fmt: skip
         ws_port = ws_port or port + 1
         for value in (port, ws_port):
             if not 1 <= value <= 65535:
@@ -263,6 +290,9 @@ class Command(BaseCommand):
             worker_class=worker_class,
             threads=threads,
         ) + worker_commands(task_workers=task_workers, periodic=not no_periodic)
+        if procfile:
+            self.stdout.write(procfile_text(commands))
+            return
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         children = [subprocess.Popen(command, env=env) for command in commands]  # noqa: S603
         stopping = False
