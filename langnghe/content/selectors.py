@@ -8,6 +8,7 @@ from django.apps import apps
 from django.db.models import Q, QuerySet
 
 from langnghe.accounts.selectors import visible_units
+from langnghe.connectors.models import Follower
 from langnghe.core.exceptions import NotFound
 from langnghe.units.models import Unit
 from langnghe.units.selectors import subtree
@@ -63,8 +64,6 @@ def followers_count(unit: Unit) -> int | None:
     """Zalo followers of the unit's OA (kept by the connector from follow/unfollow events)."""
     if not apps.is_installed("langnghe.connectors"):
         return None
-    from langnghe.connectors.models import Follower
-
     return Follower.objects.filter(unit=unit, is_following=True).count()
 
 

@@ -7,6 +7,10 @@ the article id, and only articles can be broadcast.
 
 from django.conf import settings
 
+from langnghe.connectors import zalo as client
+from langnghe.connectors.services import token_refresh
+from langnghe.connectors.zalo import ZaloUnavailable
+
 from .images import cover_url
 from .sanitize import plain_text
 
@@ -17,14 +21,6 @@ BROADCAST = "/v2.0/oa/message"
 
 class ZaloRefused(Exception):
     """Zalo answered with an error that retrying will not fix."""
-
-
-try:  # the connector owns the HTTP client; without it nothing can be sent
-    from langnghe.connectors.zalo import ZaloUnavailable
-except ImportError:  # pragma: no cover
-
-    class ZaloUnavailable(Exception):  # type: ignore[no-redef]
-        pass
 
 
 def article_payload(post) -> dict:
@@ -51,8 +47,6 @@ TOKEN_ERRORS = (-216, -220)  # invalid / expired access token (reference §2)
 
 
 def _call(connection, path: str, payload: dict, *, refreshed: bool = False) -> dict:
-    from langnghe.connectors import zalo as client
-
     token = connection.secret("access_token")
     data = client.post_json(
         connection.api_base.rstrip("/") + path, payload, headers={"access_token": token}
@@ -60,8 +54,6 @@ def _call(connection, path: str, payload: dict, *, refreshed: bool = False) -> d
     error = data.get("error", 0)
     if error in TOKEN_ERRORS and not refreshed:
         # The connector owns the single-use refresh token (one refresh at a time, row lock).
-        from langnghe.connectors.services import token_refresh
-
         connection = token_refresh(connection_id=connection.pk, stale_token=token)
         return _call(connection, path, payload, refreshed=True)
     if error:

@@ -14,6 +14,7 @@ from langnghe.audit.services import audit_record
 from langnghe.core.exceptions import ApplicationError
 
 from .models import Field, HandlerKind, Procedure, ProcedureHandler
+from .selectors import search_index_invalidate
 
 BUNDLED_CATALOGUE = Path(__file__).parent / "data" / "procedures.json"
 DEPARTMENTS = {"PA08", "PC06", "PC07", "PC08"}
@@ -193,8 +194,6 @@ def procedure_catalogue_load(
         },
     )
     if result.created or result.updated or result.deactivated:
-        from .selectors import search_index_invalidate
-
         transaction.on_commit(search_index_invalidate)
     return result
 

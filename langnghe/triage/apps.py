@@ -3,6 +3,8 @@ import threading
 
 from django.apps import AppConfig
 
+from .classifier import get_model
+
 
 def warm_up_in_worker(argv: list[str]) -> threading.Thread | None:
     """In a task worker (``langnghe db_worker``), load the triage model as the process starts,
@@ -12,8 +14,6 @@ def warm_up_in_worker(argv: list[str]) -> threading.Thread | None:
     loads it when it first needs it."""
     if "db_worker" not in argv[1:3]:
         return None
-    from .classifier import get_model  # registry: only once the apps are ready
-
     thread = threading.Thread(target=get_model, name="triage-warm-up", daemon=True)
     thread.start()
     return thread

@@ -1,6 +1,6 @@
 """Reads: classify a text (stateless) and list corrections for training."""
 
-from .classifier import TriageResult, classify
+from .classifier import CORRECTION_WEIGHT, TriageResult, classify
 from .models import TriageCorrection
 
 __all__ = ["TriageResult", "triage_text", "correction_training_rows"]
@@ -19,8 +19,6 @@ def triage_text(text: str) -> TriageResult:
 def correction_training_rows() -> list[dict]:
     """Officers' corrections as training rows (weighted above generated examples); those whose
     text was forgotten with their conversation are left out."""
-    from .classifier import CORRECTION_WEIGHT
-
     return [
         {
             "text": row.text,

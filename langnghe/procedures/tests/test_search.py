@@ -129,8 +129,8 @@ def test_the_word_memo_changes_no_ranking_and_stays_bounded(catalogue, monkeypat
     """Each query of the evaluation set and the hard queries, asked of an index whose word
     memo is warm from every other query, ranks exactly as it does with the memo empty; a full
     memo starts afresh rather than grow."""
-    from langnghe.procedures import search
     from langnghe.procedures.management.commands.eval_search import EVAL_FILE
+    from langnghe.procedures.search import index as search_index
 
     queries = [item["q"] for item in json.loads(EVAL_FILE.read_text(encoding="utf-8"))["queries"]]
     queries += [q for q, _ in HARD_QUERIES]
@@ -143,7 +143,7 @@ def test_the_word_memo_changes_no_ranking_and_stays_bounded(catalogue, monkeypat
     assert [index.search(q, limit=5) for q in queries] == cold  # the memo now warm
     assert [index.search(q, limit=5) for q in reversed(queries)] == cold[::-1]
     assert len(index._word_memo) > 100
-    monkeypatch.setattr(search, "WORD_MEMO_SIZE", 10)
+    monkeypatch.setattr(search_index, "WORD_MEMO_SIZE", 10)
     index.search("qzxv wvkj", limit=5)  # new words: the full memo starts afresh
     assert len(index._word_memo) <= 10
 
@@ -154,7 +154,7 @@ def test_stop_phrases_by_first_word_drop_what_the_full_scan_drops():
     every position keeps."""
     import random
 
-    from langnghe.procedures import search
+    from langnghe.procedures.search import analysis as search
 
     def full_scan(tokens):
         protected = set()
