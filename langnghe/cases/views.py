@@ -23,16 +23,8 @@ from langnghe.core.forms import first_error
 from langnghe.units.models import Unit
 from langnghe.units.selectors import unit_choose, unit_current
 
-from . import crypto, deadlines, policies, receipts, selectors, services
+from . import crypto, deadlines, forms, policies, receipts, selectors, services
 from .files import EXTENSIONS, MAX_BYTES
-from .forms import (
-    BulkAssignForm,
-    CaseActionForm,
-    CaseRecordForm,
-    ReceiptForm,
-    ReportForm,
-    RevealDecisionForm,
-)
 from .lookups import RATE_LIMITED as LOOKUP_RATE_LIMITED
 from .lookups import lookup_limited
 from .models import Case, Channel, Status
@@ -72,7 +64,7 @@ def report_form(request):
     Post/Redirect/Get: a case received is answered with a redirect to ``report_sent``, so a
     reload or a back button never sends it twice. The codes travel to that page in the
     session (the receipt sealed), never in the URL."""
-    form = ReportForm(request.POST if request.method == "POST" else None)
+    form = forms.ReportForm(request.POST if request.method == "POST" else None)
     data = form.cleaned_data if form.is_valid() else {}
     code = request.GET.get("don-vi") or data.get("unit") or ""
     unit = Unit.objects.filter(code__iexact=code.strip(), is_active=True).first() if code else None
@@ -194,7 +186,7 @@ def receipt_page(request):
     ):
         context["error"] = RATE_LIMITED
         return _no_store(render(request, "cases/receipt.html", context, status=429))
-    form = ReceiptForm(request.POST)
+    form = forms.ReceiptForm(request.POST)
     data = form.cleaned_data if form.is_valid() else {"receipt": "", "action": "view", "body": ""}
     receipt = data["receipt"]
     case = selectors.case_find_by_receipt(receipt)
@@ -286,7 +278,7 @@ def console_list(request):
 @login_required
 @require_POST
 def console_bulk_assign(request):
-    form = BulkAssignForm(request.POST)
+    form = forms.BulkAssignForm(request.POST)
     try:
         if not form.is_valid():
             raise ApplicationError(first_error(form))
@@ -311,7 +303,7 @@ def console_new(request):
         "channels": [(Channel.PHONE, "Điện thoại"), (Channel.WALK_IN, "Trực tiếp")],
     }
     if request.method == "POST":
-        form = CaseRecordForm(request.POST)
+        form = forms.CaseRecordForm(request.POST)
         context["values"] = request.POST  # everything typed stays in the form
         try:
             if not form.is_valid():
@@ -476,7 +468,7 @@ def console_action(request, case_id: int, action: str):
                     case=case, data=data, filename=filename, by=request.user
                 )
         elif action in ACTIONS:
-            form = CaseActionForm(request.POST)
+            form = forms.CaseActionForm(request.POST)
             if not form.is_valid():
                 raise ApplicationError(first_error(form))
             ACTIONS[action](case, request.user, form.cleaned_data)
@@ -512,7 +504,7 @@ def console_identity(request, case_id: int):
 @login_required
 def console_reveal_requests(request):
     if request.method == "POST":
-        form = RevealDecisionForm(request.POST)
+        form = forms.RevealDecisionForm(request.POST)
         try:
             if not form.is_valid():
                 raise ApplicationError(first_error(form))
