@@ -11,11 +11,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_ratelimit.decorators import ratelimit
 
-from langnghe.core.exceptions import ApplicationError, NotFound, PermissionDenied
+from langnghe.core.exceptions import ApplicationError, NotFound, PermissionDenied, form_page_status
 from langnghe.units.models import Unit
 
 from . import second_factor
 from .console import SESSION_KEY, current_unit
+from .forms import EnrolmentCodeForm, SecondFactorForm, UnitSwitchForm
 from .models import User
 from .selectors import can_see_unit, membership_list, visible_units
 
@@ -53,14 +54,15 @@ def console_home(request):
 @login_required
 @require_POST
 def unit_switch(request):
-    code = request.POST.get("unit", "")
-    unit = Unit.objects.filter(code=code).first()
+    form = UnitSwitchForm(request.POST)
+    data = form.cleaned_data if form.is_valid() else {"unit": "", "next": ""}
+    unit = Unit.objects.filter(code=data["unit"]).first() if data["unit"] else None
     if unit is None or not can_see_unit(request.user, unit):
         messages.error(request, "Đơn vị không nằm trong phạm vi của bạn.")
     else:
         request.session[SESSION_KEY] = unit.code
         messages.success(request, f"Đang làm việc tại: {unit.name}")
-    target = request.POST.get("next") or "/staff/"
+    target = data["next"] or "/staff/"
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "/staff/"
     return redirect(target)
@@ -76,7 +78,9 @@ ENROLMENT_CODE_REFUSED = (
 def second_factor_page(request):
     """Enter the 6-digit code. The first time, enrol an authenticator app: after the one-time
     enrolment code an admin or a commander issued (the password alone is not enough)."""
-    target = request.GET.get("next") or request.POST.get("next") or "/staff/"
+    form = SecondFactorForm(request.POST if request.method == "POST" else None)
+    data = form.cleaned_data if form.is_valid() else {"next": "", "enrolment_code": "", "token": ""}
+    target = request.GET.get("next") or data["next"] or "/staff/"
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = "/staff/"
     error = None
@@ -84,11 +88,10 @@ def second_factor_page(request):
     needs_code = device is None and not second_factor.enrolment_allowed(request)
     if request.method == "POST":
         if needs_code:
-            code = request.POST.get("enrolment_code", "")
-            if second_factor.enrolment_code_redeem(request=request, code=code):
+            if second_factor.enrolment_code_redeem(request=request, code=data["enrolment_code"]):
                 return redirect(f"/staff/2fa/?{urlencode({'next': target})}")
             error = ENROLMENT_CODE_REFUSED
-        elif second_factor.second_factor_verify(request=request, token=request.POST.get("token")):
+        elif second_factor.second_factor_verify(request=request, token=data["token"]):
             return redirect(target)
         elif wait := second_factor.wait_seconds(request.user):
             error = (
@@ -107,7 +110,8 @@ def second_factor_page(request):
         enrolment = second_factor.enrolment_device(request.user)
         context["qr_svg"] = second_factor.enrolment_qr_svg(enrolment)
         context["secret"] = second_factor.device_secret_base32(enrolment)
-    response = render(request, "accounts/second_factor.html", context, status=400 if error else 200)
+    # The form shown again with its error: 200, not a failed request (form_page_status).
+    response = render(request, "accounts/second_factor.html", context)
     add_never_cache_headers(response)  # the enrolment secret
     return response
 
@@ -132,7 +136,9 @@ def enrolment_code_page(request):
     }
     status = 200
     if request.method == "POST":
-        username = request.POST.get("username", "").strip()
+        form = EnrolmentCodeForm(request.POST)
+        data = form.cleaned_data if form.is_valid() else {"username": "", "remove_devices": False}
+        username = data["username"]
         context["username"] = username
         try:
             if not may_issue:
@@ -146,11 +152,11 @@ def enrolment_code_page(request):
                     code="user_not_found",
                 )
             removed = 0
-            if request.POST.get("remove_devices") == "1":
+            if data["remove_devices"]:
                 removed = second_factor.devices_remove(user=user, by=request.user)
             code = second_factor.enrolment_code_issue(user=user, by=request.user)
         except ApplicationError as exc:
-            context["error"], status = exc.message, exc.status
+            context["error"], status = exc.message, form_page_status(exc.status)
         else:
             request.session[ISSUED_SESSION_KEY] = {
                 "name": user.full_name or user.username,

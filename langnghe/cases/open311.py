@@ -28,10 +28,12 @@ from django_ratelimit.core import is_ratelimited
 
 from langnghe.core.dates import parse_date
 from langnghe.core.exceptions import ApplicationError
+from langnghe.core.forms import first_error
 from langnghe.units.selectors import unit_current, units_current
 
 from . import selectors, services
 from .calendar import TZ
+from .forms import Open311RequestForm
 from .lookups import MAX_CODES_PER_REQUEST, RATE_LIMITED, lookup_limited
 from .models import CLOSED_STATUSES, OPEN_STATUSES, Case, Category, Channel, Open311Client
 from .policies import NEVER_PUBLIC_CATEGORIES
@@ -224,29 +226,28 @@ def _create(request, fmt):
         request, group="open311.post", key="ip", rate="30/m", method="POST", increment=True
     ):
         raise Open311Error(429, "Quá nhiều yêu cầu, vui lòng thử lại sau.")
-    data = request.POST
-    client = _client(data.get("api_key", ""))
-    code = data.get("service_code", "").strip()
+    form = Open311RequestForm(request.POST)
+    if not form.is_valid():
+        raise Open311Error(400, first_error(form))
+    data = form.cleaned_data
+    client = _client(data["api_key"])
+    code = data["service_code"]
     if not code:
         raise Open311Error(400, "Thiếu service_code.")
-    address = data.get("address_string", "").strip()
-    lat, long = data.get("lat", "").strip(), data.get("long", "").strip()
-    if not (address or (lat and long) or data.get("address_id", "").strip()):
+    address = data["address_string"]
+    lat, long = data["lat"], data["long"]
+    if not (address or (lat and long) or data["address_id"]):
         raise Open311Error(400, "Cần vị trí: address_string, lat và long, hoặc address_id.")
-    description = data.get("description", "")
+    description = data["description"]
     if len(description) > 4000:
         raise Open311Error(400, "description tối đa 4000 ký tự.")
-    name = " ".join(
-        p for p in (data.get("first_name", "").strip(), data.get("last_name", "").strip()) if p
-    )
-    reporter = {"name": name, "phone": data.get("phone", ""), "email": data.get("email", "")}
-    anonymous = data.get("attribute[anonymous]", "").lower() == "true" or not (
-        name and reporter["phone"]
-    )
+    name = " ".join(p for p in (data["first_name"], data["last_name"]) if p)
+    reporter = {"name": name, "phone": data["phone"], "email": data["email"]}
+    anonymous = data["attribute[anonymous]"].lower() == "true" or not (name and reporter["phone"])
     case, _receipt = services.case_create(
         category_code=code,
         description=description,
-        unit_code=data.get("attribute[unit]", "").strip() or None,
+        unit_code=data["attribute[unit]"] or None,
         address=address,
         is_anonymous=anonymous,
         reporter=None if anonymous else reporter,

@@ -19,10 +19,11 @@ from langnghe.accounts.console import current_unit
 from langnghe.accounts.models import Membership, User
 from langnghe.accounts.selectors import can_see_unit, has_role, visible_units
 from langnghe.core.exceptions import ApplicationError, NotFound, form_page_status
+from langnghe.core.forms import first_error
 from langnghe.units.models import Unit
 from langnghe.units.selectors import unit_choose, unit_current
 
-from . import crypto, deadlines, policies, receipts, selectors, services
+from . import crypto, deadlines, forms, policies, receipts, selectors, services
 from .files import EXTENSIONS, MAX_BYTES
 from .lookups import RATE_LIMITED as LOOKUP_RATE_LIMITED
 from .lookups import lookup_limited
@@ -63,7 +64,9 @@ def report_form(request):
     Post/Redirect/Get: a case received is answered with a redirect to ``report_sent``, so a
     reload or a back button never sends it twice. The codes travel to that page in the
     session (the receipt sealed), never in the URL."""
-    code = request.GET.get("don-vi") or request.POST.get("unit") or ""
+    form = forms.ReportForm(request.POST if request.method == "POST" else None)
+    data = form.cleaned_data if form.is_valid() else {}
+    code = request.GET.get("don-vi") or data.get("unit") or ""
     unit = Unit.objects.filter(code__iexact=code.strip(), is_active=True).first() if code else None
     context = {
         "unit": unit,
@@ -75,26 +78,27 @@ def report_form(request):
     if request.method != "POST":
         context["values"] = {"category": request.GET.get("loai", "")}
         return render(request, "cases/report_form.html", context)
-    post = request.POST
-    context["values"] = post
+    context["values"] = request.POST  # everything typed stays in the form
     try:
         if is_ratelimited(
             request, group="cases.create", key="ip", rate="10/m", method="POST", increment=True
         ):
             raise ApplicationError(RATE_LIMITED, code="rate_limited", status=429)
-        anonymous = post.get("anonymous") == "1"
+        if not form.is_valid():
+            raise ApplicationError(first_error(form))
+        anonymous = data["anonymous"]
         case, receipt = services.case_create(
-            category_code=post.get("category", ""),
-            description=post.get("description", ""),
+            category_code=data["category"],
+            description=data["description"],
             unit_code=unit.code if unit else None,
-            address=post.get("address", ""),
+            address=data["address"],
             is_anonymous=anonymous,
             reporter=None
             if anonymous
             else {
-                "name": post.get("name", ""),
-                "phone": post.get("phone", ""),
-                "address": post.get("reporter_address", ""),
+                "name": data["name"],
+                "phone": data["phone"],
+                "address": data["reporter_address"],
             },
             channel=Channel.WEB,
             attachments=_files(request),
@@ -182,15 +186,17 @@ def receipt_page(request):
     ):
         context["error"] = RATE_LIMITED
         return _no_store(render(request, "cases/receipt.html", context, status=429))
-    receipt = request.POST.get("receipt", "")
+    form = forms.ReceiptForm(request.POST)
+    data = form.cleaned_data if form.is_valid() else {"receipt": "", "action": "view", "body": ""}
+    receipt = data["receipt"]
     case = selectors.case_find_by_receipt(receipt)
     if case is None:
         context["error"] = "Mã biên nhận không đúng hoặc không tồn tại."
         return _no_store(render(request, "cases/receipt.html", context))  # form shown again
-    action = request.POST.get("action", "view")
+    action = data["action"]
     try:
         if action == "message":
-            services.case_reporter_message_add(case=case, body=request.POST.get("body", ""))
+            services.case_reporter_message_add(case=case, body=data["body"])
             context["success"] = "Đã gửi thông tin bổ sung."
         elif action == "file":
             for filename, data in _files(request):
@@ -272,15 +278,16 @@ def console_list(request):
 @login_required
 @require_POST
 def console_bulk_assign(request):
+    form = forms.BulkAssignForm(request.POST)
     try:
-        ids = [int(i) for i in request.POST.getlist("ids")]
-        if not ids:
-            raise ApplicationError("Chưa chọn vụ việc nào.")
-        assignee = User.objects.filter(pk=request.POST.get("assignee") or 0).first()
-        cases = services.case_bulk_assign(case_ids=ids, by=request.user, assignee=assignee)
+        if not form.is_valid():
+            raise ApplicationError(first_error(form))
+        data = form.cleaned_data
+        assignee = User.objects.filter(pk=data["assignee"] or 0).first()
+        cases = services.case_bulk_assign(case_ids=data["ids"], by=request.user, assignee=assignee)
         messages.success(request, f"Đã phân công {len(cases)} vụ việc.")
-    except (ValueError, ApplicationError) as exc:
-        messages.error(request, getattr(exc, "message", "Dữ liệu không hợp lệ."))
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
     return redirect("/staff/cases/")
 
 
@@ -296,33 +303,36 @@ def console_new(request):
         "channels": [(Channel.PHONE, "Điện thoại"), (Channel.WALK_IN, "Trực tiếp")],
     }
     if request.method == "POST":
-        post = request.POST
-        context["values"] = post
+        form = forms.CaseRecordForm(request.POST)
+        context["values"] = request.POST  # everything typed stays in the form
         try:
+            if not form.is_valid():
+                raise ApplicationError(first_error(form))
+            post = form.cleaned_data
             # The unit picker sends the chosen unit's code, or only what was typed (no
             # JavaScript); either is looked up among the units the officer records tips for.
             target = unit_choose(
                 within=selectors.intake_units(request.user),
-                code=post.get("unit", ""),
-                text=post.get("unit_text", ""),
+                code=post["unit"],
+                text=post["unit_text"],
                 field="unit",
             )
             case, _receipt = services.case_record(
                 by=request.user,
                 unit=target,
-                category_code=post.get("category", ""),
-                description=post.get("description", ""),
-                channel=post.get("channel", ""),
+                category_code=post["category"],
+                description=post["description"],
+                channel=post["channel"],
                 reporter={
-                    "name": post.get("name", ""),
-                    "phone": post.get("phone", ""),
-                    "address": post.get("reporter_address", ""),
-                    "id_number": post.get("id_number", ""),
+                    "name": post["name"],
+                    "phone": post["phone"],
+                    "address": post["reporter_address"],
+                    "id_number": post["id_number"],
                 },
-                is_anonymous=post.get("anonymous") == "1",
-                refusal_reason=post.get("refusal_reason", ""),
-                is_urgent=post.get("urgent") == "1",
-                address=post.get("address", ""),
+                is_anonymous=post["anonymous"],
+                refusal_reason=post["refusal_reason"],
+                is_urgent=post["urgent"],
+                address=post["address"],
             )
             messages.success(request, f"Đã ghi nhận vụ việc {case.tracking_code}.")
             return redirect(f"/staff/cases/{case.pk}/")
@@ -378,16 +388,17 @@ def console_detail(request, case_id: int):
     )
 
 
+# Each action from the page's form (``p``: the cleaned ``CaseActionForm``) to its service.
 ACTIONS = {
     "classify": lambda c, u, p: services.case_classify(
-        case=c, by=u, category_code=p.get("category") or None, is_urgent=p.get("urgent") == "1"
+        case=c, by=u, category_code=p["category"] or None, is_urgent=p["urgent"]
     ),
     "assign": lambda c, u, p: services.case_assign(
-        case=c, by=u, assignee=User.objects.filter(pk=p.get("assignee") or 0).first()
+        case=c, by=u, assignee=User.objects.filter(pk=p["assignee"] or 0).first()
     ),
     "verify": lambda c, u, p: services.case_verify_start(case=c, by=u),
     "resolve": lambda c, u, p: services.case_resolve(
-        case=c, by=u, result=p.get("result", ""), public=p.get("public") == "1"
+        case=c, by=u, result=p["result"], public=p["public"]
     ),
     # The unit picker sends the chosen unit's code, or only what was typed (no JavaScript).
     "transfer": lambda c, u, p: services.case_transfer(
@@ -395,32 +406,32 @@ ACTIONS = {
         by=u,
         to_unit=unit_choose(
             within=selectors.transfer_targets(c),
-            code=p.get("to_unit", ""),
-            text=p.get("to_unit_text", ""),
+            code=p["to_unit"],
+            text=p["to_unit_text"],
             field="to_unit",
         ),
-        reason=p.get("reason", ""),
+        reason=p["reason"],
     ),
     "decline": lambda c, u, p: services.case_decline(
         case=c,
         by=u,
-        reason=p.get("reason", ""),
-        guidance=p.get("guidance", ""),
-        public=p.get("public") == "1",
+        reason=p["reason"],
+        guidance=p["guidance"],
+        public=p["public"],
     ),
     "merge": lambda c, u, p: services.case_merge(
         case=c,
         by=u,
-        into=selectors.case_list(user=u, q=p.get("into", "") or "-").first()
+        into=selectors.case_list(user=u, q=p["into"] or "-").first()
         or _missing("Không tìm thấy vụ việc đích trong phạm vi của bạn."),
     ),
-    "note": lambda c, u, p: services.case_note_add(case=c, by=u, body=p.get("body", "")),
-    "reply": lambda c, u, p: services.case_reply(case=c, by=u, body=p.get("body", "")),
+    "note": lambda c, u, p: services.case_note_add(case=c, by=u, body=p["body"]),
+    "reply": lambda c, u, p: services.case_reply(case=c, by=u, body=p["body"]),
     "extend": lambda c, u, p: services.case_deadline_extend(
-        case=c, by=u, step=p.get("step", ""), reason=p.get("reason", "")
+        case=c, by=u, step=p["step"], reason=p["reason"]
     ),
     "reveal_request": lambda c, u, p: services.case_identity_reveal_request(
-        case=c, by=u, reason=p.get("reason", "")
+        case=c, by=u, reason=p["reason"]
     ),
 }
 DONE = {
@@ -457,7 +468,10 @@ def console_action(request, case_id: int, action: str):
                     case=case, data=data, filename=filename, by=request.user
                 )
         elif action in ACTIONS:
-            ACTIONS[action](case, request.user, request.POST)
+            form = forms.CaseActionForm(request.POST)
+            if not form.is_valid():
+                raise ApplicationError(first_error(form))
+            ACTIONS[action](case, request.user, form.cleaned_data)
         else:
             raise Http404
         messages.success(request, DONE[action])
@@ -490,16 +504,19 @@ def console_identity(request, case_id: int):
 @login_required
 def console_reveal_requests(request):
     if request.method == "POST":
+        form = forms.RevealDecisionForm(request.POST)
         try:
+            if not form.is_valid():
+                raise ApplicationError(first_error(form))
             found = selectors.reveal_request_get(
-                user=request.user, request_id=int(request.POST.get("request", 0))
+                user=request.user, request_id=form.cleaned_data["request"] or 0
             )
             services.case_identity_reveal_decide(
-                request=found, by=request.user, approve=request.POST.get("approve") == "1"
+                request=found, by=request.user, approve=form.cleaned_data["approve"]
             )
             messages.success(request, "Đã ghi nhận quyết định.")
-        except (ValueError, ApplicationError) as exc:
-            messages.error(request, getattr(exc, "message", "Dữ liệu không hợp lệ."))
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
         return redirect("/staff/cases/identity-requests/")
     return render(
         request,

@@ -7,9 +7,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from langnghe.accounts.console import current_unit
-from langnghe.core.exceptions import ApplicationError
+from langnghe.core.exceptions import ApplicationError, form_page_status
 
 from . import oauth
+from .forms import ZaloConnectForm
 from .models import ZaloConnection
 
 
@@ -36,7 +37,9 @@ def zalo_page(request):
 @require_POST
 def zalo_connect_start(request):
     unit = current_unit(request)
-    values = {k: request.POST.get(k, "") for k in ("app_id", "oauth_base")}
+    form = ZaloConnectForm(request.POST)
+    data = form.cleaned_data if form.is_valid() else dict.fromkeys(form.fields, "")
+    values = {k: data[k] for k in ("app_id", "oauth_base")}  # never the secrets
     try:
         if unit is None:
             raise ApplicationError("Chưa chọn đơn vị.")
@@ -44,10 +47,10 @@ def zalo_connect_start(request):
             session=request.session,
             user=request.user,
             unit=unit,
-            app_id=request.POST.get("app_id", ""),
-            app_secret=request.POST.get("app_secret", ""),
-            webhook_secret=request.POST.get("webhook_secret", ""),
-            oauth_base=request.POST.get("oauth_base", ""),
+            app_id=data["app_id"],
+            app_secret=data["app_secret"],
+            webhook_secret=data["webhook_secret"],
+            oauth_base=data["oauth_base"],
             redirect_uri=request.build_absolute_uri("/staff/zalo/callback/"),
         )
     except ApplicationError as exc:
@@ -63,7 +66,7 @@ def zalo_connect_start(request):
                 "values": values,
                 "sandbox": settings.LANGNGHE_ZALO_SANDBOX,
             },
-            status=exc.status,
+            status=form_page_status(exc.status),
         )
     return redirect(url)
 

@@ -4,7 +4,6 @@ console for writing posts. Thin: parsing, then one service or selector call."""
 from datetime import datetime
 from urllib.parse import quote
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,10 +21,12 @@ from django.views.decorators.http import require_POST
 from langnghe.accounts.console import current_unit
 from langnghe.accounts.selectors import has_role
 from langnghe.core.exceptions import ApplicationError, NotFound
+from langnghe.core.forms import first_error
 from langnghe.units import pagecache
 from langnghe.units.selectors import subtree, unit_choose, unit_get_by_slug
 
 from . import selectors, services
+from .forms import BODY_TOO_LONG, NO_BUTTON, ImageForm, PostActionForm, PostForm, PreviewForm
 from .images import cover_url
 from .models import Post
 from .rendering import body_render
@@ -187,50 +188,13 @@ class UnitFeed(Feed):
 # --- staff console ------------------------------------------------------------------------------
 
 
-class PostForm(forms.Form):
-    """Parses the console form; every rule lives in the services."""
-
-    kind = forms.ChoiceField(label="Loại", choices=Post.Kind.choices)
-    title = forms.CharField(label="Tiêu đề", max_length=200)
-    summary = forms.CharField(label="Tóm tắt", max_length=300, required=False)
-    body = forms.CharField(
-        label="Nội dung",
-        required=False,
-        widget=forms.Textarea(
-            attrs={"rows": 16, "data-markdown-editor": "", "aria-describedby": "body-help"}
-        ),
-        help_text="Viết như soạn văn bản: để một dòng trống giữa hai đoạn. **In đậm**, *in "
-        "nghiêng*, “- ” đầu dòng cho danh sách, [chữ](https://…) cho liên kết.",
-    )
-    image = forms.FileField(
-        label="Chèn ảnh vào nội dung (JPEG/PNG/WebP/GIF, tối đa 5 MB)",
-        required=False,
-        widget=forms.ClearableFileInput(
-            attrs={"accept": "image/jpeg,image/png,image/webp,image/gif"}
-        ),
-    )
-    image_alt = forms.CharField(label="Mô tả ảnh chèn", max_length=200, required=False)
-    field = forms.ChoiceField(label="Lĩnh vực", choices=[("", "—"), *Post.Field.choices],
-                              required=False)  # fmt: skip
-    tags = forms.CharField(label="Thẻ (cách nhau bởi dấu phẩy)", required=False)
-    cover = forms.FileField(label="Ảnh bìa (JPEG/PNG/WebP, tối đa 5 MB)", required=False)
-    cover_alt = forms.CharField(label="Mô tả ảnh bìa", max_length=200, required=False)
-    video_url = forms.CharField(label="Đường dẫn video", required=False)
-    audience = forms.ChoiceField(label="Đăng tới", choices=Post.Audience.choices,
-                                 widget=forms.RadioSelect, initial="none")  # fmt: skip
-    audience_codes = forms.CharField(
-        label="Thêm đơn vị cấp dưới (gõ tên, không cần dấu)", max_length=200, required=False
-    )
-    is_pinned = forms.BooleanField(label="Ghim thông báo lên đầu trang", required=False)
-
-
-def _cross_post(request, unit, data) -> str | list[str]:
+def _cross_post(unit, data, picked: list[str]) -> str | list[str]:
     """The audience: "none", "descendants", or the codes of the units picked (hidden fields
     the picker fills, ``audience_unit``) plus the one typed when the page runs without
     JavaScript. ``services.audience_resolve`` checks they are all below ``unit``."""
     if data["audience"] != Post.Audience.UNITS:
         return data["audience"]
-    codes = [c for c in request.POST.getlist("audience_unit") if c.strip()]
+    codes = list(picked)
     typed = data["audience_codes"].strip()
     if typed:
         chosen = unit_choose(
@@ -305,15 +269,14 @@ def _parse_publish_at(value: str):
     return timezone.make_aware(naive) if timezone.is_naive(naive) else naive
 
 
-def _run_action(request, post, action: str) -> None:
-    by = request.user
+def _run_action(request, post, buttons: dict) -> None:
+    """Publish or schedule (``buttons``: the cleaned ``PostActionForm``); others do nothing."""
+    by, action = request.user, buttons["action"]
     if action == "publish":
-        services.post_publish(
-            post=post, by=by, zalo_broadcast=request.POST.get("zalo_broadcast") == "on"
-        )
+        services.post_publish(post=post, by=by, zalo_broadcast=buttons["zalo_broadcast"])
     elif action == "schedule":
         services.post_schedule(
-            post=post, by=by, publish_at=_parse_publish_at(request.POST.get("publish_at", ""))
+            post=post, by=by, publish_at=_parse_publish_at(buttons["publish_at"])
         )
 
 
@@ -338,15 +301,15 @@ def console_list(request):
     )
 
 
-def _save(request, form, unit, post):
+def _save(request, form, buttons: dict, unit, post):
     """Create or update from the form, then run the button's action. Returns (post, message)
     or raises ApplicationError; one transaction, so a refused action changes nothing."""
     data = form.cleaned_data
-    action = request.POST.get("action", "draft")
+    action = buttons["action"]
     with transaction.atomic():
         body = _body_with_image(request, unit, data)
         fields = {**_fields(data), "body": body}
-        cross_post = _cross_post(request, unit, data)
+        cross_post = _cross_post(unit, data, buttons["audience_unit"])
         if post is None:
             post = services.post_create(
                 by=request.user, unit=unit, cover=data["cover"], cross_post=cross_post, **fields
@@ -355,7 +318,7 @@ def _save(request, form, unit, post):
             post = services.post_update(
                 post=post, by=request.user, cover=data["cover"], cross_post=cross_post, **fields
             )
-        _run_action(request, post, action)
+        _run_action(request, post, buttons)
     if action == "publish":
         return post, _publish_message(post)
     if action == "schedule":
@@ -366,19 +329,24 @@ def _save(request, form, unit, post):
 def _editor(request, *, unit, post, initial=None):
     """The editor page (new post or existing one): save, or preview without saving."""
     form = PostForm(request.POST or None, request.FILES or None, initial=initial)
+    # Every field of the buttons' form is optional: valid whenever the page was sent.
+    action_form = PostActionForm(request.POST or None)
+    buttons = action_form.cleaned_data if action_form.is_valid() else NO_BUTTON
     error = preview = None
     if request.method == "POST" and form.is_valid():
         try:
-            if request.POST.get("action") == "preview":
+            if buttons["action"] == "preview":
                 # The page without JavaScript: the same rendering as publishing, nothing saved
                 # (an image chosen is stored and inserted, so the preview shows it).
                 data = form.cleaned_data
                 body = _body_with_image(request, unit, data)
                 preview = body_render(body, Post.BodyFormat.MARKDOWN)
-                form = PostForm({**request.POST.dict(), "body": body, "image_alt": ""})
+                shown = form.data.copy()  # the image now in the body: not chosen again
+                shown["body"], shown["image_alt"] = body, ""
+                form = PostForm(shown)
                 form.is_valid()
             else:
-                post, message = _save(request, form, unit, post)
+                post, message = _save(request, form, buttons, unit, post)
                 messages.success(request, message)
                 return redirect(f"/staff/content/{post.pk}/")
         except ApplicationError as exc:
@@ -388,11 +356,7 @@ def _editor(request, *, unit, post, initial=None):
     picked = (
         list(post.audience_units.order_by("path"))
         if post is not None and not request.POST
-        else list(
-            subtree(unit, include_self=False).filter(
-                code__in=request.POST.getlist("audience_unit")[:500]
-            )
-        )
+        else list(subtree(unit, include_self=False).filter(code__in=buttons["audience_unit"][:500]))
     )
     context = {
         "unit": unit,
@@ -450,10 +414,10 @@ def console_preview(request):
     unit = current_unit(request)
     if unit is None or not has_role(request.user, unit, services.PUBLISH_ROLES):
         return _json_error("Bạn không có quyền viết bài cho đơn vị này.", 403)
-    body = request.POST.get("body", "")
-    if len(body) > 200_000:
-        return _json_error("Nội dung quá dài.", 400)
-    return JsonResponse({"html": body_render(body, Post.BodyFormat.MARKDOWN)})
+    form = PreviewForm(request.POST)
+    if not form.is_valid():
+        return _json_error(BODY_TOO_LONG, 400)
+    return JsonResponse({"html": body_render(form.cleaned_data["body"], Post.BodyFormat.MARKDOWN)})
 
 
 @login_required
@@ -464,10 +428,11 @@ def console_image(request):
     unit = current_unit(request)
     if unit is None:
         return _json_error("Bạn không có quyền viết bài cho đơn vị này.", 403)
-    upload = request.FILES.get("image")
-    if upload is None:
-        return _json_error("Vui lòng chọn một tệp ảnh.", 400)
-    alt = _markdown_alt(request.POST.get("alt", ""))
+    form = ImageForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _json_error(first_error(form), 400)
+    upload = form.cleaned_data["image"]
+    alt = _markdown_alt(form.cleaned_data["alt"])
     if not alt and has_role(request.user, unit, services.PUBLISH_ROLES):
         return _json_error(MISSING_ALT, 400)  # (anyone else: refused below, 403)
     try:
@@ -485,7 +450,9 @@ def console_action(request, pk: int):
         post = selectors.staff_post_get(user=request.user, pk=pk)
     except NotFound as exc:
         raise Http404 from exc
-    action = request.POST.get("action", "")
+    form = PostActionForm(request.POST)
+    buttons = form.cleaned_data if form.is_valid() else NO_BUTTON
+    action = buttons["action"]
     try:
         if action == "archive":
             services.post_archive(post=post, by=request.user)
@@ -498,7 +465,7 @@ def console_action(request, pk: int):
             messages.success(request, "Đã xếp hàng gửi tin truyền thông Zalo.")
         elif action in ("publish", "schedule"):
             with transaction.atomic():
-                _run_action(request, post, action)
+                _run_action(request, post, buttons)
             messages.success(
                 request, _publish_message(post) if action == "publish" else "Đã hẹn giờ."
             )

@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -12,8 +13,10 @@ from django.views.decorators.http import require_POST
 from langnghe.accounts.console import current_unit
 from langnghe.accounts.selectors import has_role
 from langnghe.core.exceptions import ApplicationError, PermissionDenied
+from langnghe.core.forms import first_error
 
 from . import selectors, services
+from .forms import CannedForm, ReplyForm, RosterForm
 from .models import CannedReply, ConversationStatus, DeskProfile, ReplySignature
 from .webchat import desk_signature
 
@@ -105,11 +108,12 @@ def reply(request, conversation_id: int):
             conversation_id=conversation_id,
             action=selectors.DeskAction.ANSWER,
         )
-        action = request.POST.get("action", "reply")
+        form = ReplyForm(request.POST)
+        if not form.is_valid():
+            raise ApplicationError(first_error(form))
+        action, text = form.cleaned_data["action"], form.cleaned_data["text"]
         if action == "note":
-            services.note_add(
-                conversation=conversation, by=request.user, text=request.POST.get("text", "")
-            )
+            services.note_add(conversation=conversation, by=request.user, text=text)
         elif action in ConversationStatus.values:
             services.conversation_status_set(
                 conversation=conversation, status=action, by=request.user
@@ -118,9 +122,7 @@ def reply(request, conversation_id: int):
             services.conversation_to_case(conversation=conversation, by=request.user)
             messages.success(request, "Đã tạo vụ việc từ hội thoại.")
         else:
-            services.message_reply(
-                conversation=conversation, by=request.user, text=request.POST.get("text", "")
-            )
+            services.message_reply(conversation=conversation, by=request.user, text=text)
     except PermissionDenied as exc:
         messages.error(request, exc.message)
         return redirect("/staff/inbox/")
@@ -135,16 +137,20 @@ def canned_page(request):
 
     unit = current_unit(request)
     if request.method == "POST" and unit is not None:
+        form = CannedForm(request.POST)
         try:
-            if request.POST.get("action") == "signature":
+            if not form.is_valid():
+                raise ApplicationError(first_error(form))
+            data = form.cleaned_data
+            if data["action"] == "signature":
                 services.desk_profile_set(
                     unit=unit,
-                    signature=request.POST.get("signature", ""),
-                    desk_name=request.POST.get("desk_name", ""),
+                    signature=data["signature"],
+                    desk_name=data["desk_name"],
                     by=request.user,
                 )
                 messages.success(request, "Đã lưu cách ký tên trả lời.")
-            elif delete_id := request.POST.get("delete"):
+            elif (delete_id := data["delete"]) is not None:
                 reply = CannedReply.objects.filter(
                     pk=delete_id, unit_id__in=[*unit.ancestor_ids, unit.pk]
                 ).first()
@@ -155,8 +161,8 @@ def canned_page(request):
             else:
                 services.canned_reply_create(
                     unit=unit,
-                    title=request.POST.get("title", ""),
-                    text=request.POST.get("text", ""),
+                    title=data["title"],
+                    text=data["text"],
                     by=request.user,
                 )
                 messages.success(request, "Đã lưu mẫu trả lời.")
@@ -193,42 +199,26 @@ def _roster_week_start(request) -> dt.date:
     return selectors.week_start(day)
 
 
-def _roster_times(post) -> tuple[dt.datetime, dt.datetime]:
-    """A shift's start and end from the form: a day, a start and an end time; an end not after
-    the start is the next day's (a night or a 24-hour shift)."""
-    try:
-        day = dt.date.fromisoformat(post.get("day", ""))
-        start = dt.time.fromisoformat(post.get("start", ""))
-        end = dt.time.fromisoformat(post.get("end", ""))
-    except ValueError as exc:
-        raise ApplicationError("Hãy chọn ngày, giờ bắt đầu và giờ kết thúc của ca trực.") from exc
-    if not selectors.ROSTER_YEARS[0] <= day.year <= selectors.ROSTER_YEARS[1]:
-        raise ApplicationError("Ngày của ca trực không hợp lệ.")
-    starts_at = timezone.make_aware(dt.datetime.combine(day, start))
-    ends_at = timezone.make_aware(dt.datetime.combine(day, end))
-    if ends_at <= starts_at:
-        ends_at = timezone.make_aware(dt.datetime.combine(day + dt.timedelta(days=1), end))
-    return starts_at, ends_at
-
-
 @login_required
 def roster_page(request):
     """The current unit's duty roster, a week at a time: who is on duty now, each day's shifts,
     and for its commanders the forms to add, cancel and repeat shifts."""
-    from django.contrib.auth import get_user_model
-
     unit = current_unit(request)
     monday = _roster_week_start(request)
     back = f"/staff/inbox/lich-truc/?tuan={monday.isoformat()}"
     if request.method == "POST" and unit is not None:
+        form = RosterForm(request.POST)
         try:
-            if shift_id := request.POST.get("cancel"):
-                shift = selectors.shift_get(user=request.user, shift_id=int(shift_id))
+            if not form.is_valid():
+                raise ApplicationError(first_error(form))
+            data = form.cleaned_data
+            if (shift_id := data["cancel"]) is not None:
+                shift = selectors.shift_get(user=request.user, shift_id=shift_id)
                 result = services.duty_shift_cancel(shift=shift, by=request.user)
                 messages.success(
                     request, "Đã kết thúc ca trực." if result == "ended" else "Đã hủy ca trực."
                 )
-            elif request.POST.get("action") == "copy":
+            elif data["action"] == "copy":
                 copied, skipped = services.duty_week_copy(
                     unit=unit, week_start=monday, by=request.user
                 )
@@ -237,25 +227,24 @@ def roster_page(request):
                     text += f" Bỏ qua {skipped} ca (đã qua, trùng ca khác hoặc cán bộ không còn trực được)."
                 messages.success(request, text)
             else:
-                starts_at, ends_at = _roster_times(request.POST)
-                officer_id = request.POST.get("officer", "")
+                officer_id = data["officer_id"]
                 officer = (
-                    get_user_model().objects.filter(pk=int(officer_id)).first()
-                    if officer_id.isdigit()
+                    get_user_model().objects.filter(pk=officer_id).first()
+                    if officer_id is not None
                     else None
                 )
                 services.duty_shift_create(
                     unit=unit,
                     officer=officer,
-                    starts_at=starts_at,
-                    ends_at=ends_at,
-                    is_lead=bool(request.POST.get("lead")),
-                    note=request.POST.get("note", ""),
+                    starts_at=data["starts_at"],
+                    ends_at=data["ends_at"],
+                    is_lead=data["lead"],
+                    note=data["note"],
                     by=request.user,
                 )
                 messages.success(request, "Đã thêm ca trực.")
-        except (ApplicationError, ValueError) as exc:
-            messages.error(request, getattr(exc, "message", "Yêu cầu không hợp lệ."))
+        except ApplicationError as exc:
+            messages.error(request, exc.message)
         return redirect(back)
     days = []
     running, staffed, can_plan, officers = [], None, False, []

@@ -21,11 +21,14 @@ from django.utils import timezone
 from django_ratelimit.core import is_ratelimited
 
 from langnghe.core.exceptions import ApplicationError, form_page_status
+from langnghe.core.forms import first_error
 from langnghe.units.addresses import resolve
+from langnghe.units.forms import AddressForm
 from langnghe.units.models import Unit
 from langnghe.units.selectors import unit_current
 
 from . import services
+from .forms import ChatForm
 from .models import ChannelKind, Conversation, DeskProfile, Direction, ReplySignature
 
 SALT = "langnghe.inbox.webchat"
@@ -173,8 +176,10 @@ def chat_find(request):
     body and is not stored or logged (no personal data in URLs, NĐ 13/2023/NĐ-CP)."""
 
     error, status, found = "", 200, None
+    form = AddressForm(request.POST if request.method == "POST" else None)
+    typed = form.cleaned_data["address"] if form.is_valid() else ""
     if request.method == "POST":
-        address = request.POST.get("address", "").strip()
+        address = typed
         found = resolve(address) if address else None
         if found is not None and found.unit is not None:
             return redirect("inbox:webchat", unit_code=found.unit.code)
@@ -193,7 +198,7 @@ def chat_find(request):
     return render(
         request,
         "inbox/chat_find.html",
-        {"error": error, "address": request.POST.get("address", "")[:300]},
+        {"error": error, "address": typed[:300]},
         status=status,
     )
 
@@ -210,19 +215,23 @@ def chat_page(request, unit_code: str):
     if unit.code.lower() != unit_code.strip().lower() and request.method == "GET":
         # An old unit's printed link: the successor's chat, permanently.
         return redirect("inbox:webchat", unit_code=unit.code, permanent=True)
-    token = request.POST.get("token", "") if request.method == "POST" else ""
+    form = ChatForm(request.POST if request.method == "POST" else None)
+    data = form.cleaned_data if form.is_valid() else {}
+    token = data.get("token", "")
     error = ""
     status = 200
-    anonymous = request.POST.get("anonymous") == "1"
-    if request.method == "POST" and request.POST.get("action") != "refresh":
+    anonymous = data.get("anonymous", False)
+    if request.method == "POST" and data.get("action") != "refresh":
         try:
+            if not form.is_valid():
+                raise ApplicationError(first_error(form))
             token = citizen_send(
                 request,
                 unit=unit,
                 token=token,
-                text=request.POST.get("text", ""),
-                name=request.POST.get("name", ""),
-                phone=request.POST.get("phone", ""),
+                text=data["text"],
+                name=data["name"],
+                phone=data["phone"],
                 anonymous=anonymous,
             )
         except ApplicationError as exc:

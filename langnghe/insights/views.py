@@ -11,6 +11,7 @@ from langnghe.accounts.console import current_unit
 from langnghe.accounts.selectors import can_see_unit, visible_unit_get
 from langnghe.core.dates import parse_date
 from langnghe.core.exceptions import ApplicationError, NotFound
+from langnghe.core.forms import first_error
 from langnghe.core.templatetags.vn_format import vn_number, vn_percent100
 from langnghe.units.letterhead import letterhead_for
 from langnghe.units.selectors import ancestors
@@ -18,6 +19,7 @@ from langnghe.units.selectors import ancestors
 from . import selectors, services
 from .api import report_response
 from .charts import bar_chart, line_chart
+from .forms import ReportRequestForm
 from .models import Report, ReportStatus
 from .reports import duration
 
@@ -150,12 +152,15 @@ def dashboard(request):
 @require_POST
 def report_start(request):
     try:
-        unit, period = _scope(request, request.POST)
+        form = ReportRequestForm(request.POST)
+        if not form.is_valid():
+            raise ApplicationError(first_error(form))
+        unit, period = _scope(request, form.cleaned_data)
         report = services.report_request(
             user=request.user,
             unit=unit,
             period=period,
-            report_format=request.POST.get("format", "pdf"),
+            report_format=form.cleaned_data["format"],
         )
     except ApplicationError as exc:
         messages.error(request, exc.message)

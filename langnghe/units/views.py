@@ -7,6 +7,7 @@ from langnghe.discovery import unit_page_sections
 
 from . import pagecache, selectors
 from .addresses import resolve
+from .forms import AddressForm
 
 
 def home(request):
@@ -48,7 +49,8 @@ def _served_context(request) -> dict:
     context = {"address_asked": False, "address_unit": None, "address_error": None}
     if request.method != "POST":
         return context
-    address = request.POST.get("address", "").strip()[:300]
+    form = AddressForm(request.POST)
+    address = form.cleaned_data["address"][:300] if form.is_valid() else ""
     context["address_asked"] = True
     if not address:
         context["address_error"] = "Hãy nhập địa chỉ: phường/xã và tỉnh."

@@ -1,0 +1,54 @@
+"""The desk's pages parse their POSTs with forms: bad input is a Vietnamese message on the page
+(200 after the redirect), never a 500, and changes nothing."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from conftest import THO_XUONG
+from langnghe.inbox import services
+from langnghe.inbox.models import CannedReply, DutyShift
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def chief(client, make_staff):
+    user = make_staff(THO_XUONG, "supervisor", "chief")
+    client.force_login(user)
+    return user
+
+
+def test_roster_refuses_a_shift_id_that_is_not_a_number(client, chief, unit, make_staff):
+    now = timezone.now()
+    shift = services.duty_shift_create(
+        unit=unit(THO_XUONG),
+        officer=make_staff(THO_XUONG, "duty_officer", "lead"),
+        starts_at=now - dt.timedelta(hours=1),
+        ends_at=now + dt.timedelta(hours=7),
+        is_lead=False,
+        by=chief,
+    )
+    page = client.post("/staff/inbox/lich-truc/", {"cancel": "abc"}, follow=True)
+    assert page.status_code == 200 and "Yêu cầu không hợp lệ." in page.content.decode()
+    shift.refresh_from_db()
+    assert shift.ends_at > timezone.now() and DutyShift.objects.count() == 1
+
+
+def test_roster_refuses_a_shift_without_times(client, chief):
+    page = client.post(
+        "/staff/inbox/lich-truc/",
+        {"officer": chief.pk, "day": timezone.localdate(), "start": "", "end": "25:00"},
+        follow=True,
+    )
+    assert page.status_code == 200
+    assert "Hãy chọn ngày, giờ bắt đầu và giờ kết thúc của ca trực." in page.content.decode()
+    assert not DutyShift.objects.exists()
+
+
+def test_canned_replies_refuse_a_delete_id_that_is_not_a_number(client, chief, unit):
+    services.canned_reply_create(unit=unit(THO_XUONG), title="Chào", text="Xin chào", by=chief)
+    page = client.post("/staff/inbox/mau-tra-loi/", {"delete": "abc"}, follow=True)
+    assert page.status_code == 200 and "Không tìm thấy mẫu trả lời." in page.content.decode()
+    assert CannedReply.objects.count() == 1
