@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from langnghe.core.text import fold
 
+from .conversion import merged_names, no_geocoding
 from .models import Unit
 from .selectors import unit_current
 
@@ -70,9 +71,7 @@ def _attempts(address: str, *, open_only: bool) -> list[str]:
 def _names_merged(text: str, old_ward_code: str | None) -> bool:
     """The address names a commune merged before 2025 into ``old_ward_code``, by a former name
     the conversion data records for it (the rule ``reorganize`` places such communes by)."""
-    from .reorganize import _merged_names
-
-    names = _merged_names(old_ward_code)
+    names = merged_names(old_ward_code)
     words = text.split()
     for i, word in enumerate(words):
         if word in {"phuong", "xa", "thi", "p", "x", "tt"}:
@@ -84,21 +83,6 @@ def _names_merged(text: str, old_ward_code: str | None) -> bool:
     return False
 
 
-def _no_geocoding() -> None:
-    """vietnamadminunits places an old commune split in 2025 by geocoding the address with
-    ArcGIS, over the Internet, when a street is given. A citizen's address never leaves the
-    server (NĐ 13/2023/NĐ-CP: no transfer without need), and routing must not wait on a
-    remote service: its geocoder is replaced by one that finds nothing, so the data's default
-    new commune is used. The street is not passed either (``read``)."""
-    from vietnamadminunits.converter import converter_2025
-
-    converter_2025.get_geo_location = _nowhere
-
-
-def _nowhere(_address: str) -> None:
-    return None
-
-
 def read(address: str) -> Reading | None:
     """Today's commune of an address in either form, or None."""
     from vietnamadminunits import ParseMode, convert_address, parse_address
@@ -107,7 +91,7 @@ def read(address: str) -> Reading | None:
     if not address.strip():
         return None
     text = _text(address)
-    _no_geocoding()
+    no_geocoding()
     for attempt in _attempts(address, open_only=False):
         try:
             # Only the commune, district and province go to the conversion, never the street.
