@@ -15,6 +15,7 @@ from django.utils import timezone
 from langnghe.core.exceptions import ApplicationError, NotFound
 from langnghe.core.memo import ProcessMemo
 from langnghe.core.text import words
+from langnghe.units.networks import DEPARTMENTS
 
 from .confidence import assess
 from .elsewhere import Agency
@@ -90,8 +91,6 @@ def procedures_by_level() -> list[ProcedureGroup]:
             [p for p in procedures if any(h.kind == HandlerKind.COMMUNE for h in p.handlers.all())],
         )
     ]
-    from langnghe.units.networks import DEPARTMENTS
-
     for short, name in DEPARTMENTS:
         groups.append(
             ProcedureGroup(

@@ -14,11 +14,13 @@ import functools
 import re
 from dataclasses import dataclass, field
 
+from django.db.models import QuerySet
+
 from langnghe.core.text import fold
 
 from .conversion import merged_names, no_geocoding
 from .models import Unit
-from .selectors import unit_current
+from .selectors import unit_current, unit_list, unit_queryset
 
 COMMUNE_WORDS = r"(?:phuong|xa|thi tran|p|x|tt|dac khu)"
 ABBREVIATIONS = [
@@ -148,6 +150,16 @@ def unit_for_address(address: str) -> Unit | None:
         .select_related("kind")
         .first()
     )
+
+
+def units_for_address(text: str) -> QuerySet[Unit]:
+    """The units a typed address points to, for the "find your unit" page's address field:
+    the unit serving it when ``unit_for_address`` places it (2021 and 2025 forms), else the
+    directory search (every word in a unit's name or area)."""
+    unit = unit_for_address(text)
+    if unit is not None:
+        return unit_queryset().filter(pk=unit.pk)
+    return unit_list(q=text)
 
 
 def _kept_commune(address: str, reading: Reading) -> Unit | None:
