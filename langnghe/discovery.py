@@ -42,6 +42,14 @@ def unit_page_sections(request, unit) -> list[dict]:
     return sections
 
 
+def unit_handovers() -> list:
+    """The ``unit_handover`` module of each app holding work that belongs to a unit, in their
+    ``ORDER``: ``running_work(unit)`` → {what, in words: how many} (counted by the plan of
+    ``units.reorganize``), ``hand_over(*, from_unit, to_unit, note)`` moves it from a closed
+    unit to its successor (inside the reorganisation's transaction)."""
+    return sorted((module for _app, module in _modules("unit_handover")), key=lambda m: m.ORDER)
+
+
 def console_nav() -> list[tuple[str, str, tuple[str, ...] | None]]:
     """Console menu entries: ``console.NAV`` = [(label, url) or (label, url, roles), ...] of
     each app; ``roles`` names the roles the page is of use to (None: every role)."""

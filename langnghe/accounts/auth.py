@@ -5,6 +5,7 @@ import hashlib
 from django.utils import timezone
 from ninja.security import HttpBearer, SessionAuth
 
+from .middleware import needs_second_factor
 from .models import ApiToken
 
 
@@ -34,8 +35,6 @@ class BearerToken(HttpBearer):
 
 class StaffSession(SessionAuth):
     def authenticate(self, request, key):
-        from .middleware import needs_second_factor
-
         user = super().authenticate(request, key)
         if user is None or not user.is_active:
             return None

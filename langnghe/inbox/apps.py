@@ -1,4 +1,7 @@
 from django.apps import AppConfig
+from django.contrib.auth.signals import user_logged_out
+
+from langnghe.cases.events import case_status_changed
 
 
 class InboxConfig(AppConfig):
@@ -7,11 +10,8 @@ class InboxConfig(AppConfig):
     verbose_name = "Trực ban"
 
     def ready(self):
-        # registry: only once the apps are ready
-        from django.contrib.auth.signals import user_logged_out
-
-        from langnghe.cases.events import case_status_changed
-
+        # cycle: the receivers reach the models (through services), which Django loads only
+        # after every app's config; ``ready`` is the first moment they can be imported.
         from .receivers import close_live_sockets, relay_case_news
 
         case_status_changed.connect(relay_case_news, dispatch_uid="inbox.case_news")

@@ -20,8 +20,15 @@ from importlib import import_module
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.utils.crypto import constant_time_compare
+
+from langnghe.accounts.middleware import needs_second_factor
+from langnghe.accounts.second_factor import session_verified
+from langnghe.accounts.selectors import top_units
 
 from . import live
+from .selectors import DESK_ROLES
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
@@ -34,20 +41,6 @@ def recheck_seconds() -> float:
 
 def desk_access(scope) -> tuple[int, list[int]]:
     """(0, the root unit ids whose events this socket may receive), or (close code, [])."""
-    from django.contrib.auth import (
-        BACKEND_SESSION_KEY,
-        HASH_SESSION_KEY,
-        SESSION_KEY,
-        get_user_model,
-    )
-    from django.utils.crypto import constant_time_compare
-
-    from langnghe.accounts.middleware import needs_second_factor
-    from langnghe.accounts.second_factor import session_verified
-    from langnghe.accounts.selectors import top_units
-
-    from .selectors import DESK_ROLES
-
     session = scope.get("session")
     known = scope.get("user")
     if session is None or known is None or not known.is_authenticated:

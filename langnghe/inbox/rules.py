@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from langnghe.core.text import fold
+from langnghe.triage.selectors import triage_text
 
 from .selectors import roster_now
 
@@ -84,8 +85,6 @@ def classify_urgency(text: str, *, triage=None) -> Urgency:
     The triage classifier (langnghe.triage) decides; the conservative keyword rules below are
     kept as a second net, because here a missed emergency costs far more than a false alarm.
     """
-    from langnghe.triage.selectors import triage_text
-
     result = triage if triage is not None else triage_text(text or "")
     if result.urgent:
         number = result.hotline or EMERGENCY_NUMBERS["police"]

@@ -10,9 +10,21 @@ from django.utils import timezone
 
 from langnghe.accounts.models import Membership, Role
 from langnghe.accounts.selectors import can_see_unit, visible_unit_get, visible_units
+from langnghe.cases import crypto
+from langnghe.cases.models import Case
 from langnghe.core.exceptions import ApplicationError, NotFound, PermissionDenied
+from langnghe.core.text import fold
+from langnghe.procedures.selectors import procedure_answer, procedure_search_assessed
+from langnghe.triage import rules as triage_rules
 
-from .models import Conversation, ConversationStatus, Direction, DutyShift, Message
+from .models import (
+    CannedReply,
+    Conversation,
+    ConversationStatus,
+    Direction,
+    DutyShift,
+    Message,
+)
 
 # The desk: who reads what citizens write and answers them, on the unit or a unit above it.
 # An administrator, an editor or a viewer, as such, sees counts and response times only
@@ -51,8 +63,6 @@ def can_answer(user, conversation: Conversation) -> bool:
 def _handles_linked_case(user, conversation: Conversation) -> bool:
     if not conversation.case_id:
         return False
-    from langnghe.cases.models import Case
-
     return (
         can_see_unit(user, conversation.unit, roles=LINKED_CASE_ROLES)
         and Case.objects.filter(pk=conversation.case_id, assignee=user).exists()
@@ -195,8 +205,6 @@ def _linked_case_ids(user) -> list[int]:
     """The cases an investigator handles that came from a conversation (their READ right)."""
     if user.is_superuser or not visible_units(user, roles=LINKED_CASE_ROLES).exists():
         return []
-    from langnghe.cases.models import Case
-
     return list(
         Case.objects.filter(assignee=user, channel="duty_desk").values_list("pk", flat=True)
     )
@@ -205,8 +213,6 @@ def _linked_case_ids(user) -> list[int]:
 def conversation_identity(conversation: Conversation) -> dict:
     """The citizen's name and phone, unsealed. Call it only after ``conversation_for`` said
     READ, inside ``services.conversation_read`` (which audits the reading)."""
-    from langnghe.cases import crypto
-
     if not conversation.identity_sealed:
         return {}
     return crypto.unseal_json(conversation.identity_sealed, context=conversation.sealing_context())
@@ -260,14 +266,6 @@ def procedure_suggestion(conversation: Conversation) -> dict | None:
 
     None when there is nothing to suggest. A police procedure is never suggested when the
     search is not confident."""
-    from django.apps import apps
-
-    if not apps.is_installed("langnghe.procedures"):
-        return None
-    try:
-        from langnghe.procedures.selectors import procedure_answer, procedure_search_assessed
-    except ImportError:
-        return None
     last = (
         conversation.messages.filter(direction="in").exclude(text="").order_by("-sent_at").first()
     )
@@ -310,9 +308,6 @@ def procedure_suggestion(conversation: Conversation) -> dict | None:
 
 
 def _reads_as_crime_report(message: Message) -> bool:
-    from langnghe.core.text import fold
-    from langnghe.triage import rules as triage_rules
-
     if message.triage_category == "crime_report":
         return True
     found = triage_rules.match(fold(message.text))
@@ -321,8 +316,6 @@ def _reads_as_crime_report(message: Message) -> bool:
 
 def canned_replies_for(unit) -> list:
     """Saved answers usable at ``unit``: its own and those of the units above it."""
-    from .models import CannedReply
-
     if unit is None:
         return []
     return list(

@@ -14,10 +14,13 @@ import functools
 import re
 from dataclasses import dataclass, field
 
+from django.db.models import QuerySet
+
 from langnghe.core.text import fold
 
+from .conversion import merged_names, no_geocoding
 from .models import Unit
-from .selectors import unit_current
+from .selectors import unit_current, unit_list, unit_queryset
 
 COMMUNE_WORDS = r"(?:phuong|xa|thi tran|p|x|tt|dac khu)"
 ABBREVIATIONS = [
@@ -70,9 +73,7 @@ def _attempts(address: str, *, open_only: bool) -> list[str]:
 def _names_merged(text: str, old_ward_code: str | None) -> bool:
     """The address names a commune merged before 2025 into ``old_ward_code``, by a former name
     the conversion data records for it (the rule ``reorganize`` places such communes by)."""
-    from .reorganize import _merged_names
-
-    names = _merged_names(old_ward_code)
+    names = merged_names(old_ward_code)
     words = text.split()
     for i, word in enumerate(words):
         if word in {"phuong", "xa", "thi", "p", "x", "tt"}:
@@ -84,21 +85,6 @@ def _names_merged(text: str, old_ward_code: str | None) -> bool:
     return False
 
 
-def _no_geocoding() -> None:
-    """vietnamadminunits places an old commune split in 2025 by geocoding the address with
-    ArcGIS, over the Internet, when a street is given. A citizen's address never leaves the
-    server (NĐ 13/2023/NĐ-CP: no transfer without need), and routing must not wait on a
-    remote service: its geocoder is replaced by one that finds nothing, so the data's default
-    new commune is used. The street is not passed either (``read``)."""
-    from vietnamadminunits.converter import converter_2025
-
-    converter_2025.get_geo_location = _nowhere
-
-
-def _nowhere(_address: str) -> None:
-    return None
-
-
 def read(address: str) -> Reading | None:
     """Today's commune of an address in either form, or None."""
     from vietnamadminunits import ParseMode, convert_address, parse_address
@@ -107,7 +93,7 @@ def read(address: str) -> Reading | None:
     if not address.strip():
         return None
     text = _text(address)
-    _no_geocoding()
+    no_geocoding()
     for attempt in _attempts(address, open_only=False):
         try:
             # Only the commune, district and province go to the conversion, never the street.
@@ -164,6 +150,16 @@ def unit_for_address(address: str) -> Unit | None:
         .select_related("kind")
         .first()
     )
+
+
+def units_for_address(text: str) -> QuerySet[Unit]:
+    """The units a typed address points to, for the "find your unit" page's address field:
+    the unit serving it when ``unit_for_address`` places it (2021 and 2025 forms), else the
+    directory search (every word in a unit's name or area)."""
+    unit = unit_for_address(text)
+    if unit is not None:
+        return unit_queryset().filter(pk=unit.pk)
+    return unit_list(q=text)
 
 
 def _kept_commune(address: str, reading: Reading) -> Unit | None:

@@ -8,7 +8,9 @@ network keeps its history: every old unit is closed into its successor (``unit_c
 deleted, and is re-parented under it, so each total by the tree counts the old unit's history
 under the new one. What is still running moves to the successor: open cases (their legal
 deadlines unchanged), open conversations, duty shifts not yet over, staff memberships, Zalo
-connections and followers, the survey template assignment.
+connections and followers, the survey template assignment. Units sits below the apps that
+hold these: each says what it holds and moves it in its ``unit_handover`` module, found through
+``langnghe.discovery``.
 
 The old commune → new commune mapping comes from ``vietnamadminunits`` (its 2021→2025
 conversion of an address: ward, district, province); the new network from ``vietnam-provinces``
@@ -21,18 +23,16 @@ is never in a plan again.
 """
 
 import difflib
-import functools
-import json
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from django.db import DatabaseError, transaction
-from django.utils import timezone
 
+from langnghe import discovery
 from langnghe.core.exceptions import ApplicationError
 from langnghe.core.text import fold
 
+from .conversion import merged_names, no_geocoding
 from .models import Unit
 from .networks import current_provinces, find_province, import_province_network, police_name
 from .services import unit_close
@@ -84,9 +84,7 @@ def _new_ward_code(commune: Unit, district: Unit, province: Unit) -> tuple[str |
     """The 2025 ward code of an old commune, by vietnamadminunits' conversion."""
     from vietnamadminunits import convert_address
 
-    from .addresses import _no_geocoding
-
-    _no_geocoding()  # the address here has no street, but never ask a remote service anyway
+    no_geocoding()  # the address here has no street, but never ask a remote service anyway
 
     address = f"{commune.division_name}, {district.division_name}, {province.division_name}"
     try:
@@ -101,51 +99,17 @@ def _new_ward_code(commune: Unit, district: Unit, province: Unit) -> tuple[str |
         return None, f"dữ liệu chuyển đổi không nhận ra “{address}”"
     if (old.ward_code or "").zfill(5) != commune.division_code.zfill(5):
         name = re.sub(r"[^a-z0-9]", "", fold(commune.division_name))
-        if name not in _merged_names(old.ward_code):
+        if name not in merged_names(old.ward_code):
             return None, f"dữ liệu chuyển đổi không nhận ra “{address}”"
     return (converted.ward_code or "").zfill(5) or None, ""
 
 
-@functools.cache
-def _all_merged_names() -> dict[str, set[str]]:
-    """Old ward code → the names (folded, no spaces) the conversion data records for it,
-    among them the communes merged into it before 2025."""
-    import vietnamadminunits
-
-    path = Path(vietnamadminunits.__file__).parent / "data" / "parser_legacy.json"
-    tree = json.loads(path.read_text("utf-8"))["DICT_PROVINCE_DISTRICT_WARD_NO_ACCENTED"]
-    return {
-        ward["wardCode"]: set(ward.get("wardKeywords", []))
-        for districts in tree.values()
-        for wards in districts.values()
-        for ward in wards.values()
-    }
-
-
-def _merged_names(ward_code: str | None) -> set[str]:
-    return _all_merged_names().get((ward_code or "").zfill(5), set())
-
-
 def _moves(unit: Unit) -> dict:
-    # cycle: every app imports units, which sits below the apps whose rows it moves.
-    from langnghe.accounts.models import Membership
-    from langnghe.cases.models import OPEN_STATUSES, Case
-    from langnghe.connectors.models import Follower, ZaloConnection
-    from langnghe.inbox.models import Conversation, ConversationStatus, DutyShift
-    from langnghe.surveys.models import SurveyAssignment
-
-    now = timezone.now()
-    counts = {
-        "vụ việc đang mở": Case.objects.filter(unit=unit, status__in=OPEN_STATUSES).count(),
-        "hội thoại đang mở": Conversation.objects.filter(unit=unit)
-        .exclude(status=ConversationStatus.RESOLVED)
-        .count(),
-        "ca trực sắp tới": DutyShift.objects.filter(unit=unit, ends_at__gt=now).count(),
-        "cán bộ": Membership.objects.filter(unit=unit).count(),
-        "kết nối Zalo": ZaloConnection.objects.filter(unit=unit).count(),
-        "người quan tâm Zalo": Follower.objects.filter(unit=unit).count(),
-        "mẫu phiếu khảo sát": SurveyAssignment.objects.filter(unit=unit).count(),
-    }
+    """What is still running at the unit, by each app that holds some (its ``unit_handover``),
+    leaving out what it has none of."""
+    counts = {}
+    for handover in discovery.unit_handovers():
+        counts.update(handover.running_work(unit))
     return {k: v for k, v in counts.items() if v}
 
 
@@ -262,19 +226,9 @@ def reorganize(province_name: str, *, successors: dict[str, str] | None = None, 
 
 
 def _move_running_work(unit: Unit, successor: Unit) -> None:
-    # cycle: every app imports units, which sits below the apps whose rows it moves.
-    from langnghe.accounts.services import memberships_move
-    from langnghe.cases.services import cases_move_open
-    from langnghe.connectors.services import zalo_move
-    from langnghe.inbox.services import desk_move
-    from langnghe.surveys.services import survey_assignment_move
-
     note = (
         f"{unit.name} kết thúc hoạt động (sắp xếp lại tổ chức năm 2025); vụ việc chuyển về "
         f"{successor.name}."
     )
-    cases_move_open(from_unit=unit, to_unit=successor, note=note)
-    desk_move(from_unit=unit, to_unit=successor)
-    memberships_move(from_unit=unit, to_unit=successor)
-    zalo_move(from_unit=unit, to_unit=successor)
-    survey_assignment_move(from_unit=unit, to_unit=successor)
+    for handover in discovery.unit_handovers():
+        handover.hand_over(from_unit=unit, to_unit=successor, note=note)

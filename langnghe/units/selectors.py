@@ -264,18 +264,6 @@ def location_from_query(lat: str | None, lon: str | None) -> tuple[float, float]
     return latitude, longitude
 
 
-def units_for_address(text: str) -> QuerySet[Unit]:
-    """The units a typed address points to, for the "find your unit" page's address field:
-    the unit serving it when the address resolver places it (``langnghe.units.addresses``,
-    2021 and 2025 forms), else the directory search (every word in a unit's name or area)."""
-    from .addresses import unit_for_address
-
-    unit = unit_for_address(text)
-    if unit is not None:
-        return unit_queryset().filter(pk=unit.pk)
-    return unit_list(q=text)
-
-
 # --- unit pickers (search as you type, in the staff console) -----------------------------------
 
 PICKER_LIMIT = 20

@@ -6,7 +6,7 @@ from langnghe.core.exceptions import ApplicationError, NotFound
 from langnghe.discovery import unit_page_sections
 
 from . import pagecache, selectors
-from .addresses import resolve
+from .addresses import resolve, units_for_address
 from .forms import AddressForm
 
 
@@ -23,7 +23,7 @@ def home(request):
     served = _served_context(request)
     if q:
         try:
-            units = selectors.units_for_address(q)
+            units = units_for_address(q)
         except ApplicationError as exc:
             error, units = exc.message, units.none()
     page = Paginator(units, 30).get_page(request.GET.get("page"))

@@ -23,6 +23,7 @@ from langnghe.units.selectors import unit_choices
 from .. import selectors, services
 from ..files import MAX_BYTES
 from ..models import Case, Channel
+from ..views import attachment_response
 from ._converters import _created, _detail, _list_item, _track
 from .schemas import (
     CaseAssignIn,
@@ -382,8 +383,6 @@ def case_attachment(request, case_id: int, file: File[UploadedFile]):
 
 @router.get("/{int:case_id}/attachments/{int:attachment_id}", summary="Tải tệp đính kèm")
 def case_attachment_download(request, case_id: int, attachment_id: int):
-    from ..views import attachment_response
-
     case = selectors.case_get(user=request.auth, case_id=case_id)
     return attachment_response(case=case, user=request.auth, attachment_id=attachment_id)
 

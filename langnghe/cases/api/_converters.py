@@ -63,12 +63,10 @@ def _list_item(case: Case) -> dict:
 
 
 def _detail(case: Case, user) -> dict:
-    from ..services import HANDLER_ROLES
-
     case = Case.objects.select_related(
         "category", "unit", "unit__kind", "assignee", "merged_into"
     ).get(pk=case.pk)
-    handler = has_role(user, case.unit, HANDLER_ROLES)
+    handler = has_role(user, case.unit, services.HANDLER_ROLES)
     timeline = selectors.case_timeline(case) if handler else []
     content = services.case_content_open(case=case, by=user) if handler else {}
     return {

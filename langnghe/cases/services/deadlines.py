@@ -9,7 +9,7 @@ from langnghe.audit.services import audit_record
 from langnghe.core.exceptions import ApplicationError
 
 from .. import deadlines, events
-from ..models import OPEN_STATUSES, Case, CaseEscalation, EntryKind
+from ..models import OPEN_STATUSES, Case, CaseDeadline, CaseEscalation, EntryKind
 from ._common import ACTION_STATUSES, _entry, _lock, _require_handler, _require_status, _text
 
 
@@ -60,8 +60,6 @@ def case_deadline_extend(*, case: Case, by, step: str, reason: str) -> Case:
 def cases_escalate_overdue(*, now: dt.datetime | None = None) -> int:
     """Report each overdue step of an open case once to the supervisors of the unit above
     (the root escalates to itself). Idempotent: safe to run every few minutes."""
-    from ..models import CaseDeadline
-
     now = now or timezone.now()
     overdue = CaseDeadline.objects.filter(
         met_at__isnull=True,

@@ -12,7 +12,7 @@ from langnghe.core.exceptions import ApplicationError, NotFound, PermissionDenie
 
 from .. import crypto
 from ..models import Case, EntryKind, IdentityRevealRequest, RevealStatus
-from ..selectors import APPROVER_ROLES
+from ..selectors import APPROVER_ROLES, case_address, case_description, case_location
 from ._common import _entry, _require_handler, _text
 
 REVEAL_VALID_FOR = dt.timedelta(hours=24)
@@ -120,8 +120,6 @@ def case_content_open(*, case: Case, by) -> dict:
     """A handler opens what the citizen wrote (description, address, location). Crime data and
     location data are sensitive personal data (NĐ 13/2023 Điều 2.4; Luật 91/2025): every opening
     is logged, so who read which tip can be answered later. Returns the unsealed content."""
-    from ..selectors import case_address, case_description, case_location
-
     with transaction.atomic():
         audit_record(
             actor=by,

@@ -12,7 +12,7 @@ from langnghe.units.models import Unit
 
 from .. import deadlines, events, policies
 from ..models import Case, CaseEntry, Category, EntryKind, Status
-from ..selectors import transfer_targets
+from ..selectors import case_get, transfer_targets
 from ._common import (
     ACTION_STATUSES,
     HANDLER_ROLES,
@@ -128,8 +128,6 @@ def case_assign(*, case: Case, by, assignee) -> Case:
 
 def case_bulk_assign(*, case_ids: list[int], by, assignee) -> list[Case]:
     """Assign several cases at once; all or nothing."""
-    from ..selectors import case_get
-
     with transaction.atomic():
         return [
             case_assign(case=case_get(user=by, case_id=pk), by=by, assignee=assignee)

@@ -5,6 +5,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from langnghe.audit.services import audit_record
+from langnghe.cases import crypto
+from langnghe.cases.services import case_create_from_conversation
 from langnghe.core.exceptions import ApplicationError
 
 from .. import selectors
@@ -38,8 +40,6 @@ def _identity_merge(conversation: Conversation, *, name: str = "", phone: str = 
     """Seal what the citizen gave (name, phone) into the conversation, keeping what it already
     holds; never for an anonymous conversation. True when something changed (the caller saves
     ``identity_sealed`` and ``has_identity``)."""
-    from langnghe.cases import crypto
-
     name, phone = (name or "").strip()[:150], (phone or "").strip()[:30]
     if conversation.is_anonymous or not (name or phone):
         return False
@@ -223,8 +223,6 @@ def conversation_to_case(
     keeping the link both ways (``conversation.case_id``; the case's channel reference is the
     conversation, so its status changes come back here). An empty ``category`` is filled in by
     the triage classifier from the messages."""
-    from langnghe.cases.services import case_create_from_conversation
-
     _require_desk(by, conversation)
     if conversation.case_id:
         raise ApplicationError("Hội thoại này đã có vụ việc.", code="already_linked", status=409)

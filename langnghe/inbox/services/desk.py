@@ -4,10 +4,18 @@ unit ends."""
 from django.db import transaction
 from django.utils import timezone
 
+from langnghe.accounts.selectors import has_role
 from langnghe.audit.services import audit_record
 from langnghe.core.exceptions import ApplicationError, PermissionDenied
 
-from ..models import Conversation, ConversationStatus
+from ..models import (
+    CannedReply,
+    Conversation,
+    ConversationStatus,
+    DeskProfile,
+    DutyShift,
+    ReplySignature,
+)
 from ._common import _clean_text
 
 CANNED_ROLES = {"admin", "supervisor", "editor"}
@@ -16,11 +24,6 @@ CANNED_ROLES = {"admin", "supervisor", "editor"}
 @transaction.atomic
 def canned_reply_create(*, unit, title: str, text: str, by):
     """A saved answer for ``unit`` and the units below it (supervisors, editors, admins)."""
-    from langnghe.accounts.selectors import has_role
-    from langnghe.core.exceptions import PermissionDenied
-
-    from ..models import CannedReply
-
     if not has_role(by, unit, CANNED_ROLES):
         raise PermissionDenied("Chỉ chỉ huy, biên tập viên hoặc quản trị mới lưu được mẫu trả lời.")
     title = _clean_text(title, limit=100, what="Tên mẫu")
@@ -32,9 +35,6 @@ def canned_reply_create(*, unit, title: str, text: str, by):
 
 @transaction.atomic
 def canned_reply_delete(*, reply, by) -> None:
-    from langnghe.accounts.selectors import has_role
-    from langnghe.core.exceptions import PermissionDenied
-
     if not has_role(by, reply.unit, CANNED_ROLES):
         raise PermissionDenied("Bạn không xóa được mẫu trả lời này.")
     audit_record(
@@ -55,10 +55,6 @@ def desk_profile_set(*, unit, signature: str, desk_name: str = "", by):
     """How ``unit``'s desk signs its answers on the citizen's chat page: the answering
     officer's name (their full name, never a username) or the desk's name. Commanders and
     administrators of the unit or above."""
-    from langnghe.accounts.selectors import has_role
-
-    from ..models import DeskProfile, ReplySignature
-
     if not has_role(by, unit, DESK_PROFILE_ROLES):
         raise PermissionDenied("Chỉ chỉ huy hoặc quản trị của đơn vị mới đổi được cách ký tên.")
     if signature not in ReplySignature.values:
@@ -84,8 +80,6 @@ def desk_profile_set(*, unit, signature: str, desk_name: str = "", by):
 def desk_move(*, from_unit, to_unit) -> None:
     """A unit that ends hands its desk to its successor: conversations not yet resolved, duty
     shifts not yet over, saved answers. Resolved conversations stay as its history."""
-    from ..models import CannedReply, DutyShift
-
     Conversation.objects.filter(unit=from_unit).exclude(status=ConversationStatus.RESOLVED).update(
         unit=to_unit
     )

@@ -3,11 +3,16 @@ duty now."""
 
 import datetime as dt
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from langnghe.accounts.selectors import has_role
 from langnghe.audit.services import audit_record
 from langnghe.core.exceptions import ApplicationError, PermissionDenied
+
+from ..models import DutyShift
+from ..selectors import DESK_ROLES, ROSTER_YEARS, roster_now
 
 # Who plans a unit's roster: its commanders and administrators (or those of a unit above it).
 ROSTER_ROLES = ("admin", "supervisor")
@@ -21,8 +26,6 @@ def _local_text(at: dt.datetime) -> str:
 
 
 def _roster_may_plan(by, unit) -> None:
-    from langnghe.accounts.selectors import has_role
-
     if not has_role(by, unit, ROSTER_ROLES):
         raise PermissionDenied("Chỉ chỉ huy hoặc quản trị của đơn vị mới lập được lịch trực.")
 
@@ -36,13 +39,6 @@ def duty_shift_create(
     role on the unit, a shift not after its start, over 24 hours, already over, more than a
     quarter ahead, or overlapping another shift of the same officer (anywhere: one person
     keeps one desk at a time)."""
-    from django.contrib.auth import get_user_model
-
-    from langnghe.accounts.selectors import has_role
-
-    from ..models import DutyShift
-    from ..selectors import DESK_ROLES
-
     _roster_may_plan(by, unit)
     if officer is None or not officer.is_active or not has_role(officer, unit, DESK_ROLES):
         raise ApplicationError(
@@ -147,9 +143,6 @@ def duty_week_copy(*, unit, week_start: dt.date, by) -> tuple[int, int]:
     same officers at the same times a week later. A shift that would clash, be over already
     or no longer be allowed is skipped. Returns (copied, skipped). ``week_start`` is a Monday
     of ROSTER_YEARS."""
-    from ..models import DutyShift
-    from ..selectors import ROSTER_YEARS
-
     _roster_may_plan(by, unit)
     if week_start.weekday() != 0 or not ROSTER_YEARS[0] <= week_start.year <= ROSTER_YEARS[1]:
         raise ApplicationError(
@@ -184,8 +177,6 @@ def duty_week_copy(*, unit, week_start: dt.date, by) -> tuple[int, int]:
 
 def _on_duty_line(unit, at) -> tuple[str, object]:
     """The note's line on who is on duty, and the officer an emergency goes to (or None)."""
-    from ..selectors import roster_now
-
     staffed, running = roster_now(unit, at)
     if running:
         names = ", ".join(f"{s.officer}{' (trực chính)' if s.is_lead else ''}" for s in running)

@@ -6,6 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from conftest import THO_XUONG
+from langnghe import discovery
 from langnghe.accounts.models import Membership
 from langnghe.audit.models import AuditEntry
 from langnghe.cases import services as case_services
@@ -271,3 +272,12 @@ def test_a_unit_changed_during_the_move_makes_it_fail_whole(before, monkeypatch)
     assert Unit.objects.filter(is_active=False).count() == 0
     assert Case.objects.get(pk=before["case"].pk).unit.code == THO_XUONG
     assert AuditEntry.objects.count() == audits
+
+
+def test_each_app_holding_a_units_work_hands_it_over_in_the_same_order():
+    """Units knows none of the apps above it: each says what it holds (``unit_handover``)."""
+    names = [m.__name__ for m in discovery.unit_handovers()]
+    assert names == [
+        f"langnghe.{app}.unit_handover"
+        for app in ("cases", "inbox", "accounts", "connectors", "surveys")
+    ]
