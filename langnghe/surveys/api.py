@@ -23,6 +23,7 @@ from langnghe.units.models import Unit
 from langnghe.units.selectors import subtree
 
 from . import selectors, services
+from .exports import export_open
 from .models import Source, SurveyExport, SurveyResponse, SurveyTemplate
 from .printing import posters_pdf, qr_png, qr_svg, shared_qr_url, unit_qr_url
 from .security import form_key
@@ -485,8 +486,6 @@ def export_status(request, export_id: uuid.UUID):
 
 @router.get("/exports/{export_id}/file", auth=staff_auth, summary="Tải tệp đã xuất")
 def export_file(request, export_id: uuid.UUID):
-    from .exports import export_open
-
     export = _export_get(request, export_id)
     if export.status not in ("done", "expired"):  # an expired one: 410 from export_open
         raise ApplicationError("Tệp chưa tạo xong.", code="export_not_ready", status=409)

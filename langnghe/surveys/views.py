@@ -15,11 +15,11 @@ from django.views.decorators.http import require_POST
 from langnghe.accounts.selectors import can_see_unit, has_role, visible_unit_get
 from langnghe.core.dates import parse_date
 from langnghe.core.exceptions import ApplicationError, NotFound, form_page_status
-from langnghe.units.selectors import ancestors, unit_list, unit_queryset
+from langnghe.units.selectors import ancestors, closed_unit_successor, unit_list, unit_queryset
 from langnghe.units.views import nearest_context
 
 from . import selectors, services
-from .exports import CONTENT_TYPES, INLINE_LIMIT, build, export_file_name
+from .exports import CONTENT_TYPES, INLINE_LIMIT, build, export_file_name, export_open
 from .models import (
     Element,
     QuestionType,
@@ -223,8 +223,6 @@ def _bars(items: list[dict], value_key: str) -> list[dict]:
 def _closed_unit_form(request, code: str):
     """The QR code of a unit that ended (the 2025 reorganisation) still hangs on a wall: with
     its own valid key it opens the form of the unit that carries on, where the answer counts."""
-    from langnghe.units.selectors import closed_unit_successor
-
     successor = closed_unit_successor(code=code)
     if successor is None:
         return None
@@ -328,8 +326,6 @@ def export_page(request, export_id):
 @login_required
 def export_download(request, export_id):
     """The only way to the file in the console: its requester, still in the unit's scope."""
-    from .exports import export_open
-
     export = (
         SurveyExport.objects.select_related("unit")
         .filter(pk=export_id, requested_by=request.user, status__in=("done", "expired"))
