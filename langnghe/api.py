@@ -43,10 +43,7 @@ api = NinjaAPI(
 
 @api.exception_handler(ApplicationError)
 def application_error(request, exc: ApplicationError):
-    body = {"detail": exc.message, "code": exc.code}
-    if exc.field:
-        body["field"] = exc.field
-    return api.create_response(request, body, status=exc.status)
+    return api.create_response(request, exc.as_body(), status=exc.status)
 
 
 @api.exception_handler(Http404)

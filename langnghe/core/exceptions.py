@@ -25,6 +25,14 @@ class ApplicationError(Exception):
         if status is not None:
             self.status = status
 
+    def as_body(self) -> dict:
+        """The API's JSON answer to it (``langnghe.api``'s handler, and the machine lane's
+        survey handler, which answers before django-ninja)."""
+        body = {"detail": self.message, "code": self.code}
+        if self.field:
+            body["field"] = self.field
+        return body
+
 
 class NotFound(ApplicationError):
     status = 404

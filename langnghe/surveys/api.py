@@ -23,6 +23,7 @@ from langnghe.units.models import Unit
 from langnghe.units.selectors import subtree
 
 from . import selectors, services
+from .exports import export_open
 from .models import Source, SurveyExport, SurveyResponse, SurveyTemplate
 from .printing import posters_pdf, qr_png, qr_svg, shared_qr_url, unit_qr_url
 from .security import form_key
@@ -225,9 +226,10 @@ def response_create(request, payload: SurveyResponseIn):
 
 def response_create_lane(request) -> HttpResponse | None:
     """``response_create`` for the machine lane (langnghe/core/lanes.py): the same schema and
-    the same service, without django-ninja's per-call parsing and dispatch (a sixth of a
-    response's time in a profile). A refusal of the service is answered by the API's own
-    error handlers (the same JSON as the view's). A body the schema refuses, or one with a NUL
+    the same service through the same function (``_response_store``), without django-ninja's
+    per-call parsing and dispatch (a sixth of a response's time in a profile): the lane only
+    parses and answers; every check and the write are ``services.response_submit``'s. A
+    refusal of the service is answered with the API's error JSON (the same as the view's). A body the schema refuses, or one with a NUL
     character to clean, returns None: ``response_create`` parses it and answers as always."""
     body = request.body
     if b"\\u0000" in body:
@@ -239,9 +241,14 @@ def response_create_lane(request) -> HttpResponse | None:
     try:
         return _response_store(request, payload)
     except ApplicationError as exc:
-        from langnghe.api import api  # the API imports this module: at call time
-
-        return api.on_exception(request, exc)
+        # The API's error JSON (ApplicationError.as_body, rendered as langnghe.api renders it:
+        # UTF-8, not escaped); the API imports this module, so its handler is not called here.
+        return JsonResponse(
+            exc.as_body(),
+            status=exc.status,
+            json_dumps_params={"ensure_ascii": False},
+            content_type="application/json; charset=utf-8",
+        )
 
 
 def _response_store(request, payload: SurveyResponseIn) -> JsonResponse:
@@ -485,8 +492,6 @@ def export_status(request, export_id: uuid.UUID):
 
 @router.get("/exports/{export_id}/file", auth=staff_auth, summary="Tải tệp đã xuất")
 def export_file(request, export_id: uuid.UUID):
-    from .exports import export_open
-
     export = _export_get(request, export_id)
     if export.status not in ("done", "expired"):  # an expired one: 410 from export_open
         raise ApplicationError("Tệp chưa tạo xong.", code="export_not_ready", status=409)

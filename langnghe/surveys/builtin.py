@@ -1,9 +1,17 @@
-"""The built-in questionnaires (data, no code). Sources: ../shared/reference/vn-domain.md §1.
+"""The built-in questionnaires, and their creation on first use (``builtin_templates_ensure``,
+below the services and the selectors: the form of a new install makes them when it first needs
+the default). Sources: ../shared/reference/vn-domain.md §1.
 
 Ratings are stored as "1"–"5" whatever the wording, so every template feeds the same index:
 "4" (hài lòng) and "5" (rất hài lòng) count as satisfied. [U] The official SIPAS weighting was
 not found; the index is the share of "hài lòng" + "rất hài lòng" answers.
 """
+
+from django.db import IntegrityError, transaction
+
+from langnghe.audit.services import audit_record
+
+from .models import Question, SurveyTemplate
 
 SATISFIED_VALUES = frozenset({"4", "5"})
 
@@ -110,3 +118,31 @@ def builtin_questions(definition: dict) -> list[dict]:
             }
         )
     return rows
+
+
+def builtin_templates_ensure() -> None:
+    """Create the built-in templates if missing (idempotent; also run by the demo loader).
+    Safe when several requests make them at once (a new install's first responses, in several
+    threads or processes): the one that loses the race finds them made and rolls back its own."""
+    for definition in BUILTIN_TEMPLATES:
+        if SurveyTemplate.objects.filter(code=definition["code"]).exists():
+            continue
+        try:
+            with transaction.atomic():
+                template = SurveyTemplate.objects.create(
+                    code=definition["code"],
+                    name=definition["name"],
+                    description=definition["description"],
+                    is_builtin=True,
+                )
+                Question.objects.bulk_create(
+                    Question(template=template, **row) for row in builtin_questions(definition)
+                )
+                audit_record(
+                    actor=None,
+                    action="survey_template.create",
+                    target=template,
+                    data={"code": template.code, "version": 1, "builtin": True},
+                )
+        except IntegrityError:  # made meanwhile by another request (survey_template_version)
+            continue

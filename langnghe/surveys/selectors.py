@@ -2,7 +2,7 @@
 
 Results are sums of ``DailyCount`` rows over a subtree (one indexed path prefix) and a day
 range: their cost grows with units × days, never with the number of responses. Responses not
-yet folded into the counters are folded first (``services.counters_settle``). Staff reads
+yet folded into the counters are folded first (``counters.counters_settle``). Staff reads
 go through ``visible_unit_get`` (the single scope check) before anything is summed.
 """
 
@@ -21,9 +21,10 @@ from langnghe.accounts.selectors import visible_unit_get
 from langnghe.core.exceptions import ApplicationError, NotFound
 from langnghe.core.periods import covering_querysets
 from langnghe.units.models import PATH_STEP, Unit
-from langnghe.units.selectors import subtree_ids
+from langnghe.units.selectors import subtree_ids, unit_get
 
-from .builtin import DEFAULT_CODE, FIVE_LEVEL, SATISFIED_VALUES
+from .builtin import DEFAULT_CODE, FIVE_LEVEL, SATISFIED_VALUES, builtin_templates_ensure
+from .counters import counters_settle
 from .models import (
     DailyCount,
     Element,
@@ -62,9 +63,7 @@ def template_effective(unit: Unit) -> SurveyTemplate:
         if unit_id in assigned and (template := _current_template(assigned[unit_id])):
             return template
     template = _current_template(DEFAULT_CODE)
-    if template is None:
-        from .services import builtin_templates_ensure
-
+    if template is None:  # a new install: the built-in templates are made on first use
         builtin_templates_ensure()
         template = _current_template(DEFAULT_CODE)
     return template
@@ -199,8 +198,6 @@ def template_list_for(unit: Unit) -> QuerySet[SurveyTemplate]:
 
 
 def active_unit_get(*, code: str) -> Unit:
-    from langnghe.units.selectors import unit_get
-
     return unit_get(code=code)
 
 
@@ -239,8 +236,6 @@ def _counter_sets(
     ``core.periods.covering_querysets``). ``flagged``: False = what the index counts (default),
     True = flagged only, None = both. Responses still pending are folded in first, so the sums
     include every response stored before the read."""
-    from .services import counters_settle
-
     counters_settle()
     extra = {} if flagged is None else {"flagged": flagged}
     return covering_querysets(

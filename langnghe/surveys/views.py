@@ -15,11 +15,12 @@ from django.views.decorators.http import require_POST
 from langnghe.accounts.selectors import can_see_unit, has_role, visible_unit_get
 from langnghe.core.dates import parse_date
 from langnghe.core.exceptions import ApplicationError, NotFound, form_page_status
-from langnghe.units.selectors import ancestors, unit_list, unit_queryset
+from langnghe.units.selectors import ancestors, closed_unit_successor, unit_list, unit_queryset
 from langnghe.units.views import nearest_context
 
 from . import selectors, services
-from .exports import CONTENT_TYPES, INLINE_LIMIT, build, export_file_name
+from .exports import CONTENT_TYPES, INLINE_LIMIT, build, export_file_name, export_open
+from .forms import ConsoleScopeForm, ExportForm, FlagForm, SurveyAnswerForm, TemplateForm
 from .models import (
     Element,
     QuestionType,
@@ -121,7 +122,11 @@ def unit_form(request, code: str):
         if request.method == "GET" and (moved := _closed_unit_form(request, code)):
             return moved
         raise Http404 from exc
-    key = request.POST.get("k") if request.method == "POST" else request.GET.get("k", "")
+    form = SurveyAnswerForm(request.POST, template=template) if request.method == "POST" else None
+    if form is not None and form.is_valid():  # always: the service checks what was posted
+        key, source = form.cleaned_data["k"], form.cleaned_data["src"]
+    else:
+        key, source = request.GET.get("k", ""), request.GET.get("src", "")
     try:
         form_key_check(unit.code, key or "")
     except ApplicationError as exc:
@@ -131,41 +136,30 @@ def unit_form(request, code: str):
             {"unit": unit, "message": exc.message},
             status=exc.status,
         )
-    source = request.POST.get("src") if request.method == "POST" else request.GET.get("src", "")
-    if request.method == "POST":
-        answers = {}
-        for question in template.questions.all():
-            name = f"q_{question.key}"
-            answers[question.key] = (
-                request.POST.getlist(name)
-                if question.type == QuestionType.MULTIPLE
-                else request.POST.get(name, "")
-            )
+    if form is not None:
+        posted = form.cleaned_data
+        answers = form.answers()
         ip_hash, device_hash = client_hashes(request)
-        try:
-            template_id = int(request.POST.get("template") or 0) or None
-        except ValueError:
-            template_id = None
         try:
             response, _created = services.response_submit(
                 unit_code=unit.code,
-                client_id=request.POST.get("client_id", ""),
+                client_id=posted["client_id"],
                 answers=answers,
-                comment=request.POST.get("comment", ""),
-                dossier_code=request.POST.get("dossier_code", ""),
+                comment=posted["comment"],
+                dossier_code=posted["dossier_code"],
                 key=key,
                 require_key=True,
                 source=Source.SHARED if source == "chung" else Source.QR,
                 ip_hash=ip_hash,
                 device_hash=device_hash,
-                template_id=template_id,
+                template_id=posted["template"],
             )
         except ApplicationError as exc:
             errors = getattr(exc, "errors", None) or {exc.field or "form": exc.message}
             values = {
                 **answers,
-                "comment": request.POST.get("comment", ""),
-                "dossier_code": request.POST.get("dossier_code", ""),
+                "comment": posted["comment"],
+                "dossier_code": posted["dossier_code"],
             }
             context = _form_context(
                 unit,
@@ -173,7 +167,7 @@ def unit_form(request, code: str):
                 values=values,
                 errors=errors,
                 key=key,
-                client_id=request.POST.get("client_id") or None,
+                client_id=posted["client_id"] or None,
                 source=source,
             )
             context["form_error"] = exc.message
@@ -201,15 +195,19 @@ def thanks(request, code: str):
 # --- Console -----------------------------------------------------------------------------------
 
 
-def _console_scope(request):
-    """The unit being looked at (drill-down ?unit=, else the switcher's) and the filters."""
-    code = request.GET.get("unit") or request.POST.get("unit")
+def _console_scope(request, form: ConsoleScopeForm | None = None):
+    """The unit being looked at (drill-down ?unit=, else the switcher's) and the filters: of
+    ``form`` (a POST's), else of the query string."""
+    if form is None:
+        form = ConsoleScopeForm(request.GET)
+    form.is_valid()  # always: the dates and the unit are checked below, with their messages
+    filters = form.cleaned_data
+    code = request.GET.get("unit") or filters["unit"]
     unit = visible_unit_get(user=request.user, code=code) if code else current_unit(request)
     if unit is None:
         raise NotFound("Bạn chưa được phân công đơn vị nào.")
-    source = request.POST if request.method == "POST" else request.GET
-    period = selectors.date_range(parse_date(source.get("from")), parse_date(source.get("to")))
-    include_flagged = source.get("flagged") == "1" and has_role(request.user, unit, MANAGER_ROLES)
+    period = selectors.date_range(parse_date(filters["from"]), parse_date(filters["to"]))
+    include_flagged = filters["flagged"] and has_role(request.user, unit, MANAGER_ROLES)
     return unit, period, include_flagged
 
 
@@ -223,8 +221,6 @@ def _bars(items: list[dict], value_key: str) -> list[dict]:
 def _closed_unit_form(request, code: str):
     """The QR code of a unit that ended (the 2025 reorganisation) still hangs on a wall: with
     its own valid key it opens the form of the unit that carries on, where the answer counts."""
-    from langnghe.units.selectors import closed_unit_successor
-
     successor = closed_unit_successor(code=code)
     if successor is None:
         return None
@@ -281,14 +277,15 @@ def results_page(request):
 @login_required
 @require_POST
 def export_start(request):
+    form = ExportForm(request.POST)
     try:
-        unit, period, _flagged = _console_scope(request)
-        export_format = request.POST.get("format", "xlsx")
+        unit, period, _flagged = _console_scope(request, form)
+        export_format = form.cleaned_data["format"]
         params = {
             "from": period.start.isoformat(),
             "to": period.end.isoformat(),
-            "negative": request.POST.get("negative") == "1",
-            "q": request.POST.get("q", "").strip()[:100],
+            "negative": form.cleaned_data["negative"],
+            "q": form.cleaned_data["q"],
         }
         size = selectors.comment_list(
             unit, period, negative_only=params["negative"], q=params["q"]
@@ -328,8 +325,6 @@ def export_page(request, export_id):
 @login_required
 def export_download(request, export_id):
     """The only way to the file in the console: its requester, still in the unit's scope."""
-    from .exports import export_open
-
     export = (
         SurveyExport.objects.select_related("unit")
         .filter(pk=export_id, requested_by=request.user, status__in=("done", "expired"))
@@ -356,22 +351,25 @@ def templates_page(request):
         raise Http404
     can_manage = has_role(request.user, unit, MANAGER_ROLES)
     form_errors: dict = {}
-    if request.method == "POST":
+    form = TemplateForm(request.POST) if request.method == "POST" else None
+    if form is not None:
         if not can_manage:
             messages.error(request, "Chỉ quản trị, chỉ huy mới quản lý mẫu phiếu.")
             return redirect("/staff/surveys/templates/")
+        form.is_valid()  # always: the services check the template and the questions
+        posted = form.cleaned_data
         try:
-            if request.POST.get("action") == "assign":
+            if posted["action"] == "assign":
                 services.template_assign(
-                    unit=unit, by=request.user, template_code=request.POST.get("template") or None
+                    unit=unit, by=request.user, template_code=posted["template"]
                 )
                 messages.success(request, "Đã cập nhật mẫu phiếu của đơn vị.")
             else:
                 template = services.template_create(
                     owner=unit,
-                    name=request.POST.get("name", ""),
+                    name=posted["name"],
                     by=request.user,
-                    questions=parse_question_lines(request.POST.get("questions", "")),
+                    questions=parse_question_lines(posted["questions"]),
                 )
                 messages.success(request, f"Đã tạo mẫu phiếu “{template.name}”.")
             return redirect("/staff/surveys/templates/")
@@ -388,7 +386,7 @@ def templates_page(request):
             "can_manage": can_manage,
             "templates": selectors.template_list_for(unit).prefetch_related("questions"),
             "form_errors": form_errors,
-            "posted": request.POST if request.method == "POST" else {},
+            "posted": form.data if form is not None else {},
         },
         status=200,  # a form shown again with its errors (core.exceptions.form_page_status)
     )
@@ -426,15 +424,18 @@ def flagged_page(request):
         messages.error(request, "Chỉ quản trị, chỉ huy mới xem được phiếu bị gắn cờ.")
         return redirect("/staff/surveys/")
     if request.method == "POST":
+        form = FlagForm(request.POST)
+        if not form.is_valid():  # no response named, or not a number: as one not found
+            raise Http404
         response = (
             SurveyResponse.objects.select_related("unit")
-            .filter(pk=request.POST.get("response"), unit__path__startswith=unit.path)
+            .filter(pk=form.cleaned_data["response"], unit__path__startswith=unit.path)
             .first()
         )
         if response is None:
             raise Http404
         services.response_flag_set(
-            response=response, by=request.user, flagged=request.POST.get("flagged") == "1"
+            response=response, by=request.user, flagged=form.cleaned_data["flagged"]
         )
         messages.success(request, "Đã cập nhật phiếu.")
         return redirect("/staff/surveys/flagged/")

@@ -110,6 +110,16 @@ def test_a_refused_survey_response_is_answered_in_the_lane_by_the_api_handlers(c
     assert r.status_code == 404 and r.json()["code"] == "unit_not_found"
     assert "Không có đơn vị" in r.json()["detail"] and not r.cookies
     assert submit.call_count == 1
+    # The same refusal through django-ninja (a NUL to clean sends the body to the view): the
+    # same bytes and the same content type as the lane's answer.
+    through_view = client.post(
+        "/api/v1/surveys/responses",
+        {**body, "comment": "\u0000"},
+        content_type="application/json",
+    )
+    assert through_view.status_code == 404
+    assert through_view.content == r.content
+    assert through_view["Content-Type"] == r["Content-Type"]
 
 
 @pytest.mark.django_db

@@ -29,7 +29,7 @@ def gated(monkeypatch):
         return services._store_checked_many(rows)
 
     group = GroupCommit(write)
-    monkeypatch.setattr(services, "_batches", group)
+    monkeypatch.setattr(services.storage, "_batches", group)
     return group, batches, started, release
 
 
@@ -106,8 +106,10 @@ def test_a_batch_reads_what_one_by_one_would(demo_network):
     already stored answered with its id, and the counts those rows would have seen alone."""
     if connection.vendor != "postgresql":
         pytest.skip("the group store is PostgreSQL's")
-    items, real = [], services._batches
-    services._batches = type("Keep", (), {"submit": lambda self, item, keys: items.append(item)})()
+    items, real = [], services.storage._batches
+    services.storage._batches = type(
+        "Keep", (), {"submit": lambda self, item, keys: items.append(item)}
+    )()
     try:
         for _ in range(3):
             try:
@@ -115,7 +117,7 @@ def test_a_batch_reads_what_one_by_one_would(demo_network):
             except TypeError:
                 pass  # the recorder returns nothing to unpack: the item is what we wanted
     finally:
-        services._batches = real
+        services.storage._batches = real
     first = services._store_checked_many(items)
     assert [stored is not None and existing is None for stored, existing, _ in first] == [True] * 3
     assert [counts[2] for _, _, counts in first] == [0, 0, 0]  # none saw the others (one unit)
