@@ -155,8 +155,7 @@ def data_state(env) -> dict:
 # uvicorn ASGI and gunicorn sync with SYNC_WORKERS processes — the sync shape is what `langnghe
 # serve --workers 4` runs by default, and the rows after the comparison run it — and gunicorn
 # gthread (`--worker-class gthread`), GTHREAD_WORKERS processes × THREADS threads, each
-# connection closed after its answer, the survey responses of a process's threads stored
-# together (langnghe.core.groupcommit).
+# connection closed after its answer.
 SYNC_WORKERS = 4  # a sync worker waits while PostgreSQL answers: two per core
 GTHREAD_WORKERS = 2  # one per core: the threads fill the waits
 # The steady webhook load: each of PACED_CONNS connections waits PACED_MS before each request,
@@ -675,18 +674,13 @@ machine of 2026-11-29 was slower for the web processes: see the last bullet.
   more than a `GET /healthz`) is what a faster server leaves, and it costs more than a whole
   `GET /healthz` of any server tried here: with one durable commit per response, 0.5× is out
   of reach on two cores whichever server answers.
-  What does cut PostgreSQL's share is writing several responses per statement: under
-  `--worker-class gthread` the responses a process's threads receive together are stored in
-  one statement and one commit (`langnghe.core.groupcommit`; each thread still answers only
-  after that commit; responses sharing a client_id, unit, device or counted address never go
-  together, so the checks read what they would one by one). The shape rows compare it: the
-  gthread shape's survey rate is a larger share of its own floor, but its floor is lower than
-  the sync shape's — gunicorn's accept loop and thread pool take a visible share of each
-  request in a py-spy profile of an ad-hoc run — so its
-  responses per second are not clearly above the sync shape's (in ad-hoc alternating runs they
-  came out level within the machine's drift). Sync stays the default, and the ratio row is
-  measured on it: choosing the shape whose floor is slower would meet the ratio without
-  storing responses any faster. (A first batched statement spent tens of milliseconds in
+  Writing several responses per statement (group commit, under `--worker-class gthread`)
+  was tried: the gthread shape's survey rate was a larger share of its own floor, but its floor
+  is lower than the sync shape's — gunicorn's accept loop and thread pool take a visible share
+  of each request in a py-spy profile of an ad-hoc run — so its responses per second were not
+  clearly above the sync shape's (in ad-hoc alternating runs they came out level within the
+  machine's drift); it was removed (issue #28). Sync stays the default, and the ratio row is
+  measured on it. (A first batched statement spent tens of milliseconds in
   PostgreSQL's JIT compiler, seen in an ad-hoc EXPLAIN ANALYZE: with the counts' LIMITs taken
   from parameters the generic plan guessed huge costs; the limits are now written in the
   text.) Under gthread the form
@@ -815,15 +809,12 @@ backend).
   after 50 responses). Tests:
   `core/tests/test_sql.py::test_prepared_statements_are_prepared_on_the_server`,
   `::test_prepared_statements_share_one_cursor_per_connection_and_a_failure_drops_it`.
-- **Group commit** (`langnghe/core/groupcommit.py`): it batches only under `serve
-  --worker-class gthread`; the default sync workers have one thread each, so every batch is one
-  response. The shape rows above: gthread 1,292 responses a second (0.48× its own floor)
-  against sync 1,136 (0.31×), but gthread's floor is lower, and in ad-hoc alternating runs the
-  two shapes stored responses level within the machine's drift. It buys nothing measurable in
-  the shipped default: a candidate for removal (issue #28), kept until a run on more cores
-  says otherwise. Tests: `core/tests/test_groupcommit.py::test_threads_that_arrive_during_a_write_share_the_next_one`,
-  `surveys/tests/test_group_store.py::test_concurrent_responses_share_a_statement_and_are_each_stored_once`
-  (PostgreSQL: responses of concurrent requests in one statement).
+- **Group commit** (several threads' survey responses in one statement) was removed (issue
+  #28): it batched only under `serve --worker-class gthread`; the default sync workers have
+  one thread each, so every batch was one response. The shape rows of 2026-12-05: gthread
+  1,292 responses a second (0.48× its own floor) against sync 1,136 (0.31×), but gthread's
+  floor is lower, and in ad-hoc alternating runs the two shapes stored responses level within
+  the machine's drift: nothing measurable in the shipped default.
 - **Process memo** (`langnghe/core/memo.py`, cachetools' `TTLCache`): the webhook reads its
   Zalo connection from it, 1 query per event instead of 2; a page copy and the unit versions
   it was built under cost no Redis round trip within a second (`pagecache.VERSION_TTL`); the

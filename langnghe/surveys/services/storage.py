@@ -1,6 +1,5 @@
 """Storing a response: the abuse checks (counted in the database, so they hold across web
-processes without Redis) and the write, on PostgreSQL one prepared statement for both, grouped
-with the concurrent requests of the process (``core.groupcommit``)."""
+processes without Redis) and the write, on PostgreSQL one prepared statement for both."""
 
 import functools
 import json
@@ -10,8 +9,7 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 
 from langnghe.core.exceptions import ApplicationError
-from langnghe.core.groupcommit import GroupCommit
-from langnghe.core.sql import fetch_all, fetch_one, insert_ignore, insert_ignore_sql
+from langnghe.core.sql import fetch_one, insert_ignore, insert_ignore_sql
 
 from ..models import PendingCount, SurveyResponse
 
@@ -151,107 +149,10 @@ def _store_checked(response: SurveyResponse) -> tuple[int | None, int | None, tu
         json.dumps(response.answers) if f.name == "answers" else getattr(response, f.attname)
         for f in _response_fields()
     ]
-    if connection.in_atomic_block:  # the caller's transaction: written in it, by itself
-        return _store_checked_many([(counts_sql, count_params, insert_params)])[0]
-    # Other requests of this process (gthread workers) may be storing theirs at this moment:
-    # one statement and one commit for all of them. Alone, it is written at once by itself.
-    item = (counts_sql, count_params, insert_params)
-    return _batches.submit(item, _batch_keys(count_params))
-
-
-def _batch_keys(count_params: list) -> list:
-    """What a response's checks read (``_recent_counts_sql``'s parameters): its client_id, its
-    unit, and its device and address where those are counted. Two responses that share one
-    are not stored in the same batch, so each is checked against the other, as one by one."""
-    client_uuid, device_hash, _, device_limit, ip_hash, _, ip_limit, unit_id, *_ = count_params
-    keys = [("client", client_uuid), ("unit", unit_id)]
-    if device_limit:
-        keys.append(("device", device_hash))
-    if ip_limit:
-        keys.append(("ip", ip_hash))
-    return keys
-
-
-def _store_checked_many(rows: list) -> list:
-    """``_store_checked`` for several responses of concurrent requests (``_batches``): one
-    statement, one commit; the result of each, in order. A response alone goes through the
-    one-response statement; no two share a client_id, unit, device or checked address
-    (``_batch_keys``), so each one's checks read what they would have read alone."""
-    quiet = list(_quiet_below())
-    if len(rows) == 1:
-        [(counts_sql, count_params, insert_params)] = rows
-        stored_id, existing_id, *counts = fetch_one(
-            _checked_sql(counts_sql), [*count_params, *insert_params, *quiet], prepared=True
-        )
-        return [(stored_id, existing_id, tuple(counts))]
-    columns = [list(values) for values in zip(*(c + i for _, c, i in rows), strict=True)]
-    found = {}
-    for n, stored_id, existing_id, *counts in fetch_all(
-        _checked_many_sql(DEVICE_LIMIT, _ip_limit(), UNIT_BURST), [*columns, *quiet], prepared=True
-    ):
-        found[n] = (stored_id, existing_id, tuple(counts))
-    return [found[n] for n in range(1, len(rows) + 1)]
-
-
-@functools.cache
-def _checked_many_sql(device_limit: int, ip_limit: int, unit_limit: int) -> str:
-    """``_checked_sql`` for a batch: each parameter is an array (one element per response, in
-    the order of ``_recent_counts_sql``'s parameters, then the columns), unnested into rows
-    numbered from 1; the checks are the same four index lookups per row. The text never
-    changes with the batch's size, so it is prepared once per connection. Returns, per row
-    and in order: its number, its new id (or NULL), the id already stored under its client_id,
-    and its device, address and unit counts.
-
-    The counts' limits are written in the text (a row's own limit, 0 when its device or address
-    is not counted, only switches its count off): with a LIMIT taken from the row, the generic
-    plan (``plan_cache_mode``) would guess a tenth of the table behind each count, and that
-    guessed cost turns on PostgreSQL's JIT compiler, tens of milliseconds per statement on the
-    bench data (an ad-hoc EXPLAIN ANALYZE)."""
-    db = connections[DEFAULT_DB_ALIAS]
-    table, pending = SurveyResponse._meta.db_table, PendingCount._meta.db_table
-    fields = _response_fields()
-    names = ", ".join(f.column for f in fields)
-    checks = [  # _recent_counts_sql's parameters, in its order
-        ("c_client", "uuid"),
-        ("c_device", "text"),
-        ("c_since", "timestamptz"),
-        ("c_dlimit", "int"),
-        ("c_ip", "text"),
-        ("c_isince", "timestamptz"),
-        ("c_ilimit", "int"),
-        ("c_unit", "bigint"),
-        ("c_usince", "timestamptz"),
-        ("c_ulimit", "int"),
-    ]
-    types = [t for _, t in checks] + [f.cast_db_type(db) for f in fields]
-    arrays = ", ".join(f"%s::{t}[]" for t in types)
-    aliases = ", ".join(name for name, _ in checks)
-
-    def count(column: str, value: str, since: str, limit: int, on: str) -> str:
-        return (
-            f"(SELECT COUNT(*) FROM (SELECT 1 FROM {table} t WHERE {on} > 0 "  # noqa: S608
-            f"AND t.{column} = v.{value} AND t.submitted_at >= v.{since} "
-            f"LIMIT {max(int(limit), 1)}) k)"
-        )
-
-    return (
-        f"WITH v AS (SELECT * FROM unnest({arrays}) WITH ORDINALITY "  # noqa: S608 (ours)
-        f"AS v ({aliases}, {names}, n)), "
-        f"c AS (SELECT v.*, (SELECT t.id FROM {table} t WHERE t.client_id = v.c_client) AS x, "
-        f"{count('device_hash', 'c_device', 'c_since', device_limit, 'v.c_dlimit')} AS d, "
-        f"{count('ip_hash', 'c_ip', 'c_isince', ip_limit, 'v.c_ilimit')} AS i, "
-        f"{count('unit_id', 'c_unit', 'c_usince', unit_limit, 'v.c_ulimit')} AS u FROM v), "
-        f"r AS (INSERT INTO {table} ({names}) SELECT {names} FROM c "
-        "WHERE c.x IS NULL AND c.d < %s AND c.i < %s AND c.u < %s ORDER BY c.n "
-        "ON CONFLICT DO NOTHING RETURNING id, client_id), "
-        f"p AS (INSERT INTO {pending} (response_id) SELECT id FROM r) "
-        "SELECT c.n, r.id, c.x, c.d, c.i, c.u FROM c LEFT JOIN r ON r.client_id = c.client_id "
-        "ORDER BY c.n"
+    stored_id, existing_id, *counts = fetch_one(
+        _checked_sql(counts_sql), [*count_params, *insert_params, *quiet], prepared=True
     )
-
-
-# This process's group commit of survey responses (langnghe.core.groupcommit).
-_batches = GroupCommit(_store_checked_many)
+    return stored_id, existing_id, tuple(counts)
 
 
 @functools.cache

@@ -8,8 +8,7 @@ Two shapes (docs/deploy.md, measured in docs/benchmarks.md):
   ``--port`` — Django's HTTP path costs about a third under WSGI of what it costs under ASGI
   on this stack (perf-notes, and our own healthz figures) —, sync workers (one request at a
   time each) by default. ``--worker-class gthread`` gives each process ``--threads`` request
-  threads (default 32): the survey responses that a process's threads store at the same
-  moment then share one statement and one commit (``langnghe.core.groupcommit``), and each
+  threads (default 32), and each
   connection is closed after its answer (``--keep-alive 0``), so every request goes to
   whichever process is free rather than to the one its client first reached (behind the
   proxy, which keeps the client's own connection alive); docs/benchmarks.md compares the
