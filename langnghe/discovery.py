@@ -1,4 +1,5 @@
-"""Finds what each domain app contributes: API routers, page URLs, websocket routes.
+"""Finds what each domain app contributes: API routers, page URLs, websocket routes, tasks,
+the duty desk's channels.
 
 An app opts in by defining ``api.router`` (a ninja Router), ``urls.urlpatterns`` or
 ``routing.websocket_urlpatterns``; nothing central needs editing when an app arrives.
@@ -68,6 +69,18 @@ def periodic_jobs() -> list:
     for _app, module in _modules("periodic"):
         jobs.extend(module.JOBS)
     return jobs
+
+
+def channels() -> dict:
+    """``channels.CHANNELS`` of each app: {the conversation's channel name: its channel} (the
+    duty desk's ``langnghe.inbox.channels``). A name declared twice is an error."""
+    found: dict = {}
+    for app, module in _modules("channels"):
+        for name, channel in getattr(module, "CHANNELS", {}).items():
+            if name in found:
+                raise ValueError(f"channel {name!r} declared twice (again by {app})")
+            found[name] = channel
+    return found
 
 
 def task_modules():

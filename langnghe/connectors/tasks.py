@@ -1,30 +1,27 @@
-"""Background steps of the connector; they take ids and are safe to run twice."""
+"""Background steps of the connector; they take ids and are safe to run twice. The services
+queue them by name (``langnghe.core.jobs``)."""
 
-from django_tasks import task
+from langnghe.core import jobs
+
+from . import services
 
 # Citizens' incoming messages before anything else queued (outbound retries, exports): the
 # duty desk sees them first.
 DRAIN_PRIORITY = 50
 
 
-@task(priority=DRAIN_PRIORITY)
+@jobs.job("connectors.webhook_events_drain", priority=DRAIN_PRIORITY)
 def webhook_events_drain_task() -> int:
-    from .services import webhook_events_drain  # cycle: services enqueue these tasks
-
-    return webhook_events_drain()
+    return services.webhook_events_drain()
 
 
-@task()
+@jobs.job("connectors.outbound_send")
 def outbound_send_task(outbound_id: int) -> str:
-    from .services import outbound_send  # cycle: services enqueue these tasks
-
-    return outbound_send(outbound_id=outbound_id)
+    return services.outbound_send(outbound_id=outbound_id)
 
 
-@task()
+@jobs.job("connectors.outbound_send_many")
 def outbound_send_many_task(outbound_ids: list[int]) -> dict:
     """The automatic answers of one drain batch, or a batch's retries: one task for all of
     them, sent in order."""
-    from .services import outbound_send_many  # cycle: services enqueue these tasks
-
-    return outbound_send_many(outbound_ids=outbound_ids)
+    return services.outbound_send_many(outbound_ids=outbound_ids)

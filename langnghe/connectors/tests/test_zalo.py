@@ -338,7 +338,8 @@ def test_a_batch_of_sends_to_a_dead_api_reads_the_connection_once_and_queues_one
     from django.db import connection as db
     from django.test.utils import CaptureQueriesContext
 
-    from langnghe.connectors import services, tasks
+    from langnghe.connectors import services
+    from langnghe.core import jobs
 
     for user_id in ("zu-21", "zu-22", "zu-23"):
         _receive(sim, deliver, user_id=user_id)
@@ -371,7 +372,8 @@ def test_a_batch_of_sends_to_a_dead_api_reads_the_connection_once_and_queues_one
         def enqueue(self, ids):
             queued.append((self.run_after, ids))
 
-    monkeypatch.setattr(tasks, "outbound_send_many_task", Deferred())
+    jobs.get("connectors.outbound_send_many")  # the tasks are declared before one is replaced
+    monkeypatch.setitem(jobs._registry, "connectors.outbound_send_many", Deferred())
     with CaptureQueriesContext(db) as queries, django_capture_on_commit_callbacks(execute=True):
         counts = services.outbound_send_many(outbound_ids=[r.pk for r in rows])
     assert counts == {"pending": 3}
@@ -390,9 +392,10 @@ def test_a_batch_keeps_to_the_minute_budget_and_gives_back_what_it_did_not_use(
     from django.core.cache import cache
 
     from langnghe.connectors import services
+    from langnghe.connectors.services import outbox
 
-    monkeypatch.setattr(services, "RATE_PER_MINUTE", 3)
-    monkeypatch.setattr(services, "RATE_RESERVE", 2)
+    monkeypatch.setattr(outbox, "RATE_PER_MINUTE", 3)
+    monkeypatch.setattr(outbox, "RATE_RESERVE", 2)
     users = [f"zu-3{i}" for i in range(5)]
     for user_id in users:
         _receive(sim, deliver, user_id=user_id)

@@ -5,10 +5,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from langnghe.audit.services import audit_record
+from langnghe.cases.models import Status as CaseStatus
 from langnghe.core.exceptions import NotFound
+from langnghe.triage import services as triage_services
 
+from .. import channels
 from ..models import (
-    ChannelKind,
     Conversation,
     ConversationStatus,
     Delivery,
@@ -27,7 +29,7 @@ def _automatic_reply(*, conversation: Conversation, text: str) -> Message:
 
 def _reply(*, conversation: Conversation, by, text: str, is_automatic: bool) -> Message:
     now = timezone.now()
-    is_web = conversation.channel == ChannelKind.WEB
+    channel = channels.channel_for(conversation.channel)
     message = Message.objects.create(
         conversation=conversation,
         direction=Direction.OUT,
@@ -35,13 +37,9 @@ def _reply(*, conversation: Conversation, by, text: str, is_automatic: bool) -> 
         author=by,
         is_automatic=is_automatic,
         sent_at=now,
-        # Web chat: the citizen's page reads the message from us, so it is sent once stored.
-        delivery=Delivery.SENT if is_web else Delivery.PENDING,
+        delivery=channel.stored_delivery,  # web chat: sent once stored (the page reads it)
     )
-    if conversation.channel == ChannelKind.ZALO:
-        from langnghe.connectors.services import outbound_enqueue
-
-        outbound_enqueue(message=message)
+    channel.send(message)
     updates: dict = {"last_message_at": now}
     if not is_automatic:
         updates["unread_count"] = 0
@@ -65,12 +63,10 @@ def message_triage_correct(
 
     Precondition: ``conversation`` came from ``conversation_for(..., action=ANSWER)`` — only the
     desk roles of its unit correct what its citizens wrote."""
-    from langnghe.triage.services import triage_correct
-
     message = conversation.messages.filter(pk=message_id, direction=Direction.IN).first()
     if message is None or not message.text.strip():
         raise NotFound("Không tìm thấy tin nhắn của người dân.", code="message_not_found")
-    correction = triage_correct(
+    correction = triage_services.triage_correct(
         by=by,
         obj=message,
         unit=conversation.unit,
@@ -137,11 +133,11 @@ def note_add(*, conversation: Conversation, by, text: str) -> Note:
 def case_news_relay(*, conversation_id: int, public_note: str, new_status: str) -> None:
     """Tell the citizen, in the conversation their case came from, that it moved on (the cases
     app announces it after commit; see ``langnghe.cases.events``)."""
-    from langnghe.cases.models import Status
-
     conversation = Conversation.objects.filter(pk=conversation_id).select_related("unit").first()
     if conversation is None or conversation.purged_at is not None:
         return  # deleted by retention: nobody to tell there any more
-    text = public_note or f"Vụ việc của bạn đã chuyển sang trạng thái: {Status(new_status).label}."
+    text = (
+        public_note or f"Vụ việc của bạn đã chuyển sang trạng thái: {CaseStatus(new_status).label}."
+    )
     with transaction.atomic():
         _automatic_reply(conversation=conversation, text=_clean_text(text))

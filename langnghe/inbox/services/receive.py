@@ -5,15 +5,15 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from langnghe.audit.services import audit_record
 from langnghe.core.exceptions import ApplicationError
 from langnghe.core.sql import insert_ignore_many, insert_many
+from langnghe.procedures import selectors as procedure_selectors
 from langnghe.triage.selectors import triage_text
 
-from .. import live, rules
+from .. import channels, live, rules
 from ..models import (
     ChannelKind,
     Conversation,
@@ -24,13 +24,29 @@ from ..models import (
     Note,
 )
 from ._common import _clean_text, _event, _event_payload, _message_event
-from .conversations import _conversation, _identity_merge, _opened
-from .messages import _automatic_reply
+from .conversations import _identity_merge, _opened
 from .roster import _on_duty_line
 
 # At most one out-of-hours auto-reply per conversation in this period (avoid answering every
 # message of a burst).
 AUTO_REPLY_QUIET = dt.timedelta(hours=6)
+
+
+@dataclass
+class Incoming:
+    """A citizen's message as a channel delivered it, for ``messages_receive``. The citizen's
+    name and phone (web chat asks for them) are sealed into the conversation; ``is_anonymous``
+    holds for a conversation this message opens."""
+
+    external_id: str  # the citizen on the channel
+    text: str
+    kind: str = "text"
+    payload: dict = field(default_factory=dict)
+    external_message_id: str = ""
+    sent_at: dt.datetime | None = None
+    citizen_name: str = ""
+    citizen_phone: str = ""
+    is_anonymous: bool = False
 
 
 @transaction.atomic
@@ -49,93 +65,36 @@ def message_receive(
     is_anonymous: bool = False,
 ) -> Message:
     """A citizen's message arrives. Idempotent on ``external_message_id`` (channels deliver at
-    least once). Reopens a resolved conversation, answers emergencies and out-of-hours messages
-    automatically, and tells the officers' screens."""
-    text = (text or "").strip()[: Message.MAX_TEXT * 2]
-    if not text and not payload:
-        raise ApplicationError("Tin nhắn trống.", code="empty", field="text")
-    conversation, _created = _conversation(
-        unit=unit,
-        channel=channel,
+    least once): a message delivered twice returns the stored one. Reopens a resolved
+    conversation, answers emergencies and out-of-hours messages automatically, and tells the
+    officers' screens — ``messages_receive`` of this one message, refused with an error where
+    the batch would leave it."""
+    item = Incoming(
         external_id=external_id,
+        text=text,
+        kind=kind,
+        payload=payload or {},
+        external_message_id=external_message_id,
+        sent_at=sent_at,
         citizen_name=citizen_name,
         citizen_phone=citizen_phone,
         is_anonymous=is_anonymous,
-        lock=True,
     )
-    if external_message_id:
-        duplicate = conversation.messages.filter(external_id=external_message_id).first()
-        if duplicate is not None:
-            return duplicate
-    now = timezone.now()
-    triage = triage_text(text) if text else None
-    message = Message.objects.create(
-        conversation=conversation,
-        direction=Direction.IN,
-        kind=kind,
-        triage_category=triage.category if triage else "",
-        text=text,
-        payload=payload or {},
+    if not (text or "").strip() and not payload:
+        raise ApplicationError("Tin nhắn trống.", code="empty", field="text")
+    if channel not in ChannelKind.values:
+        raise ApplicationError("Kênh không hợp lệ.", code="bad_channel")
+    left, received = _receive(unit=unit, channel=channel, items=[item])
+    if left:  # the only other thing the batch leaves
+        raise ApplicationError("Thiếu mã người dân trên kênh.", code="bad_external_id")
+    if received[0] is not None:
+        return received[0]
+    return Message.objects.filter(  # delivered twice: the stored one
+        conversation__unit=unit,
+        conversation__channel=channel,
+        conversation__external_id=item.external_id.strip(),
         external_id=external_message_id,
-        sent_at=sent_at or now,
-        delivery=Delivery.RECEIVED,
-    )
-    urgency = rules.classify_urgency(text, triage=triage) if triage else rules.Urgency(False)
-    updates = {
-        "last_message_at": now,
-        "last_incoming_at": now,
-        "unread_count": F("unread_count") + 1,
-    }
-    if conversation.status != ConversationStatus.OPEN:
-        updates.update(status=ConversationStatus.OPEN, resolved_at=None)
-    if urgency.is_urgent:
-        updates["is_urgent"] = True
-    if _identity_merge(conversation, name=citizen_name, phone=citizen_phone):
-        updates.update(
-            identity_sealed=conversation.identity_sealed, has_identity=conversation.has_identity
-        )
-    Conversation.objects.filter(pk=conversation.pk).update(**updates)
-    # The row is locked by this transaction: what it now holds is known without reading it.
-    updates["unread_count"] = conversation.unread_count + 1
-    for name, value in updates.items():
-        setattr(conversation, name, value)
-    audit_record(
-        actor=None,
-        action="conversation.message_receive",
-        target=conversation,
-        unit=unit,
-        data={"message": message.pk, "kind": kind, "urgent": urgency.is_urgent},
-    )
-    _event(conversation, "message", **_message_event(message))
-    if urgency.is_urgent:
-        _urgent_alert(conversation=conversation, message=message, urgency=urgency)
-    elif not rules.is_on_duty(unit, now):
-        recent_auto = conversation.messages.filter(
-            is_automatic=True, sent_at__gte=now - AUTO_REPLY_QUIET
-        ).exists()
-        if not recent_auto:
-            reply = rules.out_of_hours_reply(unit)
-            if triage and triage.category == "procedure_question":
-                # No officer until morning: answer a procedure question from the catalogue now.
-                reply = f"{reply}\n\n{_self_service_answer(text)}".rstrip()
-            _automatic_reply(conversation=conversation, text=_clean_text(reply))
-    elif (ack := rules.on_duty_reply(unit, now)) and not conversation.messages.filter(
-        direction=Direction.OUT
-    ).exists():
-        _automatic_reply(conversation=conversation, text=ack)
-    return message
-
-
-@dataclass
-class Incoming:
-    """A citizen's message as a channel delivered it, for ``messages_receive``."""
-
-    external_id: str  # the citizen on the channel
-    text: str
-    kind: str = "text"
-    payload: dict = field(default_factory=dict)
-    external_message_id: str = ""
-    sent_at: dt.datetime | None = None
+    ).first()
 
 
 def incoming_receive(*, unit, channel: str, item: Incoming) -> Message:
@@ -149,6 +108,9 @@ def incoming_receive(*, unit, channel: str, item: Incoming) -> Message:
         payload=item.payload,
         external_message_id=item.external_message_id,
         sent_at=item.sent_at,
+        citizen_name=item.citizen_name,
+        citizen_phone=item.citizen_phone,
+        is_anonymous=item.is_anonymous,
     )
 
 
@@ -165,25 +127,38 @@ def messages_receive(*, unit, channel: str, items: list[Incoming]) -> list[int]:
     emergency number at once, a note, the screens' alarm), in the same statements. What it does
     not do in bulk — an empty message or an invalid citizen id — it leaves, with every other
     message of the same conversation so their order holds: it returns the indexes of ``items``
-    left for ``message_receive``."""
+    left for ``message_receive`` (which refuses them with the error they deserve)."""
+    return _receive(unit=unit, channel=channel, items=items)[0]
+
+
+def _receive(
+    *, unit, channel: str, items: list[Incoming]
+) -> tuple[list[int], list[Message | None]]:
+    """The receiving of ``messages_receive`` and ``message_receive``: (the indexes of ``items``
+    left, each item's stored message — None for one left or delivered twice)."""
     now = timezone.now()
+    received: list[Message | None] = [None] * len(items)
     keys, prepared, left_keys = [], [], set()
-    for item in items:
+    for index, item in enumerate(items):
         key = (item.external_id or "").strip()
         text = (item.text or "").strip()[: Message.MAX_TEXT * 2]
         triage = triage_text(text) if text else None
         urgency = rules.classify_urgency(text, triage=triage) if triage else None
         if not key or len(key) > 100 or (not text and not item.payload):
             left_keys.add(key)
-        prepared.append((item, key, text, triage, urgency))
+        prepared.append((index, item, key, text, triage, urgency))
         keys.append(key)
     left = [i for i, key in enumerate(keys) if key in left_keys]
-    work = [p for p in prepared if p[1] not in left_keys]
+    work = [p for p in prepared if p[2] not in left_keys]
     if not work:
-        return left
+        return left, received
     if channel not in ChannelKind.values:
         raise ApplicationError("Kênh không hợp lệ.", code="bad_channel")
-    wanted = sorted({p[1] for p in work})
+    sender = channels.channel_for(channel)
+    wanted = sorted({p[2] for p in work})
+    anonymous = {}  # a conversation the batch opens is anonymous as its first message asks
+    for _index, item, key, *_ in reversed(work):
+        anonymous[key] = item.is_anonymous
     found = {
         c.external_id: c
         for c in Conversation.objects.select_for_update()
@@ -192,7 +167,10 @@ def messages_receive(*, unit, channel: str, items: list[Incoming]) -> list[int]:
     }
     missing = [key for key in wanted if key not in found]
     if missing:
-        new = [Conversation(unit=unit, channel=channel, external_id=key) for key in missing]
+        new = [
+            Conversation(unit=unit, channel=channel, external_id=key, is_anonymous=anonymous[key])
+            for key in missing
+        ]
         opened = insert_ignore_many(new, "external_id")
         for conversation in new:
             if conversation.external_id in opened:  # ours, locked until commit
@@ -205,7 +183,7 @@ def messages_receive(*, unit, channel: str, items: list[Incoming]) -> list[int]:
             ):
                 found[c.external_id] = c
     conversations = {c.pk: c for c in found.values()}
-    message_ids = [p[0].external_message_id for p in work if p[0].external_message_id]
+    message_ids = [p[1].external_message_id for p in work if p[1].external_message_id]
     seen = (
         set(
             Message.objects.filter(
@@ -231,22 +209,24 @@ def messages_receive(*, unit, channel: str, items: list[Incoming]) -> list[int]:
             ).values_list("conversation_id", flat=True)
         )
     )
-    is_web = channel == ChannelKind.WEB
     # In order, each with the screens' event as the conversation stood after it (an alarm has
     # no message of its own).
     stored: list[tuple[Message | None, Conversation, dict]] = []
     changed: set[int] = set()
+    identified: set[int] = set()  # the conversations whose citizen's identity was sealed
     notes: list[Note] = []
     alarms: list[tuple[dict, Message]] = []  # each alarm's event names its message, once stored
     urgent_in: set[int] = set()  # the emergencies among the batch's messages (by object)
     urgent_conversations: dict[int, Conversation] = {}
     duty = None  # (the note's on-duty line, the officer an emergency goes to), when needed
-    for item, key, text, triage, urgency in work:
+    for index, item, key, text, triage, urgency in work:
         conversation = found[key]
         if item.external_message_id:
             if (conversation.pk, item.external_message_id) in seen:
                 continue  # delivered twice: already stored, nothing changes
             seen.add((conversation.pk, item.external_message_id))
+        if _identity_merge(conversation, name=item.citizen_name, phone=item.citizen_phone):
+            identified.add(conversation.pk)
         message = Message(
             conversation=conversation,
             direction=Direction.IN,
@@ -258,6 +238,7 @@ def messages_receive(*, unit, channel: str, items: list[Incoming]) -> list[int]:
             sent_at=item.sent_at or now,
             delivery=Delivery.RECEIVED,
         )
+        received[index] = message
         conversation.last_message_at = conversation.last_incoming_at = now
         conversation.unread_count += 1
         if conversation.status != ConversationStatus.OPEN:
@@ -276,7 +257,7 @@ def messages_receive(*, unit, channel: str, items: list[Incoming]) -> list[int]:
                 author=None,
                 is_automatic=True,
                 sent_at=now,
-                delivery=Delivery.SENT if is_web else Delivery.PENDING,
+                delivery=sender.stored_delivery,
             )
             stored.append((answer, conversation, _event_payload(conversation, "message")))
             if duty is None:  # who is on duty, read once for the batch's emergencies
@@ -309,20 +290,24 @@ def messages_receive(*, unit, channel: str, items: list[Incoming]) -> list[int]:
             author=None,
             is_automatic=True,
             sent_at=now,
-            delivery=Delivery.SENT if is_web else Delivery.PENDING,
+            delivery=sender.stored_delivery,
         )
         stored.append((answer, conversation, _event_payload(conversation, "message")))
     if not stored:
-        return left
+        return left, received
     messages = [m for m, _, _ in stored if m is not None]
     insert_many(messages)
-    if channel == ChannelKind.ZALO:
-        from langnghe.connectors.services import outbound_enqueue_many
-
-        outbound_enqueue_many([m for m in messages if m.direction == Direction.OUT])
+    answers = [m for m in messages if m.direction == Direction.OUT]
+    if answers:
+        sender.send_many(answers)
     if notes:
         insert_many(notes)
     _conversations_save([conversations[pk] for pk in sorted(changed)])
+    for pk in sorted(identified):
+        c = conversations[pk]
+        Conversation.objects.filter(pk=pk).update(
+            identity_sealed=c.identity_sealed, has_identity=c.has_identity
+        )
     for message, conversation, _ in stored:
         if message is not None and message.direction == Direction.IN:
             audit_record(
@@ -344,7 +329,7 @@ def messages_receive(*, unit, channel: str, items: list[Incoming]) -> list[int]:
     )
     if duty is not None:
         _urgent_assign(unit, list(urgent_conversations.values()), duty[1])
-    return left
+    return left, received
 
 
 def _conversations_save(conversations: list[Conversation]) -> None:
@@ -381,13 +366,11 @@ def _conversations_save(conversations: list[Conversation]) -> None:
 
 
 def _self_service_answer(text: str) -> str:
-    from langnghe.procedures.selectors import procedure_answer, procedure_search_assessed
-
-    answer = procedure_answer(text)
+    answer = procedure_selectors.procedure_answer(text)
     if answer is None:
         # No police procedure fits; a question about another agency's is told where to go.
         try:
-            other = procedure_search_assessed(q=text, limit=1).elsewhere
+            other = procedure_selectors.procedure_search_assessed(q=text, limit=1).elsewhere
         except ApplicationError:
             return ""
         if other is None:
@@ -398,20 +381,6 @@ def _self_service_answer(text: str) -> str:
             f"{other.url}"
         )
     return f"Thông tin tham khảo (tự động): {answer.text}"  # its text ends with the link
-
-
-def _urgent_alert(*, conversation: Conversation, message: Message, urgency) -> None:
-    """Answer at once with the right number and alert every officer on duty: the live event
-    carries ``urgent`` so each open console plays its alarm, the note names who is on duty
-    (the roster), and a conversation nobody holds goes to the officer leading the shift."""
-    _automatic_reply(conversation=conversation, text=rules.emergency_reply(urgency))
-    on_duty, officer = _on_duty_line(conversation.unit, timezone.now())
-    Note.objects.create(
-        conversation=conversation,
-        text=rules.emergency_note(urgency) + on_duty,
-    )
-    _event(conversation, "urgent", number=urgency.number, message_id=message.pk)
-    _urgent_assign(conversation.unit, [conversation], officer)
 
 
 def _urgent_assign(unit, conversations: list[Conversation], officer) -> None:
