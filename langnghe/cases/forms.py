@@ -68,7 +68,14 @@ class CaseActionForm(forms.Form):
 
 class RevealDecisionForm(forms.Form):
     request = forms.IntegerField(required=False, error_messages={"invalid": INVALID_INPUT})
-    approve = FlagField()
+    approve = forms.TypedChoiceField(
+        choices=[("1", "Duyệt"), ("0", "Từ chối")],
+        coerce=lambda value: value == "1",
+        error_messages={
+            "required": "Hãy chọn Duyệt hoặc Từ chối.",
+            "invalid_choice": "Hãy chọn Duyệt hoặc Từ chối.",
+        },
+    )
 
 
 class Open311RequestForm(forms.Form):

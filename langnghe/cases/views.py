@@ -37,8 +37,11 @@ def _no_store(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def _files(request) -> list[tuple[str, bytes]]:
-    """(name as sent, bytes) of each uploaded file; the name gives only the extension."""
+def _files(request, *, required: bool = False) -> list[tuple[str, bytes]]:
+    """(name as sent, bytes) of each uploaded file; the name gives only the extension.
+    ``required``: a form whose only purpose is the files refuses to be sent without one."""
+    if required and not request.FILES.getlist("files"):
+        raise ApplicationError("Hãy chọn ít nhất một tệp để gửi.", code="no_file", field="file")
     files = []
     for upload in request.FILES.getlist("files"):
         if upload.size > MAX_BYTES:
@@ -199,7 +202,7 @@ def receipt_page(request):
             services.case_reporter_message_add(case=case, body=data["body"])
             context["success"] = "Đã gửi thông tin bổ sung."
         elif action == "file":
-            for filename, data in _files(request):
+            for filename, data in _files(request, required=True):
                 services.case_attachment_add(
                     case=case, data=data, filename=filename, from_reporter=True
                 )
@@ -463,7 +466,7 @@ def console_action(request, case_id: int, action: str):
         raise Http404 from exc
     try:
         if action == "attach":
-            for filename, data in _files(request):
+            for filename, data in _files(request, required=True):
                 services.case_attachment_add(
                     case=case, data=data, filename=filename, by=request.user
                 )

@@ -8,28 +8,42 @@ from django.views.decorators.http import require_POST
 
 from langnghe.accounts.console import current_unit
 from langnghe.core.exceptions import ApplicationError, form_page_status
+from langnghe.core.middleware import content_security_policy
 
-from . import oauth
+from . import oauth, zalo
 from .forms import ZaloConnectForm
 from .models import ZaloConnection
+
+
+def _connect_form_page(response):
+    """The page holding the connect form: its submission ends in a redirect to Zalo's
+    permission page (or, in a declared sandbox, to the simulator's address typed in the form),
+    which the site's ``form-action 'self'`` would make the browser refuse."""
+    allowed = "http: https:" if settings.LANGNGHE_ZALO_SANDBOX else zalo.OAUTH_BASE
+    response["Content-Security-Policy"] = content_security_policy().replace(
+        "form-action 'self'", f"form-action 'self' {allowed}"
+    )
+    return response
 
 
 @login_required
 def zalo_page(request):
     unit = current_unit(request)
     connection = ZaloConnection.objects.filter(unit=unit).first() if unit else None
-    return render(
-        request,
-        "connectors/console_zalo.html",
-        {
-            "unit": unit,
-            "connection": connection,
-            "can_connect": unit is not None
-            and oauth.has_role(request.user, unit, oauth.CONNECT_ROLES),
-            "errors": {},
-            "values": {},
-            "sandbox": settings.LANGNGHE_ZALO_SANDBOX,
-        },
+    return _connect_form_page(
+        render(
+            request,
+            "connectors/console_zalo.html",
+            {
+                "unit": unit,
+                "connection": connection,
+                "can_connect": unit is not None
+                and oauth.has_role(request.user, unit, oauth.CONNECT_ROLES),
+                "errors": {},
+                "values": {},
+                "sandbox": settings.LANGNGHE_ZALO_SANDBOX,
+            },
+        )
     )
 
 
@@ -55,18 +69,20 @@ def zalo_connect_start(request):
         )
     except ApplicationError as exc:
         connection = ZaloConnection.objects.filter(unit=unit).first() if unit else None
-        return render(
-            request,
-            "connectors/console_zalo.html",
-            {
-                "unit": unit,
-                "connection": connection,
-                "can_connect": True,
-                "errors": {exc.field or "form": exc.message},
-                "values": values,
-                "sandbox": settings.LANGNGHE_ZALO_SANDBOX,
-            },
-            status=form_page_status(exc.status),
+        return _connect_form_page(
+            render(
+                request,
+                "connectors/console_zalo.html",
+                {
+                    "unit": unit,
+                    "connection": connection,
+                    "can_connect": True,
+                    "errors": {exc.field or "form": exc.message},
+                    "values": values,
+                    "sandbox": settings.LANGNGHE_ZALO_SANDBOX,
+                },
+                status=form_page_status(exc.status),
+            )
         )
     return redirect(url)
 

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.exceptions import BadRequest
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import render
 from django.template.loader import render_to_string
 
 from langnghe.core.text import all_storable, json_may_need_cleaning, storable
@@ -181,3 +182,33 @@ def unavailable_response(request):
     response["Retry-After"] = UNAVAILABLE_RETRY_AFTER
     response["Cache-Control"] = "no-store"
     return response
+
+
+def method_not_allowed_page(get_response):
+    """A page opened at an address that only takes a form's POST (the back button after a
+    form, a bookmarked redirect target) gets a page that says so, not the empty body of
+    Django's 405. The API and machine clients keep the bare 405 (they do not ask for HTML)."""
+
+    def middleware(request):
+        response = get_response(request)
+        if (
+            response.status_code == 405
+            and not response.content
+            and request.method == "GET"
+            and "text/html" in request.headers.get("Accept", "")
+        ):
+            page = render(
+                request,
+                "core/error.html",
+                {
+                    "title": "Trang này chỉ nhận dữ liệu từ biểu mẫu",
+                    "message": "Địa chỉ này dùng để gửi biểu mẫu, không mở trực tiếp được. "
+                    "Hãy quay lại trang trước và gửi lại biểu mẫu.",
+                },
+                status=405,
+            )
+            page["Allow"] = response.get("Allow", "")
+            return page
+        return response
+
+    return middleware

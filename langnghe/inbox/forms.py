@@ -9,6 +9,7 @@ from django.utils import timezone
 from langnghe.core.forms import FlagField, TextField
 
 from . import selectors
+from .models import ConversationStatus
 
 SHIFT_TIMES_MISSING = "Hãy chọn ngày, giờ bắt đầu và giờ kết thúc của ca trực."
 
@@ -16,11 +17,16 @@ SHIFT_TIMES_MISSING = "Hãy chọn ngày, giờ bắt đầu và giờ kết th�
 class ReplyForm(forms.Form):
     """The reply box without script: a reply, a note, a status, or "make a case"."""
 
+    ACTIONS = ("reply", "note", "to_case", *ConversationStatus.values)
+
     action = forms.CharField(required=False)
     text = TextField()
 
     def clean_action(self) -> str:
-        return self.cleaned_data["action"] or "reply"
+        action = self.cleaned_data["action"] or "reply"
+        if action not in self.ACTIONS:  # a button the page never shows: nothing is done
+            raise forms.ValidationError("Thao tác không hợp lệ.")
+        return action
 
 
 class CannedForm(forms.Form):

@@ -123,6 +123,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "langnghe.accounts.middleware.require_second_factor",
+    "langnghe.core.middleware.method_not_allowed_page",
     # Last, as django-axes asks: it turns a lockout raised during login into its response.
     "axes.middleware.AxesMiddleware",
     # Database away (PostgreSQL restarting): a clear 503 with Retry-After, not a 500.

@@ -103,9 +103,9 @@ def case_create(
     )
     category = Category.objects.filter(code=category_code, is_active=True).first()
     if category is None:
-        codes = ", ".join(Category.objects.filter(is_active=True).values_list("code", flat=True))
-        raise ApplicationError(
-            f"Loại vụ việc “{category_code}” không tồn tại. Các loại: {codes}.",
+        names = ", ".join(Category.objects.filter(is_active=True).values_list("name", flat=True))
+        raise ApplicationError(  # the codes are GET /api/v1/cases/categories's, not people's
+            f"Không có loại vụ việc này. Hãy chọn một trong các loại: {names}.",
             code="unknown_category",
             field="category",
         )

@@ -57,3 +57,25 @@ def test_a_reveal_decision_refuses_a_request_id_that_is_not_a_number(client, com
         "/staff/cases/identity-requests/", {"request": "abc", "approve": "1"}, follow=True
     )
     assert "Dữ liệu không hợp lệ." in _page(page)
+
+
+def test_a_reveal_decision_is_duyet_or_tu_choi_and_nothing_else(client, commander):
+    page = client.post(
+        "/staff/cases/identity-requests/", {"request": "1", "approve": "zzz"}, follow=True
+    )
+    assert "Hãy chọn Duyệt hoặc Từ chối." in _page(page)
+
+
+def test_sending_files_without_a_file_is_refused(client, commander):
+    case, receipt = services.case_create(
+        category_code="public_order",
+        description="Đua xe trái phép mỗi tối trên đường Xương Giang.",
+        unit_code=THO_XUONG,
+        is_anonymous=True,
+    )
+    page = client.post(f"/staff/cases/{case.pk}/attach/", {}, follow=True)
+    assert "Hãy chọn ít nhất một tệp để gửi." in _page(page)
+    client.logout()
+    page = client.post("/phan-anh/bien-nhan/", {"receipt": receipt, "action": "file"})
+    assert "Hãy chọn ít nhất một tệp để gửi." in page.content.decode()
+    assert page.status_code == 200 and case.attachments.count() == 0

@@ -72,3 +72,14 @@ def test_only_an_admin_of_the_unit_may_connect(client, sim, make_staff):
     )
     assert response.status_code == 403
     assert not ZaloConnection.objects.exists()
+
+
+def test_the_connect_form_may_be_sent_on_to_zalo(client, make_staff, settings):
+    """The form's submission ends in a redirect to Zalo's permission page: the page holding the
+    form lets it go there (CSP form-action), and only there outside a sandbox."""
+    settings.LANGNGHE_ZALO_SANDBOX = False
+    client.force_login(make_staff(UNIT, "admin"))
+    client.post("/staff/unit/", {"unit": UNIT})
+    csp = client.get("/staff/zalo/")["Content-Security-Policy"]
+    assert "form-action 'self' https://oauth.zaloapp.com;" in csp
+    assert "form-action 'self';" in client.get("/staff/")["Content-Security-Policy"]

@@ -68,3 +68,14 @@ def test_the_scan_finds_a_hand_read():
 def test_the_allow_list_names_modules_that_exist():
     for relative in ALLOWED:
         assert (PACKAGE / relative).exists(), relative
+
+
+def test_a_form_address_opened_directly_says_what_it_is(client, make_staff):
+    from conftest import THO_XUONG
+
+    client.force_login(make_staff(THO_XUONG, "supervisor"))
+    page = client.get("/staff/cases/bulk-assign/", HTTP_ACCEPT="text/html")
+    assert page.status_code == 405 and "POST" in page["Allow"]
+    assert "Trang này chỉ nhận dữ liệu từ biểu mẫu" in page.content.decode()
+    bare = client.get("/staff/cases/bulk-assign/", HTTP_ACCEPT="application/json")
+    assert bare.status_code == 405 and not bare.content

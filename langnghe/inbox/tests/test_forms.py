@@ -52,3 +52,18 @@ def test_canned_replies_refuse_a_delete_id_that_is_not_a_number(client, chief, u
     page = client.post("/staff/inbox/mau-tra-loi/", {"delete": "abc"}, follow=True)
     assert page.status_code == 200 and "Không tìm thấy mẫu trả lời." in page.content.decode()
     assert CannedReply.objects.count() == 1
+
+
+def test_a_reply_with_an_action_the_page_never_shows_sends_nothing(client, unit, make_staff):
+    from langnghe.inbox.models import Conversation
+
+    client.post(
+        f"/api/v1/inbox/webchat/{THO_XUONG}", {"text": "Hỏi"}, content_type="application/json"
+    )
+    conversation = Conversation.objects.get()
+    client.force_login(make_staff(THO_XUONG, "duty_officer"))
+    page = client.post(
+        f"/staff/inbox/{conversation.pk}/", {"text": "Nội dung", "action": "zzz"}, follow=True
+    )
+    assert page.status_code == 200 and "Thao tác không hợp lệ." in page.content.decode()
+    assert not conversation.messages.filter(text="Nội dung").exists()
