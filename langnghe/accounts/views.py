@@ -145,10 +145,13 @@ def enrolment_code_page(request):
                 raise PermissionDenied(
                     "Chỉ quản trị viên hoặc chỉ huy đơn vị mới cấp được mã kích hoạt."
                 )
-            user = User.objects.filter(username=username).first() if username else None
+            if not username:
+                raise ApplicationError("Hãy nhập tên đăng nhập của cán bộ.", field="username")
+            user = User.objects.filter(username=username).first()
             if user is None:
+                shown = username if len(username) <= 60 else username[:60] + "…"
                 raise NotFound(
-                    f"Không có cán bộ “{username}” trong phạm vi bạn quản lý.",
+                    f"Không có cán bộ “{shown}” trong phạm vi bạn quản lý.",
                     code="user_not_found",
                 )
             removed = 0

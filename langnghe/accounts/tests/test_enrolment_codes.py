@@ -252,3 +252,14 @@ def test_a_throttled_code_says_how_long_to_wait(client, make_staff):
     assert client.post("/staff/2fa/", {"token": "000000"}).status_code == 200
     page = client.post("/staff/2fa/", {"token": _totp(device)}).content.decode()
     assert "hãy chờ" in page and "giây" in page
+
+
+def test_an_empty_or_unknown_name_gets_a_plain_message(client, make_staff):
+    _issuer(client, make_staff, THO_XUONG, "supervisor")
+    empty = client.post("/staff/enrolment-codes/", {"username": ""})
+    assert empty.status_code == 200
+    assert "Hãy nhập tên đăng nhập của cán bộ." in empty.content.decode()
+    long = client.post("/staff/enrolment-codes/", {"username": "x" * 5000})
+    assert long.status_code == 200  # the message quotes 60 characters of it, not 5,000
+    assert f"Không có cán bộ “{'x' * 60}…” trong phạm vi" in long.content.decode()
+    assert not EnrolmentCode.objects.exists()

@@ -7,16 +7,18 @@ from .. import live, selectors
 from ..models import Conversation, Message
 
 
-def _clean_text(text: str, *, limit: int = Message.MAX_TEXT, what: str = "Tin nhắn") -> str:
+def _clean_text(
+    text: str, *, limit: int = Message.MAX_TEXT, what: str = "Tin nhắn", field: str = "text"
+) -> str:
     text = (text or "").strip()
     if not text:
-        raise ApplicationError(f"{what} không được để trống.", code="empty", field="text")
+        raise ApplicationError(f"{what} không được để trống.", code="empty", field=field)
     if len(text) > limit:
+        advice = " Hãy tách thành nhiều tin." if what == "Tin nhắn" else ""
         raise ApplicationError(
-            f"{what} dài {len(text)} ký tự, vượt quá giới hạn {limit} ký tự. "
-            "Hãy tách thành nhiều tin.",
+            f"{what} dài {len(text)} ký tự, vượt quá giới hạn {limit} ký tự.{advice}",
             code="too_long",
-            field="text",
+            field=field,
         )
     return text
 

@@ -26,8 +26,8 @@ def canned_reply_create(*, unit, title: str, text: str, by):
     """A saved answer for ``unit`` and the units below it (supervisors, editors, admins)."""
     if not has_role(by, unit, CANNED_ROLES):
         raise PermissionDenied("Chỉ chỉ huy, biên tập viên hoặc quản trị mới lưu được mẫu trả lời.")
-    title = _clean_text(title, limit=100, what="Tên mẫu")
-    text = _clean_text(text)
+    title = _clean_text(title, limit=100, what="Tên mẫu", field="title")
+    text = _clean_text(text, what="Nội dung mẫu trả lời")
     reply = CannedReply.objects.create(unit=unit, title=title, text=text)
     audit_record(actor=by, action="canned_reply.create", target=reply, unit=unit)
     return reply

@@ -67,3 +67,12 @@ def test_a_reply_with_an_action_the_page_never_shows_sends_nothing(client, unit,
     )
     assert page.status_code == 200 and "Thao tác không hợp lệ." in page.content.decode()
     assert not conversation.messages.filter(text="Nội dung").exists()
+
+
+def test_a_canned_title_too_long_is_not_told_to_split_into_messages(client, chief):
+    page = client.post(
+        "/staff/inbox/mau-tra-loi/", {"title": "T" * 101, "text": "Xin chào"}, follow=True
+    )
+    body = page.content.decode()
+    assert "Tên mẫu dài 101 ký tự, vượt quá giới hạn 100 ký tự." in body
+    assert "tách thành nhiều tin" not in body and not CannedReply.objects.exists()
