@@ -15,10 +15,24 @@ from .forms import ZaloConnectForm
 from .models import ZaloConnection
 
 
-def _connect_form_page(response):
-    """The page holding the connect form: its submission ends in a redirect to Zalo's
-    permission page (or, in a declared sandbox, to the simulator's address typed in the form),
-    which the site's ``form-action 'self'`` would make the browser refuse."""
+def _zalo_page(request, unit, *, can_connect: bool, errors=None, values=None, status=200):
+    """The Zalo page of ``unit``, with the connect form. The form's submission ends in a
+    redirect to Zalo's permission page (or, in a declared sandbox, to the simulator's address
+    typed in the form), which the site's ``form-action 'self'`` would make the browser refuse:
+    this page alone lets the form go there."""
+    response = render(
+        request,
+        "connectors/console_zalo.html",
+        {
+            "unit": unit,
+            "connection": ZaloConnection.objects.filter(unit=unit).first() if unit else None,
+            "can_connect": can_connect,
+            "errors": errors or {},
+            "values": values or {},
+            "sandbox": settings.LANGNGHE_ZALO_SANDBOX,
+        },
+        status=status,
+    )
     allowed = "http: https:" if settings.LANGNGHE_ZALO_SANDBOX else zalo.OAUTH_BASE
     response["Content-Security-Policy"] = content_security_policy().replace(
         "form-action 'self'", f"form-action 'self' {allowed}"
@@ -29,22 +43,8 @@ def _connect_form_page(response):
 @login_required
 def zalo_page(request):
     unit = current_unit(request)
-    connection = ZaloConnection.objects.filter(unit=unit).first() if unit else None
-    return _connect_form_page(
-        render(
-            request,
-            "connectors/console_zalo.html",
-            {
-                "unit": unit,
-                "connection": connection,
-                "can_connect": unit is not None
-                and oauth.has_role(request.user, unit, oauth.CONNECT_ROLES),
-                "errors": {},
-                "values": {},
-                "sandbox": settings.LANGNGHE_ZALO_SANDBOX,
-            },
-        )
-    )
+    can_connect = unit is not None and oauth.has_role(request.user, unit, oauth.CONNECT_ROLES)
+    return _zalo_page(request, unit, can_connect=can_connect)
 
 
 @login_required
@@ -53,7 +53,6 @@ def zalo_connect_start(request):
     unit = current_unit(request)
     form = ZaloConnectForm(request.POST)
     data = form.cleaned_data if form.is_valid() else dict.fromkeys(form.fields, "")
-    values = {k: data[k] for k in ("app_id", "oauth_base")}  # never the secrets
     try:
         if unit is None:
             raise ApplicationError("Chưa chọn đơn vị.")
@@ -68,21 +67,13 @@ def zalo_connect_start(request):
             redirect_uri=request.build_absolute_uri("/staff/zalo/callback/"),
         )
     except ApplicationError as exc:
-        connection = ZaloConnection.objects.filter(unit=unit).first() if unit else None
-        return _connect_form_page(
-            render(
-                request,
-                "connectors/console_zalo.html",
-                {
-                    "unit": unit,
-                    "connection": connection,
-                    "can_connect": True,
-                    "errors": {exc.field or "form": exc.message},
-                    "values": values,
-                    "sandbox": settings.LANGNGHE_ZALO_SANDBOX,
-                },
-                status=form_page_status(exc.status),
-            )
+        return _zalo_page(
+            request,
+            unit,
+            can_connect=True,
+            errors={exc.field or "form": exc.message},
+            values={k: data[k] for k in ("app_id", "oauth_base")},  # never the secrets
+            status=form_page_status(exc.status),
         )
     return redirect(url)
 

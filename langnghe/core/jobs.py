@@ -40,8 +40,7 @@ def job(name: str, **options) -> Callable[[Callable], Task]:
 def get(name: str) -> Task:
     global _loaded
     if name not in _registry and not _loaded:
-        for _module in task_modules():
-            pass  # importing each app's tasks module registers its jobs
+        list(task_modules())  # importing each app's tasks module declares its jobs
         _loaded = True
     try:
         return _registry[name]
