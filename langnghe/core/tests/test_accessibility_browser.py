@@ -15,6 +15,7 @@ import uuid
 from urllib.parse import urlsplit
 
 import pytest
+from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
 from conftest import THO_XUONG, served
@@ -50,7 +51,14 @@ TIP_SUBMIT = "form:has([name=description]) button[type=submit]"
 @pytest.fixture
 def site(transactional_db, demo_network, settings):
     """The real ASGI application on a free port, with a published post, the procedure catalogue,
-    a duty desk conversation and a case in Thọ Xương."""
+    a duty desk conversation and a case in Thọ Xương.
+
+    PostgreSQL only: on the test run's in-memory SQLite, shared between the server's thread and
+    the test's, two full runs (of about eight) hung in this file — a page's request waiting on
+    the database while the test's teardown flushed it; the cause was not found. The PostgreSQL
+    pass of ``make test`` runs every test here."""
+    if connection.vendor == "sqlite":
+        pytest.skip("browser accessibility tests run in the PostgreSQL pass (see the docstring)")
     settings.LANGNGHE_RECEIPT_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
     from langnghe.accounts.services import staff_create
     from langnghe.asgi import application
